@@ -1,0 +1,111 @@
+namespace LlmSize.Core.Models.Architectures;
+
+/// <summary>Overall layout of a transformer.</summary>
+public enum TransformerKind
+{
+    /// <summary>Decoder-only causal LM (GPT, LLaMA, Gemma, Mistral, Qwen, Phi, Falcon …).</summary>
+    DecoderOnly,
+    /// <summary>Encoder-only (BERT, DistilBERT): no KV cache across generated tokens.</summary>
+    EncoderOnly,
+    /// <summary>Encoder-decoder (T5): the decoder caches self-attention and cross-attention K/V.</summary>
+    EncoderDecoder,
+}
+
+/// <summary>
+/// The hyper-parameters of a transformer, whatever file they came from: a Hugging Face <c>config.json</c>, GGUF
+/// metadata (<c>{arch}.block_count</c> …) or the built-in catalog. The analytic parameter count and the runtime memory
+/// estimate (KV cache) are both computed from this one description, so a GGUF file with no tensors and the
+/// <c>config.json</c> of the same model give the same count.
+/// </summary>
+/// <remarks>
+/// Sizes are in elements (not bytes). Counts are per model unless the name says "per layer".
+/// </remarks>
+public sealed record ModelArchitecture
+{
+    /// <summary>Family key: HF <c>model_type</c> ("llama", "gemma2", "gpt2", "phi-msft" …) or GGUF <c>general.architecture</c>.</summary>
+    public required string Family { get; init; }
+
+    /// <summary>Class name of the head the checkpoint was saved with (HF <c>architectures[0]</c>), when known.</summary>
+    public string? ArchitectureName { get; init; }
+
+    /// <summary>Layout (decoder-only, encoder-only, encoder-decoder).</summary>
+    public TransformerKind Kind { get; init; } = TransformerKind.DecoderOnly;
+
+    /// <summary>Vocabulary size (rows of the token embedding).</summary>
+    public required long VocabSize { get; init; }
+
+    /// <summary>Model width <c>d_model</c> (hidden_size / n_embd / dim).</summary>
+    public required long HiddenSize { get; init; }
+
+    /// <summary>Number of decoder blocks (for encoder-only models: encoder blocks).</summary>
+    public required int LayerCount { get; init; }
+
+    /// <summary>Number of encoder blocks of an encoder-decoder model (0 otherwise).</summary>
+    public int EncoderLayerCount { get; init; }
+
+    /// <summary>Query heads per attention layer.</summary>
+    public required int AttentionHeadCount { get; init; }
+
+    /// <summary>Key/value heads per attention layer (GQA: fewer than query heads; MQA: 1).</summary>
+    public required int KeyValueHeadCount { get; init; }
+
+    /// <summary>
+    /// Per-layer key/value head counts when layers differ (GGUF arrays); 0 marks a layer without attention
+    /// (recurrent / SSM layers of hybrid models). Null when every layer has <see cref="KeyValueHeadCount"/>.
+    /// </summary>
+    public IReadOnlyList<int>? KeyValueHeadCountPerLayer { get; init; }
+
+    /// <summary>Dimension of one query/key head (may differ from hidden / heads, as in Gemma).</summary>
+    public required int HeadDim { get; init; }
+
+    /// <summary>Dimension of one value head when it differs from <see cref="HeadDim"/>; null = same.</summary>
+    public int? ValueHeadDim { get; init; }
+
+    /// <summary>Inner width of the dense MLP (intermediate_size / n_inner / d_ff).</summary>
+    public required long IntermediateSize { get; init; }
+
+    /// <summary>Maximum context length the model was trained for (max_position_embeddings), in tokens.</summary>
+    public long ContextLength { get; init; }
+
+    /// <summary>Sliding-window attention width in tokens, when some layers use it; null when none do.</summary>
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>
+    /// Which layers use sliding-window attention (true = windowed). Null with a non-null <see cref="SlidingWindow"/>
+    /// means every layer is windowed (Mistral v0.1).
+    /// </summary>
+    public IReadOnlyList<bool>? SlidingWindowLayers { get; init; }
+
+    /// <summary>Routed experts per MoE layer (0 for dense models).</summary>
+    public int ExpertCount { get; init; }
+
+    /// <summary>Routed experts used per token (top-k).</summary>
+    public int ActiveExpertCount { get; init; }
+
+    /// <summary>Always-on shared experts per MoE layer (DeepSeek / Qwen-MoE style); 0 if none.</summary>
+    public int SharedExpertCount { get; init; }
+
+    /// <summary>Inner width of one expert's MLP; null = <see cref="IntermediateSize"/>.</summary>
+    public long? ExpertIntermediateSize { get; init; }
+
+    /// <summary>Whether the output head shares the token-embedding matrix (counted once).</summary>
+    public bool TieWordEmbeddings { get; init; }
+
+    /// <summary>MLA (multi-head latent attention) compressed KV rank; null when the model has no MLA.</summary>
+    public int? KvLoraRank { get; init; }
+
+    /// <summary>MLA decoupled rotary key dimension; null when the model has no MLA.</summary>
+    public int? QkRopeHeadDim { get; init; }
+
+    /// <summary>Source of these numbers ("config.json", "GGUF metadata", a catalog citation).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Query width: heads × head_dim.</summary>
+    public long QueryWidth => (long)AttentionHeadCount * HeadDim;
+
+    /// <summary>Key/value width per layer: kv_heads × head_dim.</summary>
+    public long KeyValueWidth => (long)KeyValueHeadCount * HeadDim;
+
+    /// <summary>True when the model routes tokens to experts.</summary>
+    public bool IsMixtureOfExperts => ExpertCount > 0;
+}
