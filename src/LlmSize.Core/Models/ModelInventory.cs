@@ -1,0 +1,96 @@
+using LlmSize.Core.Models.Architectures;
+
+namespace LlmSize.Core.Models;
+
+/// <summary>The file format a <see cref="ModelInventory"/> was read from.</summary>
+public enum ModelFileFormat
+{
+    /// <summary>safetensors (single file or sharded with <c>model.safetensors.index.json</c>).</summary>
+    Safetensors,
+    /// <summary>GGUF (llama.cpp), single or split.</summary>
+    Gguf,
+    /// <summary>A Hugging Face <c>config.json</c> alone: hyper-parameters, no tensors.</summary>
+    HfConfig,
+    /// <summary>ONNX ModelProto (Transformers.js, ONNX Runtime).</summary>
+    Onnx,
+    /// <summary>TFLite / LiteRT flatbuffer (also MediaPipe LLM <c>.bin</c>).</summary>
+    Tflite,
+    /// <summary>MediaPipe <c>.task</c> bundle (zip).</summary>
+    MediaPipeTask,
+    /// <summary>PyTorch checkpoint (<c>pytorch_model.bin</c>, <c>.pt</c>).</summary>
+    PyTorch,
+    /// <summary>PEFT adapter folder (LoRA).</summary>
+    PeftAdapter,
+    /// <summary>The built-in model catalog (no file).</summary>
+    Catalog,
+}
+
+/// <summary>One file of a model download.</summary>
+/// <param name="Path">Full path of the file.</param>
+/// <param name="Length">Exact size in bytes.</param>
+public sealed record ModelFile(string Path, long Length);
+
+/// <summary>
+/// Everything known about one model after reading its files (headers only) or its catalog entry: the files and their
+/// exact sizes, the tensors they declare, the metadata, and the architecture when the source describes one. This is
+/// the hub of the data flow: a file or id becomes a <see cref="ModelInventory"/>, which becomes a size report, which
+/// meets a device profile in a fit verdict.
+/// </summary>
+public sealed class ModelInventory
+{
+    /// <summary>Creates an inventory.</summary>
+    /// <param name="source">What the user named: a path or a catalog id.</param>
+    /// <param name="format">The format read.</param>
+    /// <param name="files">The files of the download with exact lengths (empty for a catalog entry).</param>
+    /// <param name="tensors">Declared tensors (empty when the source has only hyper-parameters).</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public ModelInventory(string source, ModelFileFormat format, IReadOnlyList<ModelFile> files, IReadOnlyList<TensorInfo> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(tensors);
+        Source = source;
+        Format = format;
+        Files = files;
+        Tensors = tensors;
+    }
+
+    /// <summary>What the user named: a file or folder path, or a catalog id.</summary>
+    public string Source { get; }
+
+    /// <summary>The format read.</summary>
+    public ModelFileFormat Format { get; }
+
+    /// <summary>The files of the download, each with its exact length in bytes.</summary>
+    public IReadOnlyList<ModelFile> Files { get; }
+
+    /// <summary>Tensors declared by the files (name, shape, dtype, bytes).</summary>
+    public IReadOnlyList<TensorInfo> Tensors { get; }
+
+    /// <summary>Format-level metadata worth showing (GGUF <c>general.*</c> keys, safetensors <c>__metadata__</c>, ONNX producer …).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The model's hyper-parameters, when the source carries them (config.json, GGUF metadata, catalog).</summary>
+    public ModelArchitecture? Architecture { get; init; }
+
+    /// <summary>The model's name as the source gives it (GGUF <c>general.name</c>, folder or catalog name), if any.</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>Warnings found while reading that did not stop it (index total_size disagreeing, unknown keys …).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Exact download size: the sum of <see cref="Files"/>' lengths, in bytes.</summary>
+    public long DownloadBytes
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var f in Files) sum = checked(sum + f.Length);
+            return sum;
+        }
+    }
+
+    /// <summary>Counts this inventory's tensors (see <see cref="TensorCounter"/>).</summary>
+    /// <returns>Parameters, buffers, per-dtype and per-component totals.</returns>
+    public TensorCount CountTensors() => TensorCounter.Count(Tensors);
+}
