@@ -1,1 +1,3 @@
-return 0;
+using LlmSize.Cli;
+
+return await LlmSizeApp.Create().RunAsync(args);

@@ -1,0 +1,14 @@
+namespace LlmSize.Cli.Infrastructure;
+
+/// <summary>Process exit codes of <c>llmsize</c> (documented in README.md).</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Success = 0;
+
+    /// <summary>Bad input: a malformed, hostile or unsupported model file, an unknown model or device, impossible specs.</summary>
+    public const int BadInput = 1;
+
+    /// <summary>Usage error: unknown command or option, missing argument, option value of the wrong type.</summary>
+    public const int Usage = 2;
+}

@@ -1,0 +1,61 @@
+using LlmSize.Cli.Commands;
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli;
+
+/// <summary>Builds the <c>llmsize</c> command tree; tests run it in-process with a test console.</summary>
+public static class LlmSizeApp
+{
+    /// <summary>Creates the application, optionally writing to <paramref name="console"/> instead of the terminal.</summary>
+    /// <param name="console">Console to write to; null = the real terminal.</param>
+    /// <returns>The configured application.</returns>
+    public static CommandApp Create(IAnsiConsole? console = null)
+    {
+        var app = new CommandApp();
+        app.Configure(config => Configure(config, console));
+        return app;
+    }
+
+    /// <summary>Registers commands, the console and the error policy on <paramref name="config"/>.</summary>
+    /// <param name="config">The configurator.</param>
+    /// <param name="console">Console to write to; null = the real terminal.</param>
+    public static void Configure(IConfigurator config, IAnsiConsole? console = null)
+    {
+        config.SetApplicationName("llmsize");
+        if (console is not null) config.ConfigureConsole(console);
+        var errorConsole = console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        config.SetExceptionHandler((ex, _) => HandleError(ex, errorConsole));
+
+        config.AddCommand<InspectCommand>("inspect")
+            .WithDescription("Exact parameter count, size class and download size of a model file, folder or catalog name.")
+            .WithExample("inspect", "gemma-2b")
+            .WithExample("inspect", "model.gguf", "--json")
+            .WithExample("inspect", "path/to/config.json");
+    }
+
+    /// <summary>Maps an exception to one readable line and an exit code: bad input → 1, usage → 2. Never a stack trace
+    /// for expected failures.</summary>
+    internal static int HandleError(Exception ex, IAnsiConsole console)
+    {
+        Exception e = ex is CommandRuntimeException { InnerException: { } inner } ? inner : ex;
+        (int code, string message) = e switch
+        {
+            CommandParseException or CommandConfigurationException => (ExitCodes.Usage, e.Message),
+            CommandRuntimeException => (ExitCodes.Usage, e.Message),
+            UsageException => (ExitCodes.Usage, e.Message),
+            ModelFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
+                or UnauthorizedAccessException or IOException or ArgumentException or FormatException
+                or KeyNotFoundException => (ExitCodes.BadInput, e.Message),
+            _ => (ExitCodes.BadInput, "unexpected error: " + e.Message),
+        };
+        console.MarkupLine("[red]error:[/] " + Markup.Escape(message));
+        return code;
+    }
+}
+
+/// <summary>A usage error detected by a command (conflicting options, missing choice): exit code 2.</summary>
+/// <param name="message">What is wrong with the command line.</param>
+public sealed class UsageException(string message) : Exception(message);
