@@ -97,6 +97,68 @@ public sealed record ModelArchitecture
     /// <summary>MLA decoupled rotary key dimension; null when the model has no MLA.</summary>
     public int? QkRopeHeadDim { get; init; }
 
+    /// <summary>
+    /// Kind of every normalisation layer (RMSNorm: one weight vector; LayerNorm: weight and bias). Null = the family
+    /// default of <see cref="ModelFamilies"/>.
+    /// </summary>
+    public NormalizationKind? Normalization { get; init; }
+
+    /// <summary>
+    /// Hidden-size norms inside one block (LLaMA 2: input and post-attention; Gemma 2/3: 4; Phi/Falcon-7B parallel
+    /// blocks: 1). For encoder-decoder models: per encoder block; a decoder block has one more (cross-attention).
+    /// Null = family default.
+    /// </summary>
+    public int? NormsPerLayer { get; init; }
+
+    /// <summary>Whether a norm follows the last block (ln_f / model.norm; BERT's post-norm encoder has none). Null = family default.</summary>
+    public bool? FinalNorm { get; init; }
+
+    /// <summary>Whether a LayerNorm follows the embeddings (BERT, DistilBERT). Null = family default.</summary>
+    public bool? EmbeddingNorm { get; init; }
+
+    /// <summary>Whether each layer normalises queries and keys per head (q_norm/k_norm of head_dim; Qwen3, Gemma 3). Null = family default.</summary>
+    public bool? QueryKeyNorm { get; init; }
+
+    /// <summary>Whether the q, k and v projections carry biases (Qwen2, GPT-2, BERT, Phi). Null = family default.</summary>
+    public bool? AttentionQkvBias { get; init; }
+
+    /// <summary>Whether the attention output projection carries a bias (GPT-2, BERT, Phi; not Qwen2). Null = family default.</summary>
+    public bool? AttentionOutputBias { get; init; }
+
+    /// <summary>Whether the dense MLP is gated (gate, up, down: 3 matrices) or plain (up, down: 2 matrices). Null = family default.</summary>
+    public MlpKind? Mlp { get; init; }
+
+    /// <summary>Whether the MLP (and expert) projections carry biases. Null = family default.</summary>
+    public bool? MlpBias { get; init; }
+
+    /// <summary>Whether the output head (lm_head) carries a bias of vocabulary size (Phi). Null = family default.</summary>
+    public bool? OutputHeadBias { get; init; }
+
+    /// <summary>Rows of the learned absolute position embedding (GPT-2 n_positions, BERT max_position_embeddings); 0 for rotary / relative positions. Null = family default.</summary>
+    public long? LearnedPositionCount { get; init; }
+
+    /// <summary>Rows of the token-type (segment) embedding (BERT type_vocab_size); 0 if none. Null = family default.</summary>
+    public int? TokenTypeCount { get; init; }
+
+    /// <summary>T5 relative-attention buckets: a buckets × heads bias table in the first self-attention layer of each stack; 0 if none. Null = family default.</summary>
+    public int? RelativeAttentionBuckets { get; init; }
+
+    /// <summary>Whether a pooler (dense hidden × hidden with bias over the first token) follows the encoder (BertModel). Null = family default.</summary>
+    public bool? Pooler { get; init; }
+
+    /// <summary>
+    /// Whether a masked-LM head follows the encoder: transform dense (hidden × hidden + bias), LayerNorm, and an output
+    /// bias of vocabulary size; the projection itself is tied to the token embedding (BertForMaskedLM,
+    /// DistilBertForMaskedLM). Null = family default.
+    /// </summary>
+    public bool? MaskedLmHead { get; init; }
+
+    /// <summary>Outputs of a linear classifier (hidden × n + n) on the pooled output (BertForPreTraining next-sentence head: 2); 0 if none. Null = family default.</summary>
+    public int? ClassifierOutputCount { get; init; }
+
+    /// <summary>Parts of the checkpoint the description does not count (e.g. a vision tower), one sentence each.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>Source of these numbers ("config.json", "GGUF metadata", a catalog citation).</summary>
     public string? Source { get; init; }
 
@@ -108,4 +170,22 @@ public sealed record ModelArchitecture
 
     /// <summary>True when the model routes tokens to experts.</summary>
     public bool IsMixtureOfExperts => ExpertCount > 0;
+}
+
+/// <summary>Kind of normalisation layer.</summary>
+public enum NormalizationKind
+{
+    /// <summary>RMSNorm: one weight vector (LLaMA, Gemma, Qwen, T5's weight-only LayerNorm).</summary>
+    RmsNorm,
+    /// <summary>LayerNorm with weight and bias (GPT-2, BERT, Phi, Falcon, StarCoder2).</summary>
+    LayerNorm,
+}
+
+/// <summary>Layout of the feed-forward block.</summary>
+public enum MlpKind
+{
+    /// <summary>Gated (SwiGLU / GeGLU): gate and up hidden → inner, down inner → hidden; 3 matrices.</summary>
+    Gated,
+    /// <summary>Plain: up hidden → inner, down inner → hidden; 2 matrices (GPT-2, BERT, Phi, Falcon, T5 v1.0).</summary>
+    Plain,
 }

@@ -1,0 +1,510 @@
+using System.Text.Json;
+using LlmSize.Core.Models.Architectures;
+
+namespace LlmSize.Core.Formats.HfConfig;
+
+/// <summary>
+/// Maps one family's <c>config.json</c> keys to a <see cref="ModelArchitecture"/>, applying the defaults and quirks of
+/// that family's transformers configuration class (<c>configuration_*.py</c>) and the weights its modeling file creates.
+/// </summary>
+internal static class HfConfigParser
+{
+    public static ModelArchitecture Parse(JsonElement root, string? file, HfConfigReaderOptions options)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelFormatException(ModelFormatError.InvalidJson,
+                $"config.json must be a JSON object, but is a JSON {root.ValueKind.ToString().ToLowerInvariant()}", file);
+        }
+
+        var c = new HfConfigObject(root, file, string.Empty, options);
+        string modelType = c.GetString("model_type") ?? Missing<string>(c, "model_type");
+        ModelArchitecture a = modelType switch
+        {
+            "llama" or "mistral" or "mixtral" or "qwen2" or "qwen3" or "gemma" or "gemma2" or "gemma3_text" or "phi3"
+                or "starcoder2" => ParseLlamaLike(c, modelType),
+            "gemma3" => ParseGemma3(c),
+            "phi" => ParsePhi(c),
+            "phi-msft" => ParsePhiMsft(c),
+            "gpt2" => ParseGpt2(c),
+            "bert" => ParseBert(c),
+            "distilbert" => ParseDistilBert(c),
+            "t5" => ParseT5(c),
+            "falcon" or "RefinedWeb" or "RefinedWebModel" => ParseFalcon(c, modelType),
+            _ => throw new NotSupportedException(
+                $"{(file is null ? string.Empty : file + ": ")}model_type '{modelType}' is not supported; supported: " +
+                string.Join(", ", HfConfigConstants.SupportedModelTypes) + "."),
+        };
+        return a with { Source = file ?? "config.json" };
+    }
+
+    private static T Missing<T>(HfConfigObject c, string field)
+    {
+        HfConfigThrowHelper.MissingField(c.PathOf(field), c.File);
+        return default!;
+    }
+
+    /// <summary>head_dim from the config, else the family default, else hidden / heads (which must divide).</summary>
+    private static int HeadDim(HfConfigObject c, long hidden, int heads, int? familyDefault, string headsKey)
+    {
+        if (c.FirstDimension("head_dim") is { } hd)
+        {
+            return (int)hd;
+        }
+
+        if (familyDefault is { } f)
+        {
+            return f;
+        }
+
+        if (hidden % heads != 0)
+        {
+            HfConfigThrowHelper.InvalidValue(c.PathOf(headsKey),
+                $"({heads}) does not divide the hidden size {hidden}, and no head_dim is given", c.File);
+        }
+
+        return (int)(hidden / heads);
+    }
+
+    private static int KvHeads(HfConfigObject c, int heads, bool required, params string[] keys)
+    {
+        int? kv = c.FirstCount(keys);
+        if (kv is null && required)
+        {
+            HfConfigThrowHelper.MissingField(c.PathOf(keys[0]), c.File,
+                "(this family's config class default differs from num_attention_heads, so it is not guessed)");
+        }
+
+        int value = kv ?? heads;
+        if (value > heads || heads % value != 0)
+        {
+            HfConfigThrowHelper.InvalidValue(c.PathOf(keys[0]),
+                $"({value}) must divide num_attention_heads ({heads})", c.File);
+        }
+
+        return value;
+    }
+
+    private static int? SlidingWindow(HfConfigObject c) => (int?)c.GetPositions("sliding_window");
+
+    /// <summary>Reads <c>layer_types</c> ("sliding_attention" / "full_attention") when present.</summary>
+    private static bool[]? LayerTypes(HfConfigObject c, int layers)
+    {
+        if (c.GetArray("layer_types") is not { } items)
+        {
+            return null;
+        }
+
+        if (items.Length != layers)
+        {
+            HfConfigThrowHelper.InvalidValue(c.PathOf("layer_types"),
+                $"has {items.Length} entries for {layers} layers", c.File);
+        }
+
+        var result = new bool[layers];
+        for (int i = 0; i < layers; i++)
+        {
+            if (items[i].ValueKind != JsonValueKind.String)
+            {
+                HfConfigThrowHelper.WrongType(c.PathOf($"layer_types[{i}]"), "a string", items[i].ValueKind, c.File);
+            }
+
+            result[i] = items[i].GetString() switch
+            {
+                "sliding_attention" => true,
+                "full_attention" => false,
+                string other => Invalid(other),
+                null => false,
+            };
+
+            bool Invalid(string s)
+            {
+                HfConfigThrowHelper.InvalidValue(c.PathOf($"layer_types[{i}]"),
+                    $"is '{s}', expected 'sliding_attention' or 'full_attention'", c.File);
+                return false;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// LLaMA and the families that share its block (pre-norm RMSNorm, q/k/v/o, gated MLP): llama, mistral, mixtral,
+    /// qwen2, qwen3, gemma, gemma2, gemma3_text, phi3 (fused projections, same counts), starcoder2 (LayerNorm, biases,
+    /// plain MLP).
+    /// </summary>
+    private static ModelArchitecture ParseLlamaLike(HfConfigObject c, string family, string? architectureName = null,
+        IReadOnlyList<string>? notes = null)
+    {
+        bool gemma3 = family == "gemma3_text";
+        long vocab = gemma3 ? c.GetVocab("vocab_size") ?? HfConfigConstants.Gemma3DefaultVocabSize : c.RequireVocab("vocab_size");
+        long hidden = c.RequireDimension("hidden_size");
+        int layers = c.RequireCount("num_hidden_layers");
+        int heads = c.RequireCount("num_attention_heads");
+        bool kvRequired = family is not ("llama" or "phi3");
+        int kv = KvHeads(c, heads, kvRequired, "num_key_value_heads");
+        int? headDimDefault = family switch
+        {
+            "gemma" or "gemma2" or "gemma3_text" => HfConfigConstants.GemmaDefaultHeadDim,
+            "qwen3" => HfConfigConstants.Qwen3DefaultHeadDim,
+            _ => null,
+        };
+        int headDim = HeadDim(c, hidden, heads, headDimDefault, "num_attention_heads");
+        long inner = c.RequireDimension("intermediate_size");
+        bool tie = c.GetBool("tie_word_embeddings", ModelFamilies.DefaultTieWordEmbeddings(family));
+
+        // attention_bias (llama, gemma*, qwen3) puts biases on q, k, v and o; Qwen2 always has q/k/v biases only;
+        // StarCoder2's use_bias covers attention and MLP.
+        bool attentionBias = c.GetBool("attention_bias", false);
+        bool qkvBias = family == "qwen2" || attentionBias;
+        bool outBias = attentionBias;
+        bool mlpBias = c.GetBool("mlp_bias", false);
+        if (family == "starcoder2")
+        {
+            bool useBias = c.GetBool("use_bias", true);
+            qkvBias = outBias = mlpBias = useBias;
+        }
+
+        int experts = 0, active = 0;
+        if (family == "mixtral")
+        {
+            experts = c.RequireCount("num_local_experts");
+            active = c.RequireCount("num_experts_per_tok");
+            if (active > experts)
+            {
+                HfConfigThrowHelper.InvalidValue(c.PathOf("num_experts_per_tok"),
+                    $"({active}) exceeds num_local_experts ({experts})", c.File);
+            }
+        }
+
+        // Sliding-window attention: which layers use it, per family.
+        int? window = null;
+        bool[]? windowed = LayerTypes(c, layers);
+        switch (family)
+        {
+            case "mistral" or "mixtral" or "phi3" or "starcoder2":
+                window = SlidingWindow(c);
+                break;
+            case "qwen2" or "qwen3":
+                if (c.GetBool("use_sliding_window", false))
+                {
+                    window = SlidingWindow(c);
+                    if (windowed is null && c.FirstCount("max_window_layers") is { } full)
+                    {
+                        // Qwen2Attention: layers with index >= max_window_layers use the window.
+                        windowed = [.. Enumerable.Range(0, layers).Select(i => i >= full)];
+                    }
+                }
+                else
+                {
+                    windowed = null;
+                }
+
+                break;
+            case "gemma2":
+                window = SlidingWindow(c) ?? 4096;
+                // Gemma2DecoderLayer: is_sliding = not bool(layer_idx % 2).
+                windowed ??= [.. Enumerable.Range(0, layers).Select(i => i % 2 == 0)];
+                break;
+            case "gemma3_text":
+                window = SlidingWindow(c) ?? 4096;
+                int pattern = c.FirstCount("sliding_window_pattern") ?? HfConfigConstants.Gemma3DefaultSlidingWindowPattern;
+                // Gemma3DecoderLayer: is_sliding = bool((layer_idx + 1) % sliding_window_pattern).
+                windowed ??= [.. Enumerable.Range(0, layers).Select(i => (i + 1) % pattern != 0)];
+                break;
+        }
+
+        if (window is null)
+        {
+            windowed = null;
+        }
+
+        var architecture = new ModelArchitecture
+        {
+            Family = family,
+            ArchitectureName = architectureName ?? c.GetArchitectureName(),
+            Kind = TransformerKind.DecoderOnly,
+            VocabSize = vocab,
+            HiddenSize = hidden,
+            LayerCount = layers,
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = kv,
+            HeadDim = headDim,
+            IntermediateSize = inner,
+            ContextLength = c.GetPositions("max_position_embeddings") ?? 0,
+            SlidingWindow = window,
+            SlidingWindowLayers = windowed,
+            ExpertCount = experts,
+            ActiveExpertCount = active,
+            ExpertIntermediateSize = experts > 0 ? inner : null,
+            TieWordEmbeddings = tie,
+            AttentionQkvBias = qkvBias,
+            AttentionOutputBias = outBias,
+            MlpBias = mlpBias,
+            Notes = notes ?? [],
+        };
+        return ModelFamilies.ApplyDefaults(architecture);
+    }
+
+    /// <summary>Gemma 3 multimodal: <c>text_config</c> holds the language model (Gemma3TextConfig defaults apply).</summary>
+    private static ModelArchitecture ParseGemma3(HfConfigObject c)
+    {
+        HfConfigObject text = c.GetObject("text_config") ?? Missing<HfConfigObject>(c, "text_config");
+        var notes = new List<string>();
+        if (c.Has("vision_config"))
+        {
+            notes.Add("Only the language model (text_config) is counted; the vision tower (vision_config) and the " +
+                "multi-modal projector of the checkpoint are not.");
+        }
+
+        ModelArchitecture lm = ParseLlamaLike(text, "gemma3_text", c.GetArchitectureName(), notes);
+        return lm with { Family = "gemma3" };
+    }
+
+    /// <summary>Phi (transformers PhiConfig, model_type "phi"): parallel block, LayerNorm, biases everywhere, lm_head bias.</summary>
+    private static ModelArchitecture ParsePhi(HfConfigObject c)
+    {
+        long hidden = c.RequireDimension("hidden_size");
+        int heads = c.RequireCount("num_attention_heads");
+        bool qkNorm = c.GetBool("qk_layernorm", false);
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "phi",
+            ArchitectureName = c.GetArchitectureName(),
+            VocabSize = c.RequireVocab("vocab_size"),
+            HiddenSize = hidden,
+            LayerCount = c.RequireCount("num_hidden_layers"),
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = KvHeads(c, heads, false, "num_key_value_heads"),
+            HeadDim = HeadDim(c, hidden, heads, null, "num_attention_heads"),
+            IntermediateSize = c.RequireDimension("intermediate_size"),
+            ContextLength = c.GetPositions("max_position_embeddings") ?? 0,
+            TieWordEmbeddings = c.GetBool("tie_word_embeddings", false),
+            QueryKeyNorm = qkNorm,
+        });
+    }
+
+    /// <summary>
+    /// Phi in the original Microsoft remote-code format (model_type "phi-msft"): keys n_embd / n_layer / n_head /
+    /// n_head_kv / n_inner / n_positions. Its modeling_phi.py holds the same weights as transformers' Phi under other
+    /// names: layers.N.ln, mixer.Wqkv (fused, bias), mixer.out_proj, mlp.fc1/fc2, and a CausalLMHead of ln + linear (bias).
+    /// </summary>
+    private static ModelArchitecture ParsePhiMsft(HfConfigObject c)
+    {
+        long hidden = c.RequireDimension("n_embd");
+        int heads = c.RequireCount("n_head");
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "phi-msft",
+            ArchitectureName = c.GetArchitectureName(),
+            VocabSize = c.RequireVocab("vocab_size"),
+            HiddenSize = hidden,
+            LayerCount = c.RequireCount("n_layer"),
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = KvHeads(c, heads, false, "n_head_kv"),
+            HeadDim = c.FirstCount("n_head_dim") ?? HeadDim(c, hidden, heads, null, "n_head"),
+            // PhiConfig (phi-msft): n_inner None -> 4 * n_embd.
+            IntermediateSize = c.FirstDimension("n_inner") ?? checked(4 * hidden),
+            ContextLength = c.GetPositions("n_positions") ?? 0,
+            TieWordEmbeddings = c.GetBool("tie_word_embeddings", false),
+        });
+    }
+
+    /// <summary>GPT-2: n_embd / n_layer / n_head / n_inner / n_positions; learned positions; tied lm_head.</summary>
+    private static ModelArchitecture ParseGpt2(HfConfigObject c)
+    {
+        long hidden = c.RequireDimension("n_embd");
+        int heads = c.RequireCount("n_head");
+        long positions = c.GetPositions("n_positions") ?? 1024; // GPT2Config n_positions=1024
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "gpt2",
+            ArchitectureName = c.GetArchitectureName(),
+            VocabSize = c.RequireVocab("vocab_size"),
+            HiddenSize = hidden,
+            LayerCount = c.RequireCount("n_layer"),
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = heads,
+            HeadDim = HeadDim(c, hidden, heads, null, "n_head"),
+            // GPT2MLP: inner_dim = n_inner if not None else 4 * hidden_size.
+            IntermediateSize = c.FirstDimension("n_inner") ?? checked(4 * hidden),
+            ContextLength = positions,
+            LearnedPositionCount = positions,
+            TieWordEmbeddings = c.GetBool("tie_word_embeddings", true),
+        });
+    }
+
+    /// <summary>
+    /// BERT. The head counted follows <c>architectures[0]</c>: BertModel = embeddings + encoder + pooler;
+    /// BertForMaskedLM = no pooler (add_pooling_layer=False) + MLM head (transform, LayerNorm, decoder bias; decoder
+    /// weight tied); BertForPreTraining = pooler + MLM head + next-sentence classifier (2); BertForNextSentencePrediction
+    /// = pooler + classifier (2); BertForSequenceClassification = pooler + classifier (num_labels). Other heads: the
+    /// BertModel count plus a note.
+    /// </summary>
+    private static ModelArchitecture ParseBert(HfConfigObject c)
+    {
+        long hidden = c.RequireDimension("hidden_size");
+        int heads = c.RequireCount("num_attention_heads");
+        string? arch = c.GetArchitectureName();
+        int labels = c.FirstCount("num_labels") ?? (c.GetObject("id2label") is not null ? CountLabels(c) : 2);
+        (bool pooler, bool mlm, int cls, string? note) = arch switch
+        {
+            null or "BertModel" => (true, false, 0, null),
+            "BertForMaskedLM" => (false, true, 0, null),
+            "BertForPreTraining" => (true, true, 2, null),
+            "BertForNextSentencePrediction" => (true, false, 2, null),
+            "BertForSequenceClassification" => (true, false, labels, null),
+            _ => (true, false, 0, $"Counted as BertModel (with pooler); the task head of {arch} is not counted."),
+        };
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "bert",
+            ArchitectureName = arch,
+            Kind = TransformerKind.EncoderOnly,
+            VocabSize = c.RequireVocab("vocab_size"),
+            HiddenSize = hidden,
+            LayerCount = c.RequireCount("num_hidden_layers"),
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = heads,
+            HeadDim = HeadDim(c, hidden, heads, null, "num_attention_heads"),
+            IntermediateSize = c.RequireDimension("intermediate_size"),
+            ContextLength = c.GetPositions("max_position_embeddings") ?? 512,
+            LearnedPositionCount = c.GetPositions("max_position_embeddings") ?? 512,
+            TokenTypeCount = c.FirstCount("type_vocab_size") ?? 2,
+            TieWordEmbeddings = true,
+            Pooler = pooler,
+            MaskedLmHead = mlm,
+            ClassifierOutputCount = cls,
+            Notes = note is null ? [] : [note],
+        });
+    }
+
+    private static int CountLabels(HfConfigObject c)
+    {
+        JsonElement map = c.Get("id2label")!.Value;
+        int n = 0;
+        foreach (JsonProperty unused in map.EnumerateObject())
+        {
+            if (++n > c.Options.MaxCount)
+            {
+                HfConfigThrowHelper.InvalidValue(c.PathOf("id2label"), $"has more than {c.Options.MaxCount} labels", c.File);
+            }
+        }
+
+        return n == 0 ? 2 : n;
+    }
+
+    /// <summary>
+    /// DistilBERT: dim / hidden_dim / n_layers / n_heads. DistilBertModel = embeddings (word, position, LayerNorm) +
+    /// transformer; DistilBertForMaskedLM adds vocab_transform, vocab_layer_norm and the vocab_projector bias (its
+    /// weight is tied); DistilBertForSequenceClassification adds pre_classifier (dim × dim + dim, counted as the pooler)
+    /// and classifier (num_labels).
+    /// </summary>
+    private static ModelArchitecture ParseDistilBert(HfConfigObject c)
+    {
+        long hidden = c.RequireDimension("dim");
+        int heads = c.RequireCount("n_heads");
+        string? arch = c.GetArchitectureName();
+        int labels = c.FirstCount("num_labels") ?? (c.GetObject("id2label") is not null ? CountLabels(c) : 2);
+        (bool pooler, bool mlm, int cls, string? note) = arch switch
+        {
+            null or "DistilBertModel" => (false, false, 0, null),
+            "DistilBertForMaskedLM" => (false, true, 0, null),
+            "DistilBertForSequenceClassification" => (true, false, labels, null),
+            _ => (false, false, 0, $"Counted as DistilBertModel; the task head of {arch} is not counted."),
+        };
+        long positions = c.GetPositions("max_position_embeddings") ?? 512;
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "distilbert",
+            ArchitectureName = arch,
+            Kind = TransformerKind.EncoderOnly,
+            VocabSize = c.RequireVocab("vocab_size"),
+            HiddenSize = hidden,
+            LayerCount = c.RequireCount("n_layers"),
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = heads,
+            HeadDim = HeadDim(c, hidden, heads, null, "n_heads"),
+            IntermediateSize = c.RequireDimension("hidden_dim"),
+            ContextLength = positions,
+            // Sinusoidal position embeddings are still an nn.Embedding weight (frozen), so they are counted.
+            LearnedPositionCount = positions,
+            TieWordEmbeddings = true,
+            Pooler = pooler,
+            MaskedLmHead = mlm,
+            ClassifierOutputCount = cls,
+            Notes = note is null ? [] : [note],
+        });
+    }
+
+    /// <summary>
+    /// T5 (T5ForConditionalGeneration): shared embedding, encoder and decoder stacks of num_layers / num_decoder_layers
+    /// blocks, inner attention width num_heads × d_kv, relative-position bias in the first block of each stack,
+    /// feed_forward_proj "gated-*" = 3 matrices, tie_word_embeddings default true (T5 v1.0; v1.1 and FLAN set false).
+    /// </summary>
+    private static ModelArchitecture ParseT5(HfConfigObject c)
+    {
+        string proj = c.GetString("feed_forward_proj") ?? "relu";
+        bool gated = proj.StartsWith("gated-", StringComparison.Ordinal);
+        int heads = c.RequireCount("num_heads");
+        int encoderLayers = c.RequireCount("num_layers");
+        string? arch = c.GetArchitectureName();
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "t5",
+            ArchitectureName = arch,
+            Kind = TransformerKind.EncoderDecoder,
+            VocabSize = c.RequireVocab("vocab_size"),
+            HiddenSize = c.RequireDimension("d_model"),
+            EncoderLayerCount = encoderLayers,
+            LayerCount = c.FirstCount("num_decoder_layers") ?? encoderLayers,
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = heads,
+            HeadDim = (int)c.RequireDimension("d_kv"),
+            IntermediateSize = c.RequireDimension("d_ff"),
+            ContextLength = c.GetPositions("n_positions") ?? 512,
+            RelativeAttentionBuckets = c.FirstCount("relative_attention_num_buckets") ?? 32,
+            Mlp = gated ? MlpKind.Gated : MlpKind.Plain,
+            TieWordEmbeddings = c.GetBool("tie_word_embeddings", true),
+            Notes = arch is null or "T5ForConditionalGeneration" or "T5Model" ? [] :
+                [$"Counted as T5ForConditionalGeneration (encoder and decoder); {arch} may hold fewer weights."],
+        });
+    }
+
+    /// <summary>
+    /// Falcon (and the older RefinedWeb / RefinedWebModel configs): keys n_head / n_layer / n_embed accepted; K/V heads
+    /// from new_decoder_architecture (num_kv_heads), multi_query (1) or num_attention_heads; norms from parallel_attn
+    /// and num_ln_in_parallel_attn (2 when new_decoder_architecture and unset); bias on every Linear.
+    /// </summary>
+    private static ModelArchitecture ParseFalcon(HfConfigObject c, string modelType)
+    {
+        long hidden = c.RequireDimension("hidden_size", "n_embed");
+        int heads = c.RequireCount("num_attention_heads", "n_head");
+        bool newArch = c.GetBool("new_decoder_architecture", modelType == "RefinedWeb");
+        bool multiQuery = c.GetBool("multi_query", true);
+        bool parallel = c.GetBool("parallel_attn", true);
+        bool bias = c.GetBool("bias", false);
+        int kv = newArch ? KvHeads(c, heads, false, "num_kv_heads", "n_head_kv") : multiQuery ? 1 : heads;
+        int? lnParallel = c.FirstCount("num_ln_in_parallel_attn") ?? (newArch ? 2 : null);
+        int norms = !parallel ? 2 : lnParallel == 2 ? 2 : 1;
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "falcon",
+            ArchitectureName = c.GetArchitectureName(),
+            VocabSize = c.RequireVocab("vocab_size"),
+            HiddenSize = hidden,
+            LayerCount = c.RequireCount("num_hidden_layers", "n_layer"),
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = kv,
+            HeadDim = HeadDim(c, hidden, heads, null, "num_attention_heads"),
+            // FalconMLP: ffn_hidden_size defaults to 4 * hidden_size.
+            IntermediateSize = c.FirstDimension("ffn_hidden_size") ?? checked(4 * hidden),
+            ContextLength = c.GetPositions("max_position_embeddings") ?? 2048,
+            TieWordEmbeddings = c.GetBool("tie_word_embeddings", true),
+            NormsPerLayer = norms,
+            AttentionQkvBias = bias,
+            AttentionOutputBias = bias,
+            MlpBias = bias,
+        });
+    }
+}

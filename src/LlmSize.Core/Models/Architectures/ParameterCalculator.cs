@@ -1,0 +1,405 @@
+namespace LlmSize.Core.Models.Architectures;
+
+/// <summary>
+/// Counts the parameters of a <see cref="ModelArchitecture"/> exactly, from its hyper-parameters alone, by listing
+/// every weight the family's reference implementation creates and multiplying out the shapes.
+/// </summary>
+/// <remarks>
+/// Weights follow the <c>__init__</c> methods of the Hugging Face transformers <c>modeling_*.py</c> file of each family
+/// (see <see cref="ModelFamilies"/>): decoder blocks hold q/k/v/o projections (with biases where the family has them),
+/// optional per-head q/k norms, a gated or plain MLP or MoE experts plus router, and <see cref="ModelArchitecture.NormsPerLayer"/>
+/// norms. Buffers that are not parameters (rotary <c>inv_freq</c>, GPT-2's causal <c>attn.bias</c> mask, BERT's
+/// <c>position_ids</c>) are not counted. Fused projections (Phi-3 <c>qkv_proj</c>, Falcon <c>query_key_value</c>,
+/// GPT-2 <c>c_attn</c>) hold the same elements as separate q, k and v and are listed separately.
+/// Multi-head latent attention (<see cref="ModelArchitecture.KvLoraRank"/>) is not supported.
+/// </remarks>
+public static class ParameterCalculator
+{
+    /// <summary>Counts the parameters of <paramref name="architecture"/> by component.</summary>
+    /// <param name="architecture">The architecture; unset structural fields take the family defaults of <see cref="ModelFamilies.ApplyDefaults"/>.</param>
+    /// <returns>Exact counts per component, total and active per token.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
+    /// <exception cref="ArgumentException">A size is zero or negative, the per-layer KV list has the wrong length, or a count overflows 64 bits.</exception>
+    /// <exception cref="NotSupportedException">The family is unknown and a structural field is unset, or the model uses MLA.</exception>
+    public static ParameterBreakdown Count(ModelArchitecture architecture)
+    {
+        long emb = 0, att = 0, mlp = 0, exp = 0, norms = 0, head = 0, other = 0, active = 0;
+        try
+        {
+            foreach (ArchitectureWeight w in EnumerateWeights(architecture))
+            {
+                long n = w.Elements;
+                active = checked(active + w.ActiveElements);
+                switch (w.Component)
+                {
+                    case ParameterComponent.Embedding: emb = checked(emb + n); break;
+                    case ParameterComponent.Attention: att = checked(att + n); break;
+                    case ParameterComponent.Mlp: mlp = checked(mlp + n); break;
+                    case ParameterComponent.Experts: exp = checked(exp + n); break;
+                    case ParameterComponent.Norms: norms = checked(norms + n); break;
+                    case ParameterComponent.OutputHead: head = checked(head + n); break;
+                    default: other = checked(other + n); break;
+                }
+            }
+
+            var result = new ParameterBreakdown
+            {
+                Embedding = emb, Attention = att, Mlp = mlp, Experts = exp, Norms = norms, OutputHead = head,
+                Other = other, ActivePerToken = active,
+            };
+            _ = result.Total; // checked: throws on overflow here rather than in a caller's property access
+            return result;
+        }
+        catch (OverflowException e)
+        {
+            throw new ArgumentException($"Parameter count of '{architecture.Family}' overflows 64 bits.", nameof(architecture), e);
+        }
+    }
+
+    /// <summary>
+    /// Lists every distinct weight of <paramref name="architecture"/> with its shape and how many copies the model
+    /// holds; useful for quantisation (per-tensor bits) and LoRA sizing (per-projection in/out widths).
+    /// </summary>
+    /// <param name="architecture">The architecture; unset structural fields take the family defaults.</param>
+    /// <returns>The weights, embeddings first, then blocks, then final norm and heads.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
+    /// <exception cref="ArgumentException">A size is zero or negative or the per-layer KV list has the wrong length.</exception>
+    /// <exception cref="NotSupportedException">The family is unknown and a structural field is unset, or the model uses MLA.</exception>
+    public static IReadOnlyList<ArchitectureWeight> EnumerateWeights(ModelArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        Validate(architecture);
+        ModelArchitecture a = ModelFamilies.ApplyDefaults(architecture);
+        var list = new List<ArchitectureWeight>();
+        long d = a.HiddenSize;
+        bool layerNorm = a.Normalization == NormalizationKind.LayerNorm;
+
+        // Embeddings.
+        Add(list, ParameterComponent.Embedding, "token_embd.weight", 1, a.VocabSize, d);
+        if (a.LearnedPositionCount > 0)
+        {
+            Add(list, ParameterComponent.Embedding, "position_embd.weight", 1, a.LearnedPositionCount.Value, d);
+        }
+
+        if (a.TokenTypeCount > 0)
+        {
+            Add(list, ParameterComponent.Embedding, "token_types.weight", 1, a.TokenTypeCount.Value, d);
+        }
+
+        if (a.EmbeddingNorm == true)
+        {
+            AddNorm(list, "token_embd_norm", 1, d, layerNorm);
+        }
+
+        if (a.Kind == TransformerKind.EncoderDecoder)
+        {
+            AddEncoderDecoderBlocks(list, a, layerNorm);
+        }
+        else
+        {
+            AddDecoderBlocks(list, a, layerNorm);
+            if (a.FinalNorm == true)
+            {
+                AddNorm(list, "output_norm", 1, d, layerNorm);
+            }
+        }
+
+        // Output head.
+        if (!a.TieWordEmbeddings && a.MaskedLmHead != true)
+        {
+            Add(list, ParameterComponent.OutputHead, "output.weight", 1, a.VocabSize, d);
+        }
+
+        if (a.OutputHeadBias == true)
+        {
+            Add(list, ParameterComponent.OutputHead, "output.bias", 1, a.VocabSize);
+        }
+
+        if (a.MaskedLmHead == true)
+        {
+            // BertLMPredictionHead / DistilBERT vocab_transform + vocab_layer_norm; the projection is tied to the
+            // token embedding and only its bias is a parameter of its own.
+            Add(list, ParameterComponent.OutputHead, "mlm_transform.weight", 1, d, d);
+            Add(list, ParameterComponent.OutputHead, "mlm_transform.bias", 1, d);
+            Add(list, ParameterComponent.OutputHead, "mlm_norm.weight", 1, d);
+            Add(list, ParameterComponent.OutputHead, "mlm_norm.bias", 1, d);
+            Add(list, ParameterComponent.OutputHead, "mlm_output.bias", 1, a.VocabSize);
+        }
+
+        if (a.Pooler == true)
+        {
+            Add(list, ParameterComponent.Other, "pooler.weight", 1, d, d);
+            Add(list, ParameterComponent.Other, "pooler.bias", 1, d);
+        }
+
+        if (a.ClassifierOutputCount > 0)
+        {
+            Add(list, ParameterComponent.Other, "cls.output.weight", 1, a.ClassifierOutputCount.Value, d);
+            Add(list, ParameterComponent.Other, "cls.output.bias", 1, a.ClassifierOutputCount.Value);
+        }
+
+        return list;
+    }
+
+    private static void AddDecoderBlocks(List<ArchitectureWeight> list, ModelArchitecture a, bool layerNorm)
+    {
+        long layers = a.LayerCount;
+
+        // Attention: layers grouped by their KV head count (0 = a layer without attention).
+        if (a.KeyValueHeadCountPerLayer is { } perLayer)
+        {
+            foreach (IGrouping<int, int> g in perLayer.GroupBy(k => k).OrderBy(g => g.Key))
+            {
+                if (g.Key > 0)
+                {
+                    AddAttention(list, a, "attn", g.Key, g.Count(), layerNorm);
+                }
+            }
+        }
+        else
+        {
+            AddAttention(list, a, "attn", a.KeyValueHeadCount, layers, layerNorm);
+        }
+
+        AddNormRepeated(list, a, layers, a.NormsPerLayer!.Value, layerNorm);
+        AddFeedForward(list, a, layers);
+    }
+
+    private static void AddEncoderDecoderBlocks(List<ArchitectureWeight> list, ModelArchitecture a, bool layerNorm)
+    {
+        long d = a.HiddenSize;
+        long enc = a.EncoderLayerCount;
+        long dec = a.LayerCount;
+        int norms = a.NormsPerLayer!.Value;
+
+        // Encoder stack: self-attention, norms, MLP; relative-position bias in its first layer; final norm.
+        AddAttention(list, a, "enc.attn", a.KeyValueHeadCount, enc, layerNorm);
+        if (a.RelativeAttentionBuckets > 0)
+        {
+            Add(list, ParameterComponent.Attention, "enc.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
+        }
+
+        Add(list, ParameterComponent.Norms, "enc.blk.{layer}.norm.weight", checked(enc * norms), d);
+        if (layerNorm)
+        {
+            Add(list, ParameterComponent.Norms, "enc.blk.{layer}.norm.bias", checked(enc * norms), d);
+        }
+
+        AddFeedForward(list, a, enc, "enc.");
+        if (a.FinalNorm == true)
+        {
+            AddNorm(list, "enc.output_norm", 1, d, layerNorm);
+        }
+
+        // Decoder stack: self-attention, cross-attention, one norm more per block, MLP, final norm.
+        AddAttention(list, a, "dec.attn", a.KeyValueHeadCount, dec, layerNorm);
+        if (a.RelativeAttentionBuckets > 0)
+        {
+            Add(list, ParameterComponent.Attention, "dec.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
+        }
+
+        AddAttention(list, a, "dec.cross_attn", a.KeyValueHeadCount, dec, layerNorm);
+        Add(list, ParameterComponent.Norms, "dec.blk.{layer}.norm.weight", checked(dec * (norms + 1)), d);
+        if (layerNorm)
+        {
+            Add(list, ParameterComponent.Norms, "dec.blk.{layer}.norm.bias", checked(dec * (norms + 1)), d);
+        }
+
+        AddFeedForward(list, a, dec, "dec.");
+        if (a.FinalNorm == true)
+        {
+            AddNorm(list, "dec.output_norm", 1, d, layerNorm);
+        }
+    }
+
+    private static void AddAttention(List<ArchitectureWeight> list, ModelArchitecture a, string prefix, int kvHeads,
+        long layers, bool layerNorm)
+    {
+        long d = a.HiddenSize;
+        long q = a.QueryWidth;
+        long k = checked((long)kvHeads * a.HeadDim);
+        long v = checked((long)kvHeads * (a.ValueHeadDim ?? a.HeadDim));
+        string blk = prefix.StartsWith("enc.", StringComparison.Ordinal) ? "enc.blk.{layer}."
+            : prefix.StartsWith("dec.", StringComparison.Ordinal) ? "dec.blk.{layer}." : "blk.{layer}.";
+        string name = prefix[(prefix.LastIndexOf('.') + 1)..];
+        Add(list, ParameterComponent.Attention, $"{blk}{name}_q.weight", layers, q, d);
+        Add(list, ParameterComponent.Attention, $"{blk}{name}_k.weight", layers, k, d);
+        Add(list, ParameterComponent.Attention, $"{blk}{name}_v.weight", layers, v, d);
+        Add(list, ParameterComponent.Attention, $"{blk}{name}_output.weight", layers, d, q);
+        if (a.AttentionQkvBias == true)
+        {
+            Add(list, ParameterComponent.Attention, $"{blk}{name}_q.bias", layers, q);
+            Add(list, ParameterComponent.Attention, $"{blk}{name}_k.bias", layers, k);
+            Add(list, ParameterComponent.Attention, $"{blk}{name}_v.bias", layers, v);
+        }
+
+        if (a.AttentionOutputBias == true)
+        {
+            Add(list, ParameterComponent.Attention, $"{blk}{name}_output.bias", layers, d);
+        }
+
+        if (a.QueryKeyNorm == true && name == "attn")
+        {
+            Add(list, ParameterComponent.Attention, $"{blk}{name}_q_norm.weight", layers, a.HeadDim);
+            Add(list, ParameterComponent.Attention, $"{blk}{name}_k_norm.weight", layers, a.HeadDim);
+            if (layerNorm)
+            {
+                Add(list, ParameterComponent.Attention, $"{blk}{name}_q_norm.bias", layers, a.HeadDim);
+                Add(list, ParameterComponent.Attention, $"{blk}{name}_k_norm.bias", layers, a.HeadDim);
+            }
+        }
+    }
+
+    private static void AddNormRepeated(List<ArchitectureWeight> list, ModelArchitecture a, long layers, int perLayer,
+        bool layerNorm)
+    {
+        if (perLayer == 0)
+        {
+            return;
+        }
+
+        long copies = checked(layers * perLayer);
+        Add(list, ParameterComponent.Norms, "blk.{layer}.norm.weight", copies, a.HiddenSize);
+        if (layerNorm)
+        {
+            Add(list, ParameterComponent.Norms, "blk.{layer}.norm.bias", copies, a.HiddenSize);
+        }
+    }
+
+    private static void AddFeedForward(List<ArchitectureWeight> list, ModelArchitecture a, long layers, string stack = "")
+    {
+        long d = a.HiddenSize;
+        string blk = stack + "blk.{layer}.";
+        if (!a.IsMixtureOfExperts)
+        {
+            AddMlp(list, a, ParameterComponent.Mlp, blk + "ffn", a.IntermediateSize, layers, layers);
+            return;
+        }
+
+        // MoE layer: router (hidden → experts, no bias), routed experts (top-k active), shared experts (always on).
+        long inner = a.ExpertIntermediateSize ?? a.IntermediateSize;
+        Add(list, ParameterComponent.Experts, blk + "ffn_gate_inp.weight", layers, a.ExpertCount, d);
+        AddMlp(list, a, ParameterComponent.Experts, blk + "ffn_exps.{expert}", inner,
+            checked(layers * a.ExpertCount), checked(layers * a.ActiveExpertCount));
+        if (a.SharedExpertCount > 0)
+        {
+            long shared = checked(layers * a.SharedExpertCount);
+            AddMlp(list, a, ParameterComponent.Experts, blk + "ffn_shexp.{expert}", inner, shared, shared);
+        }
+    }
+
+    private static void AddMlp(List<ArchitectureWeight> list, ModelArchitecture a, ParameterComponent component,
+        string prefix, long inner, long copies, long activeCopies)
+    {
+        long d = a.HiddenSize;
+        bool bias = a.MlpBias == true;
+        if (a.Mlp == MlpKind.Gated)
+        {
+            list.Add(new(component, prefix + "_gate.weight", [inner, d], copies, activeCopies));
+            if (bias)
+            {
+                list.Add(new(component, prefix + "_gate.bias", [inner], copies, activeCopies));
+            }
+        }
+
+        list.Add(new(component, prefix + "_up.weight", [inner, d], copies, activeCopies));
+        if (bias)
+        {
+            list.Add(new(component, prefix + "_up.bias", [inner], copies, activeCopies));
+        }
+
+        list.Add(new(component, prefix + "_down.weight", [d, inner], copies, activeCopies));
+        if (bias)
+        {
+            list.Add(new(component, prefix + "_down.bias", [d], copies, activeCopies));
+        }
+    }
+
+    private static void AddNorm(List<ArchitectureWeight> list, string name, long copies, long width, bool layerNorm)
+    {
+        Add(list, ParameterComponent.Norms, name + ".weight", copies, width);
+        if (layerNorm)
+        {
+            Add(list, ParameterComponent.Norms, name + ".bias", copies, width);
+        }
+    }
+
+    private static void Add(List<ArchitectureWeight> list, ParameterComponent component, string name, long copies,
+        params long[] shape) => list.Add(new(component, name, shape, copies, copies));
+
+    private static void Validate(ModelArchitecture a)
+    {
+        static void Positive(long value, string name)
+        {
+            if (value <= 0)
+            {
+                throw new ArgumentException($"{name} must be positive; got {value}.", name);
+            }
+        }
+
+        static void NonNegative(long? value, string name)
+        {
+            if (value < 0)
+            {
+                throw new ArgumentException($"{name} must not be negative; got {value}.", name);
+            }
+        }
+
+        Positive(a.VocabSize, nameof(a.VocabSize));
+        Positive(a.HiddenSize, nameof(a.HiddenSize));
+        Positive(a.LayerCount, nameof(a.LayerCount));
+        Positive(a.AttentionHeadCount, nameof(a.AttentionHeadCount));
+        Positive(a.HeadDim, nameof(a.HeadDim));
+        Positive(a.IntermediateSize, nameof(a.IntermediateSize));
+        NonNegative(a.KeyValueHeadCount, nameof(a.KeyValueHeadCount));
+        if (a.KeyValueHeadCountPerLayer is null)
+        {
+            Positive(a.KeyValueHeadCount, nameof(a.KeyValueHeadCount));
+        }
+        else
+        {
+            if (a.KeyValueHeadCountPerLayer.Count != a.LayerCount)
+            {
+                throw new ArgumentException(
+                    $"KeyValueHeadCountPerLayer has {a.KeyValueHeadCountPerLayer.Count} entries for {a.LayerCount} layers.",
+                    nameof(a.KeyValueHeadCountPerLayer));
+            }
+
+            foreach (int kv in a.KeyValueHeadCountPerLayer)
+            {
+                NonNegative(kv, nameof(a.KeyValueHeadCountPerLayer));
+            }
+        }
+
+        if (a.ValueHeadDim is { } vhd)
+        {
+            Positive(vhd, nameof(a.ValueHeadDim));
+        }
+
+        NonNegative(a.EncoderLayerCount, nameof(a.EncoderLayerCount));
+        if (a.Kind == TransformerKind.EncoderDecoder)
+        {
+            Positive(a.EncoderLayerCount, nameof(a.EncoderLayerCount));
+        }
+
+        NonNegative(a.ExpertCount, nameof(a.ExpertCount));
+        NonNegative(a.SharedExpertCount, nameof(a.SharedExpertCount));
+        NonNegative(a.ExpertIntermediateSize, nameof(a.ExpertIntermediateSize));
+        if (a.ExpertCount > 0 && (a.ActiveExpertCount <= 0 || a.ActiveExpertCount > a.ExpertCount))
+        {
+            throw new ArgumentException(
+                $"ActiveExpertCount must be in 1..{a.ExpertCount}; got {a.ActiveExpertCount}.", nameof(a.ActiveExpertCount));
+        }
+
+        NonNegative(a.NormsPerLayer, nameof(a.NormsPerLayer));
+        NonNegative(a.LearnedPositionCount, nameof(a.LearnedPositionCount));
+        NonNegative(a.TokenTypeCount, nameof(a.TokenTypeCount));
+        NonNegative(a.RelativeAttentionBuckets, nameof(a.RelativeAttentionBuckets));
+        NonNegative(a.ClassifierOutputCount, nameof(a.ClassifierOutputCount));
+        if (a.KvLoraRank is not null)
+        {
+            throw new NotSupportedException(
+                $"Multi-head latent attention (kv_lora_rank {a.KvLoraRank}) of '{a.Family}' is not supported by the analytic count.");
+        }
+    }
+}
