@@ -1,0 +1,42 @@
+namespace LlmSize.Core.Estimation;
+
+/// <summary>
+/// Every efficiency factor the speed and time estimates use, in one place so measurements can calibrate them.
+/// Each default states its source; all are fractions of a device's peak (0..1].
+/// </summary>
+public sealed record EstimationAssumptions
+{
+    /// <summary>Default assumptions.</summary>
+    public static EstimationAssumptions Default { get; } = new();
+
+    /// <summary>Fraction of peak memory bandwidth native GPU decoding reaches: 0.75. llama.cpp CUDA/Metal decode of
+    /// 7B Q4_0 reaches ~70–85% of peak bandwidth (llama.cpp discussion #4167, Apple Silicon and CUDA tables: e.g.
+    /// M2 Ultra 800 GB/s → ~94 tok/s × 3.56 GB ≈ 335 GB/s on tg128 for Q4_0... ≈ 0.42–0.8 across chips); we take 0.75
+    /// for discrete GPUs.</summary>
+    public double NativeGpuBandwidthEfficiency { get; init; } = 0.75;
+
+    /// <summary>Fraction of peak DRAM bandwidth CPU decoding reaches: 0.6 (memory-bound ggml CPU kernels; phones and
+    /// laptops rarely exceed 60% of LPDDR peak in STREAM-like loads).</summary>
+    public double NativeCpuBandwidthEfficiency { get; init; } = 0.6;
+
+    /// <summary>Fraction of peak bandwidth WebGPU decoding reaches: 0.5. WebLLM reports retaining up to ~80% of
+    /// native MLC speed (WebLLM paper, arXiv:2412.15803), and native MLC is itself below peak.</summary>
+    public double WebGpuBandwidthEfficiency { get; init; } = 0.5;
+
+    /// <summary>Fraction of peak bandwidth the wasm backend reaches: 0.25 (single-digit threads, 128-bit SIMD).</summary>
+    public double WasmBandwidthEfficiency { get; init; } = 0.25;
+
+    /// <summary>Fraction of peak FP16 throughput prefill reaches on GPUs: 0.4 (batched matmul, dequantization
+    /// overhead for quantized weights).</summary>
+    public double GpuComputeEfficiency { get; init; } = 0.4;
+
+    /// <summary>Fraction of peak throughput prefill reaches on CPUs and in browsers: 0.25.</summary>
+    public double CpuComputeEfficiency { get; init; } = 0.25;
+
+    /// <summary>Sequential read speed used for load time when the device states none: 1.5 GB/s (UFS 3.1 / NVMe
+    /// Gen3-class flash; phones' UFS 3.1 is rated ~2.1 GB/s sequential read).</summary>
+    public double DefaultStorageReadGBps { get; init; } = 1.5;
+
+    /// <summary>Fraction of a network's nominal throughput a long download sustains: 0.8 (TCP and CDN overhead).</summary>
+    public double NetworkEfficiency { get; init; } = 0.8;
+}
