@@ -9,10 +9,9 @@ public sealed record EstimationAssumptions
     /// <summary>Default assumptions.</summary>
     public static EstimationAssumptions Default { get; } = new();
 
-    /// <summary>Fraction of peak memory bandwidth native GPU decoding reaches: 0.75. llama.cpp CUDA/Metal decode of
-    /// 7B Q4_0 reaches ~70–85% of peak bandwidth (llama.cpp discussion #4167, Apple Silicon and CUDA tables: e.g.
-    /// M2 Ultra 800 GB/s → ~94 tok/s × 3.56 GB ≈ 335 GB/s on tg128 for Q4_0... ≈ 0.42–0.8 across chips); we take 0.75
-    /// for discrete GPUs.</summary>
+    /// <summary>Fraction of peak memory bandwidth native GPU decoding reaches: 0.75. An assumption to calibrate:
+    /// memory-bound decode kernels of llama.cpp (CUDA, Metal) are commonly reported at roughly 60–85% of the chip's
+    /// peak bandwidth (llama.cpp discussion #4167, Apple Silicon token-generation results).</summary>
     public double NativeGpuBandwidthEfficiency { get; init; } = 0.75;
 
     /// <summary>Fraction of peak DRAM bandwidth CPU decoding reaches: 0.6 (memory-bound ggml CPU kernels; phones and
