@@ -24,7 +24,7 @@ public sealed record NetworkClass
         Notes = notes;
     }
 
-    /// <summary>Stable id (<c>3g</c>, <c>4g</c>, <c>5g</c>, <c>broadband</c>, <c>wifi5</c>, <c>wifi6</c>, or <c>custom</c>).</summary>
+    /// <summary>Stable id (<c>3g</c>, <c>4g</c>, <c>5g</c>, <c>broadband</c>, <c>wifi5</c>, <c>wifi6</c>, <c>datacenter</c>, or <c>custom</c>).</summary>
     public string Id { get; }
 
     /// <summary>Human-readable name.</summary>
@@ -78,8 +78,14 @@ public sealed record NetworkClass
         "https://ooklacommain.kinsta.cloud/articles/tag/global-index-th/page/2 (Ookla article 'The State of Worldwide Connectivity in 2023', Q3 2023 fixed median)",
         "Derived: min(Wi-Fi 6 link, broadband line) = broadband median 83.95 Mbps, since the link rate exceeds the line.");
 
+    /// <summary>Cloud / data-centre host. 10,000 Mbps (10 Gbps): the "up to 10 Gbps" tier of single-GPU cloud
+    /// instances; AWS G5 instances reach up to 100 Gbps at the largest sizes, so this is the conservative end.</summary>
+    public static NetworkClass DataCenter { get; } = new("datacenter", "Data-centre network", 10_000,
+        "https://docs.aws.amazon.com/AWSEC2/latest/WindowsGuide/accelerated-computing-instances.html (AWS: G5 instances with up to 100 Gbps of network bandwidth)",
+        "Assumption: 10 Gbps, the lower tier of single-GPU instances; large multi-GPU instances have 100 Gbps or more.");
+
     /// <summary>All built-in classes, slowest first.</summary>
-    public static IReadOnlyList<NetworkClass> All { get; } = [ThreeG, FourG, WiFi5, Broadband, WiFi6, FiveG];
+    public static IReadOnlyList<NetworkClass> All { get; } = [ThreeG, FourG, WiFi5, Broadband, WiFi6, FiveG, DataCenter];
 
     /// <summary>A user-specified speed.</summary>
     /// <param name="mbps">Download speed in Mbps (10^6 bit/s); finite, &gt; 0 and at most 1,000,000 (1 Tbps).</param>
@@ -120,6 +126,7 @@ public sealed record NetworkClass
             "broadband" or "fixed" or "fixedbroadband" or "wired" or "ethernet" => Broadband,
             "wifi5" or "80211ac" => WiFi5,
             "wifi6" or "wifi6e" or "80211ax" => WiFi6,
+            "datacenter" or "datacentre" or "cloud" => DataCenter,
             _ => null,
         };
         return network is not null;
