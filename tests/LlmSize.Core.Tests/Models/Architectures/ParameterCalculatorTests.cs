@@ -55,6 +55,9 @@ public sealed class ParameterCalculatorTests
         new Case("gpt2: GPT-2", Core("gpt2", 50257, 768, 12, 12, 12, 64, 3072, true, 1024), 124_439_808),
         // Falcon-7B, derived in HfConfigPublishedModelTests.Falcon7b_MultiQueryParallelAttention: 6,921,720,704.
         new Case("falcon: Falcon-7B", Core("falcon", 65024, 4544, 32, 71, 1, 64, 18176, true, 2048), 6_921_720_704),
+        // t5-small 60,506,624 (keras-hub t5_small_multi; see HfConfigPublishedModelTests): GGUF t5 has one
+        // block_count, decoder blocks default to the same count; relu MLP and tied head by T5Config default.
+        new Case("t5: t5-small", Core("t5", 32128, 512, 6, 8, 8, 64, 2048, true, 512), 60_506_624),
         // GGUF bert = llama.cpp's converter output: no pooler, no MLM head ("we are only using BERT for
         // embeddings"). bert-base-uncased BertModel 109,482,240 - pooler 768 x 768 + 768 = 108,891,648.
         new Case("bert: bert-base (no pooler)", Core("bert", 30522, 768, 12, 12, 12, 64, 3072, true, 512), 108_891_648),
