@@ -105,12 +105,25 @@ public static class ModelFamilies
     /// <see cref="ModelArchitecture.Family"/>. Fields already set are kept.
     /// </summary>
     /// <param name="architecture">The architecture to complete.</param>
-    /// <returns>An architecture with every structural field set.</returns>
+    /// <returns>An architecture with every structural field set. A <c>t5</c> architecture that is not marked
+    /// encoder-decoder becomes one, with as many encoder as decoder blocks (T5Config num_decoder_layers default).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
     /// <exception cref="NotSupportedException">A field is unset and the family is not one of <see cref="SupportedFamilies"/>.</exception>
     public static ModelArchitecture ApplyDefaults(ModelArchitecture architecture)
     {
         ArgumentNullException.ThrowIfNull(architecture);
+
+        // GGUF "t5" metadata has one block_count; T5Config's num_decoder_layers defaults to num_layers.
+        if (string.Equals(architecture.Family, "t5", StringComparison.OrdinalIgnoreCase) &&
+            architecture.Kind != TransformerKind.EncoderDecoder)
+        {
+            architecture = architecture with
+            {
+                Kind = TransformerKind.EncoderDecoder,
+                EncoderLayerCount = architecture.EncoderLayerCount > 0 ? architecture.EncoderLayerCount : architecture.LayerCount,
+            };
+        }
+
         if (IsComplete(architecture))
         {
             return architecture;
