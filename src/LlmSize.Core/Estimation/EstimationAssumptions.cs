@@ -36,6 +36,15 @@ public sealed record EstimationAssumptions
     /// Gen3-class flash; phones' UFS 3.1 is rated ~2.1 GB/s sequential read).</summary>
     public double DefaultStorageReadGBps { get; init; } = 1.5;
 
-    /// <summary>Fraction of a network's nominal throughput a long download sustains: 0.8 (TCP and CDN overhead).</summary>
-    public double NetworkEfficiency { get; init; } = 0.8;
+    /// <summary>System-RAM bandwidth assumed for the CPU-resident layers of a partially offloaded model on a machine
+    /// with a discrete GPU, whose profile states VRAM bandwidth only: 60 GB/s (dual-channel DDR5-4800: 2 × 8 B ×
+    /// 4.8 GT/s = 76.8 GB/s peak).</summary>
+    public double HostRamBandwidthGBps { get; init; } = 60;
+
+    /// <summary>Peak FP32 throughput per CPU core when a profile gives none: 0.1 TFLOPS (two 256-bit FMA units ×
+    /// 8 lanes × 2 FLOPs × ~3 GHz ≈ 0.1 TFLOPS).</summary>
+    public double CpuTflopsPerCore { get; init; } = 0.1;
+
+    /// <summary>Fraction of dedicated VRAM a model may use: 0.95 (display, driver and other processes keep the rest).</summary>
+    public double UsableVramFraction { get; init; } = 0.95;
 }

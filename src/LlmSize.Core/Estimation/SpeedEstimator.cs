@@ -62,18 +62,16 @@ public static class SpeedEstimator
             $"{teraFlops:0.##} TFLOPS × {flopEff:0.##} efficiency ÷ (2 × {Units.FormatParameters(activeParameters)} active parameters)");
     }
 
-    /// <summary>Seconds to download <paramref name="bytes"/> at <paramref name="megabitsPerSecond"/> (10^6 bit/s),
-    /// with the network efficiency factor applied.</summary>
+    /// <summary>Seconds to download <paramref name="bytes"/> at a sustained <paramref name="megabitsPerSecond"/>
+    /// (10^6 bit/s). Network classes give measured median throughput (already below nominal link rates).</summary>
     /// <param name="bytes">Download size in bytes.</param>
-    /// <param name="megabitsPerSecond">Nominal link speed in Mbit/s; must be &gt; 0.</param>
-    /// <param name="assumptions">Efficiency factors; null = defaults.</param>
+    /// <param name="megabitsPerSecond">Sustained throughput in Mbit/s; must be &gt; 0.</param>
     /// <returns>Seconds.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The speed is not a positive finite number.</exception>
-    public static double DownloadSeconds(long bytes, double megabitsPerSecond, EstimationAssumptions? assumptions = null)
+    public static double DownloadSeconds(long bytes, double megabitsPerSecond)
     {
         RequirePositive(megabitsPerSecond, nameof(megabitsPerSecond));
-        var a = assumptions ?? EstimationAssumptions.Default;
-        return bytes * 8.0 / (megabitsPerSecond * 1e6 * a.NetworkEfficiency);
+        return bytes * 8.0 / (megabitsPerSecond * 1e6);
     }
 
     private static void RequirePositive(double value, string name)
