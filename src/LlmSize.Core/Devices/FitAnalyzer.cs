@@ -1,0 +1,333 @@
+using LlmSize.Core.Estimation;
+using LlmSize.Core.Models.Architectures;
+
+namespace LlmSize.Core.Devices;
+
+/// <summary>The verdict of a fit check.</summary>
+public enum FitOutcome
+{
+    /// <summary>Runs as asked: the requested format and context fit every constraint.</summary>
+    Fits,
+    /// <summary>Runs with a change: a lower precision, a shorter context or partial GPU offload.</summary>
+    FitsWithChanges,
+    /// <summary>No format of the runtime fits, even at a short context.</summary>
+    DoesNotFit,
+}
+
+/// <summary>What limits the fit.</summary>
+public enum FitConstraint
+{
+    /// <summary>Nothing: everything fits.</summary>
+    None,
+    /// <summary>Memory an app (or browser tab) may use on a unified-memory or CPU-only device.</summary>
+    AppMemory,
+    /// <summary>Dedicated GPU memory.</summary>
+    Vram,
+    /// <summary>System RAM for the CPU-resident part of a partially offloaded model.</summary>
+    HostRam,
+    /// <summary>WebGPU <c>maxStorageBufferBindingSize</c> / <c>maxBufferSize</c>: the largest tensor must fit one buffer.</summary>
+    WebGpuBufferLimit,
+    /// <summary>WebGPU <c>shader-f16</c> feature missing for an f16 format.</summary>
+    ShaderF16Missing,
+    /// <summary>wasm32's 4 GiB address space (onnxruntime-web wasm backend).</summary>
+    Wasm4GiB,
+    /// <summary>Free storage (or the browser origin quota) for caching the download.</summary>
+    Storage,
+}
+
+/// <summary>One constraint checked: what is needed against what is there.</summary>
+/// <param name="Constraint">The constraint.</param>
+/// <param name="RequiredBytes">Bytes needed.</param>
+/// <param name="AvailableBytes">Bytes available.</param>
+/// <param name="Detail">What was compared, in words.</param>
+public sealed record FitCheck(FitConstraint Constraint, long RequiredBytes, long AvailableBytes, string Detail)
+{
+    /// <summary>True when required ≤ available.</summary>
+    public bool Passes => RequiredBytes <= AvailableBytes;
+
+    /// <summary>Available − required (negative when it does not fit).</summary>
+    public long HeadroomBytes => AvailableBytes - RequiredBytes;
+}
+
+/// <summary>One way to run a model on a device: a format, a context, where it runs, and what it would take.</summary>
+/// <param name="Format">Weight format.</param>
+/// <param name="ContextTokens">Context length.</param>
+/// <param name="Target">Where it executes.</param>
+/// <param name="GpuLayers">Layers on the GPU when partially offloaded (llama.cpp <c>-ngl</c>); null = all or none.</param>
+/// <param name="Memory">The memory estimate.</param>
+/// <param name="Checks">Every constraint checked.</param>
+public sealed record FitVariant(WeightFormat Format, long ContextTokens, ExecutionTarget Target, int? GpuLayers, MemoryEstimate Memory,
+    IReadOnlyList<FitCheck> Checks)
+{
+    /// <summary>True when every check passes.</summary>
+    public bool Fits => Checks.All(c => c.Passes);
+
+    /// <summary>The first failing check, or the one with least headroom when all pass.</summary>
+    public FitCheck Binding => Checks.Where(c => !c.Passes).OrderBy(c => c.HeadroomBytes).FirstOrDefault()
+        ?? Checks.OrderBy(c => (double)c.HeadroomBytes / Math.Max(1, c.AvailableBytes)).First();
+}
+
+/// <summary>Download time over one network class.</summary>
+/// <param name="Network">Network class.</param>
+/// <param name="Seconds">Seconds at its sustained throughput.</param>
+public sealed record DownloadTime(NetworkClass Network, double Seconds);
+
+/// <summary>The full answer to "will this model run on that device, how fast, and how long is the download?".</summary>
+public sealed record FitReport
+{
+    /// <summary>The model's name.</summary>
+    public required string ModelName { get; init; }
+
+    /// <summary>The device.</summary>
+    public required DeviceProfile Device { get; init; }
+
+    /// <summary>The runtime.</summary>
+    public required RuntimeProfile Runtime { get; init; }
+
+    /// <summary>Yes / with changes / no.</summary>
+    public required FitOutcome Outcome { get; init; }
+
+    /// <summary>What was asked for (format and context as requested), with its checks.</summary>
+    public required FitVariant Requested { get; init; }
+
+    /// <summary>The best variant that fits (highest precision at the requested context, then shorter contexts), or
+    /// null when none does.</summary>
+    public FitVariant? Best { get; init; }
+
+    /// <summary>The binding constraint of the requested variant (None when it fits).</summary>
+    public FitConstraint BindingConstraint => Requested.Fits ? FitConstraint.None : Requested.Binding.Constraint;
+
+    /// <summary>Speed of <see cref="Best"/> (or of the requested variant when nothing fits).</summary>
+    public required SpeedEstimate Speed { get; init; }
+
+    /// <summary>Download time of the <see cref="Best"/> (or requested) variant over each network class; the first is the
+    /// device's typical network.</summary>
+    public required IReadOnlyList<DownloadTime> Download { get; init; }
+
+    /// <summary>Download bytes used for the times (file bytes when known, else the format's weight bytes).</summary>
+    public required long DownloadBytes { get; init; }
+
+    /// <summary>One sentence: the verdict and why.</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>
+/// Meets a model's memory estimates with a device profile: checks memory (app limit, VRAM, host RAM for partial
+/// offload), browser limits (WebGPU buffer size, shader-f16, wasm32 4 GiB), and storage; walks the runtime's
+/// precision ladder and shorter contexts to find the best variant that fits; estimates speed and download time.
+/// Memory estimates are cached per (format, context), so checking one model against every device is cheap.
+/// </summary>
+public sealed class FitAnalyzer
+{
+    private static readonly long[] ContextLadder = [32768, 16384, 8192, 4096, 2048, 1024, 512];
+    private readonly ModelArchitecture _architecture;
+    private readonly long _activeParameters;
+    private readonly Dictionary<(string, long), MemoryEstimate> _cache = [];
+    private readonly EstimationAssumptions _assumptions;
+
+    /// <summary>Creates an analyzer for one model.</summary>
+    /// <param name="architecture">The model's hyper-parameters.</param>
+    /// <param name="modelName">Display name.</param>
+    /// <param name="downloadBytes">Exact download bytes when the files are known; null = estimate from the format.</param>
+    /// <param name="assumptions">Efficiency factors; null = defaults.</param>
+    public FitAnalyzer(ModelArchitecture architecture, string modelName, long? downloadBytes = null, EstimationAssumptions? assumptions = null)
+    {
+        _architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
+        ModelName = modelName;
+        KnownDownloadBytes = downloadBytes;
+        _assumptions = assumptions ?? EstimationAssumptions.Default;
+        _activeParameters = ParameterCalculator.Count(architecture).ActivePerToken;
+    }
+
+    /// <summary>The model's display name.</summary>
+    public string ModelName { get; }
+
+    /// <summary>Exact download bytes of the files, when known.</summary>
+    public long? KnownDownloadBytes { get; }
+
+    /// <summary>Analyzes the fit.</summary>
+    /// <param name="device">Device profile.</param>
+    /// <param name="runtime">Runtime.</param>
+    /// <param name="format">Requested format; null = the runtime's default.</param>
+    /// <param name="contextTokens">Requested context; null = <see cref="MemoryEstimator.DefaultContextTokens"/>.</param>
+    /// <returns>The report (numbers are finite).</returns>
+    /// <exception cref="ArgumentException">The format is not one of the runtime's.</exception>
+    public FitReport Analyze(DeviceProfile device, RuntimeProfile runtime, WeightFormat? format = null, long? contextTokens = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(runtime);
+        format ??= runtime.FindFormat(runtime.DefaultFormat)!;
+        var requestedMemory = Memory(runtime, format, contextTokens);
+        long context = requestedMemory.ContextTokens;
+        var target = ChooseTarget(device, runtime);
+        var requested = Evaluate(device, runtime, requestedMemory, target);
+
+        FitVariant? best = requested.Fits ? requested : null;
+        if (best is null)
+        {
+            int start = runtime.Formats.ToList().IndexOf(format);
+            foreach (var f in runtime.Formats.Skip(Math.Max(0, start)))
+            {
+                var v = Evaluate(device, runtime, Memory(runtime, f, context), target);
+                if (v.Fits) { best = v; break; }
+            }
+        }
+
+        if (best is null)
+        {
+            foreach (long c in ContextLadder.Where(c => c < context))
+            {
+                foreach (var f in runtime.Formats.Skip(Math.Max(0, runtime.Formats.ToList().IndexOf(format))))
+                {
+                    var v = Evaluate(device, runtime, Memory(runtime, f, c), target);
+                    if (v.Fits) { best = v; break; }
+                }
+
+                if (best is not null) break;
+            }
+        }
+
+        var chosen = best ?? requested;
+        var speed = Speed(device, chosen);
+        long downloadBytes = KnownDownloadBytes is { } known && chosen.Format == requested.Format ? known : chosen.Memory.Weights.TotalBytes;
+        var networks = new List<NetworkClass> { device.Network };
+        networks.AddRange(NetworkClass.All.Where(n => n.Id != device.Network.Id && n.Id != NetworkClass.DataCenter.Id));
+        var download = networks.Select(n => new DownloadTime(n, SpeedEstimator.DownloadSeconds(downloadBytes, n.DownloadMbps))).ToArray();
+
+        var outcome = requested.Fits ? FitOutcome.Fits : best is not null ? FitOutcome.FitsWithChanges : FitOutcome.DoesNotFit;
+        return new FitReport
+        {
+            ModelName = ModelName,
+            Device = device,
+            Runtime = runtime,
+            Outcome = outcome,
+            Requested = requested,
+            Best = best,
+            Speed = speed,
+            Download = download,
+            DownloadBytes = downloadBytes,
+            Reason = Explain(outcome, requested, best),
+        };
+    }
+
+    private MemoryEstimate Memory(RuntimeProfile runtime, WeightFormat format, long? context)
+    {
+        long key = context ?? -1;
+        if (!_cache.TryGetValue((runtime.Id + "/" + format.Name, key), out var m))
+        {
+            m = MemoryEstimator.Estimate(_architecture, runtime, format, context);
+            _cache[(runtime.Id + "/" + format.Name, key)] = m;
+        }
+
+        return m;
+    }
+
+    /// <summary>Picks where the runtime would execute on this device: its first target the device supports.</summary>
+    private static ExecutionTarget ChooseTarget(DeviceProfile device, RuntimeProfile runtime)
+    {
+        bool hasGpu = device.GpuMemoryBytes is not null || (device.UnifiedMemory && device.GpuFp16Tflops is not null);
+        foreach (var t in runtime.Targets)
+        {
+            if (t == ExecutionTarget.NativeGpu && hasGpu) return t;
+            if (t == ExecutionTarget.BrowserWebGpu && device.WebGpu is not null) return t;
+            if (t is ExecutionTarget.NativeCpu or ExecutionTarget.BrowserWasm) return t;
+        }
+
+        return runtime.Targets[^1];
+    }
+
+    private FitVariant Evaluate(DeviceProfile device, RuntimeProfile runtime, MemoryEstimate m, ExecutionTarget target)
+    {
+        var checks = new List<FitCheck>();
+        int? gpuLayers = null;
+        long total = m.TotalBytes;
+        bool browser = target is ExecutionTarget.BrowserWebGpu or ExecutionTarget.BrowserWasm;
+        bool discrete = device.GpuMemoryBytes is not null && !device.UnifiedMemory;
+        if (target == ExecutionTarget.NativeGpu && discrete)
+        {
+            long vram = (long)(device.GpuMemoryBytes!.Value * _assumptions.UsableVramFraction);
+            if (total <= vram || !runtime.SupportsPartialOffload)
+            {
+                checks.Add(new FitCheck(FitConstraint.Vram, total, vram, $"all {m.Weights.TotalBytes / Math.Max(1, m.Weights.PerLayerBytes)} layers, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM"));
+            }
+            else
+            {
+                // Partial offload (llama.cpp -ngl): KV cache of offloaded layers, buffers and overhead on the GPU; the
+                // remaining layers and the non-layer weights in system RAM.
+                int layers = Math.Max(1, _architecture.LayerCount);
+                long perLayer = Math.Max(1, m.Weights.PerLayerBytes + m.KvCache.Bytes / layers);
+                long fixedGpu = m.ComputeBufferBytes + m.OverheadBytes;
+                int n = (int)Math.Clamp((vram - fixedGpu) / perLayer, 0, layers);
+                gpuLayers = n;
+                long onGpu = fixedGpu + n * perLayer;
+                long onHost = total - onGpu;
+                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {layers} layers offloaded to the GPU (-ngl {n})"));
+                checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} layers and the embedding in system RAM"));
+            }
+        }
+        else if (target == ExecutionTarget.BrowserWebGpu && discrete)
+        {
+            long vram = (long)(device.GpuMemoryBytes!.Value * _assumptions.UsableVramFraction);
+            checks.Add(new FitCheck(FitConstraint.Vram, total, vram, "weights, KV cache and buffers in WebGPU buffers on the discrete GPU"));
+        }
+        else
+        {
+            checks.Add(new FitCheck(FitConstraint.AppMemory, total, device.AppMemoryLimitBytes,
+                browser ? "the browser tab's share of memory (unified / system RAM)" : "memory one app may use (OS reserve excluded)"));
+        }
+
+        if (target == ExecutionTarget.BrowserWebGpu && device.WebGpu is { } gpu)
+        {
+            long limit = Math.Min(gpu.MaxStorageBufferBindingSizeBytes, gpu.MaxBufferSizeBytes);
+            checks.Add(new FitCheck(FitConstraint.WebGpuBufferLimit, m.Weights.LargestTensorBytes, limit,
+                $"largest tensor ({m.Weights.LargestTensorName}) in one storage buffer (maxStorageBufferBindingSize {Units.FormatBinary(gpu.MaxStorageBufferBindingSizeBytes)}, {gpu.Browser})"));
+            if (m.Format.RequiresShaderF16)
+            {
+                checks.Add(new FitCheck(FitConstraint.ShaderF16Missing, 1, gpu.ShaderF16 ? 1 : 0,
+                    gpu.ShaderF16 ? "shader-f16 available" : $"{m.Format.Name} needs the WebGPU shader-f16 feature, which {gpu.Browser} does not expose on this device"));
+            }
+        }
+
+        if (target == ExecutionTarget.BrowserWasm)
+        {
+            checks.Add(new FitCheck(FitConstraint.Wasm4GiB, total, 4L << 30, "wasm32 linear memory is at most 4 GiB (weights, KV cache and buffers live in it)"));
+        }
+
+        // Storage: the download must be cached; browsers cap an origin's share (Chromium: 60% of the disk;
+        // Firefox: 50%; Safari 17+: 60%) — we apply 60% of the free space as the quota for browser targets.
+        long download = KnownDownloadBytes ?? m.Weights.TotalBytes;
+        long storage = browser ? (long)(device.FreeStorageBytes * 0.6) : device.FreeStorageBytes;
+        checks.Add(new FitCheck(FitConstraint.Storage, download, storage,
+            browser ? "download cached in the origin's storage quota (~60% of free space)" : "download stored on the device's free storage"));
+        return new FitVariant(m.Format, m.ContextTokens, target, gpuLayers, m, checks);
+    }
+
+    private SpeedEstimate Speed(DeviceProfile device, FitVariant v)
+    {
+        double tflops = v.Target is ExecutionTarget.NativeGpu or ExecutionTarget.BrowserWebGpu
+            ? device.GpuFp16Tflops ?? device.GpuFp32Tflops ?? device.CpuCores * _assumptions.CpuTflopsPerCore
+            : device.CpuCores * _assumptions.CpuTflopsPerCore;
+        double bandwidth = device.MemoryBandwidthGBps;
+        if (v.GpuLayers is { } n && _architecture.LayerCount > 0 && n < _architecture.LayerCount)
+        {
+            // Time per token adds up: GPU layers at VRAM bandwidth, CPU layers at host RAM bandwidth.
+            double gpuShare = (double)n / _architecture.LayerCount;
+            bandwidth = 1 / (gpuShare / device.MemoryBandwidthGBps + (1 - gpuShare) / _assumptions.HostRamBandwidthGBps);
+        }
+
+        return SpeedEstimator.Estimate(v.Memory, _activeParameters, bandwidth, Math.Max(tflops, 1e-3), v.Target, null, _assumptions);
+    }
+
+    private static string Explain(FitOutcome outcome, FitVariant requested, FitVariant? best)
+    {
+        var b = requested.Binding;
+        string need = $"{Units.FormatBinary(b.RequiredBytes)} needed vs {Units.FormatBinary(b.AvailableBytes)} available";
+        return outcome switch
+        {
+            FitOutcome.Fits => $"fits: {requested.Format.Name} at {requested.ContextTokens} tokens; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
+            FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}); "
+                + $"use {best!.Format.Name} at {best.ContextTokens} tokens" + (best.GpuLayers is { } n ? $" with {n} layers on the GPU" : string.Empty),
+            _ => $"does not fit: {b.Constraint} ({(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}), and no lower precision or context down to 512 tokens fits",
+        };
+    }
+}
