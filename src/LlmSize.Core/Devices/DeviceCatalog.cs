@@ -254,15 +254,89 @@ public sealed class DeviceCatalog
         int read;
         while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
         {
-            if (buffer.Length + read > options.MaxFileBytes)
-            {
-                throw new ModelFormatException(ModelFormatError.HeaderTooLarge,
-                    string.Create(CultureInfo.InvariantCulture, $"device file exceeds the limit of {options.MaxFileBytes} bytes."), sourceName);
-            }
-
-            buffer.Write(chunk, 0, read);
+            AppendBounded(buffer, chunk, read, options, sourceName);
         }
 
+        return FromBuffer(buffer, sourceName, options);
+    }
+
+    /// <summary>Asynchronously loads a user's profile file; see <see cref="LoadFile"/>.</summary>
+    /// <param name="path">Path of the JSON file.</param>
+    /// <param name="options">Limits; null for defaults.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A catalog of the file's profiles.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="LoadFile"/>.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static async Task<DeviceCatalog> LoadFileAsync(string path, DeviceCatalogOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new DeviceCatalogOptions();
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"Device profile file '{path}' does not exist.", path);
+        }
+
+        if (info.Length > options.MaxFileBytes)
+        {
+            throw new ModelFormatException(ModelFormatError.HeaderTooLarge,
+                string.Create(CultureInfo.InvariantCulture, $"device file is {info.Length} bytes; the limit is {options.MaxFileBytes} bytes."), path);
+        }
+
+        FileStream stream = File.OpenRead(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await LoadAsync(stream, path, options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Asynchronously loads profiles from a stream of UTF-8 JSON; see <see cref="Load"/>.</summary>
+    /// <param name="stream">A readable stream; read to its end, not closed.</param>
+    /// <param name="sourceName">File name used in error messages, or null.</param>
+    /// <param name="options">Limits; null for defaults.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A catalog of the stream's profiles.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="LoadFile"/>.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static async Task<DeviceCatalog> LoadAsync(Stream stream, string? sourceName = null, DeviceCatalogOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException("The stream is not readable.", nameof(stream));
+        }
+
+        options ??= new DeviceCatalogOptions();
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            AppendBounded(buffer, chunk, read, options, sourceName);
+        }
+
+        return FromBuffer(buffer, sourceName, options);
+    }
+
+    private static void AppendBounded(MemoryStream buffer, byte[] chunk, int read, DeviceCatalogOptions options, string? sourceName)
+    {
+        if (buffer.Length + read > options.MaxFileBytes)
+        {
+            throw new ModelFormatException(ModelFormatError.HeaderTooLarge,
+                string.Create(CultureInfo.InvariantCulture, $"device file exceeds the limit of {options.MaxFileBytes} bytes."), sourceName);
+        }
+
+        buffer.Write(chunk, 0, read);
+    }
+
+    private static DeviceCatalog FromBuffer(MemoryStream buffer, string? sourceName, DeviceCatalogOptions options)
+    {
         List<DeviceProfile> profiles = DeviceCatalogJsonReader.Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), sourceName, options);
         try
         {

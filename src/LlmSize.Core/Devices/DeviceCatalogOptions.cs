@@ -4,7 +4,7 @@ namespace LlmSize.Core.Devices;
 /// <see cref="DeviceCatalog.Load"/>. Defaults suit a user's own profile file.</summary>
 public sealed class DeviceCatalogOptions
 {
-    /// <summary>Largest accepted file, bytes. Default 4 MiB (the built-in catalog is well under 100 KB).</summary>
+    /// <summary>Largest accepted file, bytes. Default 4 MiB (the built-in catalog is about 100 KB).</summary>
     public long MaxFileBytes { get; init; } = 4L << 20;
 
     /// <summary>Most profiles one file may hold. Default 10,000.</summary>

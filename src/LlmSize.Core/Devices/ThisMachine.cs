@@ -102,7 +102,8 @@ public sealed record ThisMachineInfo
 /// cannot find is listed in <see cref="ThisMachineInfo.NotDetected"/>.
 /// </summary>
 /// <remarks>
-/// RAM: Linux <c>/proc/meminfo</c> (MemTotal, MemAvailable; kB there means KiB, proc(5)); elsewhere
+/// RAM: Linux <c>/proc/meminfo</c> (MemTotal, MemAvailable; kB there means KiB, proc(5)), capped by a container's
+/// memory limit when the GC reports a lower one; elsewhere
 /// <see cref="GC.GetGCMemoryInfo()"/>.<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>. Cores:
 /// <see cref="Environment.ProcessorCount"/>. GPU: <c>nvidia-smi --query-gpu=name,memory.total,driver_version
 /// --format=csv,noheader,nounits</c> with a timeout (memory.total in MiB). Free storage is not probed (reported as 0).
@@ -140,9 +141,18 @@ public static class ThisMachine
             }
         }
 
+        long gcLimit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (total is { } host && gcLimit > 0 && gcLimit < host)
+        {
+            // /proc/meminfo shows the host inside a container; the GC honours the cgroup memory limit.
+            total = gcLimit;
+            available = available is { } a ? Math.Min(a, gcLimit) : null;
+            detected.Add("RAM capped by the container / cgroup limit (GC.GetGCMemoryInfo)");
+        }
+
         if (total is null)
         {
-            long gc = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            long gc = gcLimit;
             if (gc > 0)
             {
                 total = gc;

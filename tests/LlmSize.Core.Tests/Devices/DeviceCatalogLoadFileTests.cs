@@ -302,3 +302,54 @@ public sealed class DeviceCatalogLoadFileTests : IDisposable
         Assert.Equal(ModelFormatError.DuplicateKey, Assert.Throws<ModelFormatException>(() => DeviceCatalog.Load(stream)).Error);
     }
 }
+
+public sealed class DeviceCatalogLoadAsyncTests
+{
+    private const string OneProfile =
+        "{\"id\":\"box\",\"displayName\":\"Box\",\"category\":\"Custom\",\"platform\":\"Linux\",\"ram\":\"8 GiB\"," +
+        "\"memoryBandwidthGBps\":50,\"cpuCores\":4,\"freeStorage\":\"10 GB\",\"appMemoryLimit\":\"6 GiB\",\"network\":\"4g\"}";
+
+    [Fact]
+    public async Task LoadAsync_MatchesLoad()
+    {
+        using var a = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OneProfile));
+        using var b = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OneProfile));
+        DeviceCatalog sync = DeviceCatalog.Load(a, "x.json");
+        DeviceCatalog async = await DeviceCatalog.LoadAsync(b, "x.json");
+        Assert.Equal(sync.Profiles.Single().RamBytes, async.Profiles.Single().RamBytes);
+    }
+
+    [Fact]
+    public async Task LoadFileAsync_ReadsFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "llmsize-dev-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(path, OneProfile);
+        try
+        {
+            DeviceCatalog c = await DeviceCatalog.LoadFileAsync(path);
+            Assert.Equal("box", c.Profiles.Single().Id);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task LoadAsync_HonoursCancellation()
+    {
+        using var s = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OneProfile));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DeviceCatalog.LoadAsync(s, null, null, cts.Token));
+    }
+
+    [Fact]
+    public async Task LoadAsync_BadValueIsModelFormatException()
+    {
+        using var s = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(OneProfile.Replace("\"8 GiB\"", "-1", StringComparison.Ordinal)));
+        var e = await Assert.ThrowsAsync<ModelFormatException>(() => DeviceCatalog.LoadAsync(s, "x.json"));
+        Assert.Equal(ModelFormatError.InvalidValue, e.Error);
+        Assert.Equal("(profile) 'box'.ram", e.Field);
+    }
+}
