@@ -148,7 +148,7 @@ public sealed class FitAnalyzer
     /// <summary>Analyzes the fit.</summary>
     /// <param name="device">Device profile.</param>
     /// <param name="runtime">Runtime.</param>
-    /// <param name="format">Requested format; null = the runtime's default.</param>
+    /// <param name="format">Requested format; null = the top of the runtime's precision ladder, walking down until one fits.</param>
     /// <param name="contextTokens">Requested context; null = <see cref="MemoryEstimator.DefaultContextTokens"/>.</param>
     /// <returns>The report (numbers are finite).</returns>
     /// <exception cref="ArgumentException">The format is not one of the runtime's.</exception>
@@ -156,7 +156,8 @@ public sealed class FitAnalyzer
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(runtime);
-        format ??= runtime.FindFormat(runtime.DefaultFormat)!;
+        // No format asked for: start at the top of the precision ladder (fp16 / F16 …) and walk down.
+        format ??= runtime.Formats[0];
         var requestedMemory = Memory(runtime, format, contextTokens);
         long context = requestedMemory.ContextTokens;
         var target = ChooseTarget(device, runtime);
@@ -225,7 +226,11 @@ public sealed class FitAnalyzer
     /// <summary>Picks where the runtime would execute on this device: its first target the device supports.</summary>
     private static ExecutionTarget ChooseTarget(DeviceProfile device, RuntimeProfile runtime)
     {
-        bool hasGpu = device.GpuMemoryBytes is not null || (device.UnifiedMemory && device.GpuFp16Tflops is not null);
+        // Native GPU backends: discrete GPUs; Apple Silicon and iPads (Metal); laptop iGPUs (Vulkan/SYCL). Phones run
+        // llama.cpp on the CPU in practice (its Android GPU backends are experimental), so they stay NativeCpu.
+        bool hasGpu = device.GpuMemoryBytes is not null
+            || device.Category is DeviceCategory.AppleSilicon or DeviceCategory.Tablet or DeviceCategory.IntegratedGpuLaptop or DeviceCategory.DataCenterGpu
+            || (device.UnifiedMemory && device.GpuFp16Tflops is not null && device.Category is not (DeviceCategory.LowEndPhone or DeviceCategory.MidRangePhone or DeviceCategory.FlagshipPhone));
         foreach (var t in runtime.Targets)
         {
             if (t == ExecutionTarget.NativeGpu && hasGpu) return t;

@@ -54,8 +54,8 @@ public sealed record MemoryEstimate
 /// <remarks>
 /// Compute buffers, per runtime (documented in README "How estimates are made"):
 /// <list type="bullet">
-/// <item>llama.cpp: n_ubatch (512) tokens × (vocab logits + 3 × FFN width + 4 × hidden) × 4 bytes (f32 graph
-/// activations; flash attention on, so no n_ctx × n_ubatch score matrix).</item>
+/// <item>llama.cpp: n_ubatch (512) tokens × (3 × FFN width + 4 × hidden) × 4 bytes (f32 graph activations; flash
+/// attention on, so no n_ctx × n_ubatch score matrix) plus one row of logits (only the last token's are output).</item>
 /// <item>WebLLM: MLC's static memory plan for <c>prefill</c> with prefill_chunk_size (2048) tokens: the gate/up
 /// output [chunk, 2 × FFN] and two [chunk, hidden] residual buffers at the activation width (f16 for q*f16, f32 for
 /// q*f32); logits for the last position only (mlc_llm model <c>prefill</c> indexes position s−1 before the head).</item>
@@ -140,8 +140,8 @@ public static class MemoryEstimator
 
             case "llama.cpp":
             {
-                long bytes = chunk * (a.VocabSize + 3 * ffn + 4 * h) * 4;
-                return (bytes, $"ggml graph for n_ubatch {chunk}: ({a.VocabSize} logits + 3 × {ffn} FFN + 4 × {h}) × 4 B (flash attention on)");
+                long bytes = (chunk * (3 * ffn + 4 * h) + a.VocabSize) * 4;
+                return (bytes, $"ggml graph for n_ubatch {chunk}: {chunk} × (3 × {ffn} FFN + 4 × {h} hidden) × 4 B + one row of {a.VocabSize} logits (llama.cpp outputs logits for the last token only; flash attention on)");
             }
 
             default:

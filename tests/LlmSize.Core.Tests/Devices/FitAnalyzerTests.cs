@@ -1,0 +1,73 @@
+using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation;
+using LlmSize.Core.Formats.HfConfig;
+using LlmSize.Core.Models.Architectures;
+using LlmSize.Core.Tests.Infrastructure;
+
+namespace LlmSize.Core.Tests.Devices;
+
+public class FitAnalyzerTests
+{
+    private static ModelArchitecture Config(string name) => HfConfigReader.Read(TestPaths.Fixture("configs", name, "config.json"));
+
+    private static DeviceProfile Device(string id) => DeviceCatalog.Default.TryFind(id, out var d) ? d : throw new InvalidOperationException(id);
+
+    [Fact]
+    public void Gemma_2b_does_not_fit_a_low_end_phone_in_f16_but_a_4_bit_quantization_does()
+    {
+        // galaxy-a15: 4 GiB RAM, 2.0 GiB usable by one app (devices.json). gemma-2b has 2,506,172,416 parameters
+        // (published-parameter-counts.csv): F16 weights alone are 2 B × 2.51e9 = 5.01 GB (4.67 GiB) > 2.0 GiB.
+        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("galaxy-a15"), Runtimes.LlamaCpp);
+        Assert.Equal(FitOutcome.FitsWithChanges, report.Outcome);
+        Assert.Equal("F16", report.Requested.Format.Name);
+        Assert.Equal(FitConstraint.AppMemory, report.BindingConstraint);
+        Assert.NotNull(report.Best);
+        Assert.True(report.Best!.Memory.TotalBytes <= Device("galaxy-a15").AppMemoryLimitBytes);
+        // The first fitting rung is a ≤ 5-bit format: 8-bit Q8_0 alone is 2.51e9 × 8.5 / 8 = 2.66 GB (2.48 GiB) > 2 GiB.
+        Assert.True(report.Best.Memory.Weights.BitsPerWeight < 6, report.Reason);
+        Assert.Contains("does not fit", report.Reason);
+        Assert.All(report.Download, d => Assert.True(double.IsFinite(d.Seconds) && d.Seconds > 0));
+        Assert.True(double.IsFinite(report.Speed.DecodeTokensPerSecond) && report.Speed.DecodeTokensPerSecond > 0);
+    }
+
+    [Fact]
+    public void Discrete_gpu_too_small_gets_partial_offload_with_llama_cpp()
+    {
+        // mixtral-8x7b (46.7B parameters) at Q4_K_M is ~26 GB: more than an RTX 4090's 24 GiB, less than VRAM + RAM.
+        var report = new FitAnalyzer(Config("mixtral-8x7b-v0.1"), "mixtral").Analyze(Device("rtx-4090"), Runtimes.LlamaCpp,
+            Runtimes.LlamaCpp.FindFormat("Q4_K_M"));
+        Assert.NotNull(report.Best);
+        Assert.NotNull(report.Best!.GpuLayers);
+        Assert.InRange(report.Best.GpuLayers!.Value, 1, 31);
+        Assert.Contains(report.Best.Checks, c => c.Constraint == FitConstraint.HostRam && c.Passes);
+    }
+
+    [Fact]
+    public void Webgpu_limits_and_shader_f16_are_hard_constraints()
+    {
+        // galaxy-a15's Chrome: maxStorageBufferBindingSize 128 MiB, no shader-f16 (devices.json). gemma-2b's embedding
+        // is 256000 × 2048 = 524,288,000 weights: at q4f32_1 (5 bits) 327,680,000 B > 128 MiB.
+        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("galaxy-a15"), Runtimes.WebLlm,
+            Runtimes.WebLlm.FindFormat("q4f16_1"));
+        Assert.Equal(FitOutcome.DoesNotFit, report.Outcome);
+        Assert.Contains(report.Requested.Checks, c => c.Constraint == FitConstraint.ShaderF16Missing && !c.Passes);
+        Assert.Contains(report.Requested.Checks, c => c.Constraint == FitConstraint.WebGpuBufferLimit && !c.Passes);
+    }
+
+    [Fact]
+    public void Every_catalog_device_gives_finite_numbers()
+    {
+        var analyzer = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b");
+        foreach (var device in DeviceCatalog.Default.Profiles)
+        {
+            foreach (var runtime in Runtimes.All)
+            {
+                var r = analyzer.Analyze(device, runtime);
+                Assert.True(double.IsFinite(r.Speed.DecodeTokensPerSecond), $"{device.Id}/{runtime.Id}");
+                Assert.True(double.IsFinite(r.Speed.PrefillTokensPerSecond), $"{device.Id}/{runtime.Id}");
+                Assert.True(double.IsFinite(r.Speed.LoadSeconds), $"{device.Id}/{runtime.Id}");
+                Assert.False(string.IsNullOrWhiteSpace(r.Reason));
+            }
+        }
+    }
+}
