@@ -76,6 +76,19 @@ public sealed class ModelInventory
     /// <summary>The model's name as the source gives it (GGUF <c>general.name</c>, folder or catalog name), if any.</summary>
     public string? ModelName { get; init; }
 
+    /// <summary>False for models whose vendor has not disclosed the parameter count (GPT-4, Gemini 1.5 Pro): such an
+    /// inventory has no architecture and no tensors, and says so instead of guessing.</summary>
+    public bool SizeDisclosed { get; init; } = true;
+
+    /// <summary>A parameter count published by the model's authors, when the source carries one (catalog entries).</summary>
+    public long? PublishedParameters { get; init; }
+
+    /// <summary>Where <see cref="PublishedParameters"/> comes from (model card, paper, URL).</summary>
+    public string? PublishedParametersSource { get; init; }
+
+    /// <summary>A note to show with the model (what is publicly known of an undisclosed model, the catalog source …).</summary>
+    public string? Note { get; init; }
+
     /// <summary>Warnings found while reading that did not stop it (index total_size disagreeing, unknown keys …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -1,0 +1,195 @@
+using System.ComponentModel;
+using System.Globalization;
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Cli.Rendering;
+using LlmSize.Core;
+using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation;
+using LlmSize.Core.Models;
+using LlmSize.Core.Precision;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli.Commands;
+
+/// <summary>Options of <c>llmsize fit</c>.</summary>
+public sealed class FitSettings : CommandSettings
+{
+    /// <summary>A model file, folder or catalog name.</summary>
+    [CommandArgument(0, "<MODEL>")]
+    [Description("Model file, folder or built-in catalog name (e.g. gemma-2b).")]
+    public string Model { get; init; } = string.Empty;
+
+    /// <summary>Device id or alias from the catalog.</summary>
+    [CommandOption("-d|--device <DEVICE>")]
+    [Description("Device from the catalog (llmsize devices list), e.g. pixel-8.")]
+    public string? Device { get; init; }
+
+    /// <summary>Check every catalog device.</summary>
+    [CommandOption("--all-devices")]
+    [Description("Check every device of the catalog (and of --device-file).")]
+    public bool AllDevices { get; init; }
+
+    /// <summary>Detect this machine.</summary>
+    [CommandOption("--this-machine")]
+    [Description("Use this machine: RAM, cores and (NVIDIA) GPU where detectable.")]
+    public bool ThisMachine { get; init; }
+
+    /// <summary>User profile file.</summary>
+    [CommandOption("--device-file <PATH>")]
+    [Description("JSON file with your own device profiles (same schema as the catalog).")]
+    public string? DeviceFile { get; init; }
+
+    /// <summary>Inline RAM.</summary>
+    [CommandOption("--ram <SIZE>")]
+    [Description("Describe a device inline: total RAM, e.g. 8GiB.")]
+    public string? Ram { get; init; }
+
+    /// <summary>Inline VRAM.</summary>
+    [CommandOption("--vram <SIZE>")]
+    [Description("Inline device: dedicated GPU memory, e.g. 4GiB.")]
+    public string? Vram { get; init; }
+
+    /// <summary>Inline bandwidth.</summary>
+    [CommandOption("--bandwidth <RATE>")]
+    [Description("Inline device: memory bandwidth, e.g. 100GB/s.")]
+    public string? Bandwidth { get; init; }
+
+    /// <summary>Inline FP16 throughput.</summary>
+    [CommandOption("--fp16 <TFLOPS>")]
+    [Description("Inline device: GPU FP16 throughput, e.g. 20TFLOPS.")]
+    public string? Fp16 { get; init; }
+
+    /// <summary>Inline cores.</summary>
+    [CommandOption("--cores <N>")]
+    [Description("Inline device: CPU cores.")]
+    public int? Cores { get; init; }
+
+    /// <summary>Inline unified memory flag.</summary>
+    [CommandOption("--unified")]
+    [Description("Inline device: RAM is shared with the GPU (phones, Apple Silicon, iGPUs).")]
+    public bool Unified { get; init; }
+
+    /// <summary>Runtime.</summary>
+    [CommandOption("-r|--runtime <RUNTIME>")]
+    [Description("llama.cpp (default), webllm, transformers.js, onnxruntime, mediapipe.")]
+    public string RuntimeName { get; init; } = "llama.cpp";
+
+    /// <summary>Format.</summary>
+    [CommandOption("-q|--quant <FORMAT>")]
+    [Description("Weight format of the runtime (Q4_K_M, q4f16_1, q4f16, int4 …). Default: start at the highest precision and walk down.")]
+    public string? Quant { get; init; }
+
+    /// <summary>Context tokens.</summary>
+    [CommandOption("-c|--context <TOKENS>")]
+    [Description("Context length in tokens (default 4096, or the model's maximum if shorter).")]
+    public long? Context { get; init; }
+
+    /// <summary>Network for download time.</summary>
+    [CommandOption("--network <NETWORK>")]
+    [Description("Network for the download time: 3g, 4g, 5g, broadband, wifi5, wifi6, or a speed like 50Mbps.")]
+    public string? Network { get; init; }
+
+    /// <summary>JSON output.</summary>
+    [CommandOption("--json")]
+    [Description("Write JSON instead of tables.")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        bool inline = Ram is not null || Vram is not null || Bandwidth is not null;
+        int sources = (Device is not null ? 1 : 0) + (AllDevices ? 1 : 0) + (ThisMachine ? 1 : 0) + (inline ? 1 : 0);
+        if (sources == 0) return ValidationResult.Error("Choose a device: --device NAME, --all-devices, --this-machine, or inline --ram/--vram/--bandwidth.");
+        if (sources > 1) return ValidationResult.Error("Use only one of --device, --all-devices, --this-machine and inline specs.");
+        if (inline && (Ram is null || Bandwidth is null)) return ValidationResult.Error("An inline device needs at least --ram and --bandwidth.");
+        if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary><c>llmsize fit</c>: will this model run on that device, how fast, and how long is the download?</summary>
+public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
+{
+    /// <inheritdoc />
+    protected override int Execute(CommandContext context, FitSettings settings, CancellationToken cancellationToken)
+    {
+        var inventory = ModelLoader.Load(settings.Model);
+        var architecture = inventory.Architecture ?? throw new ArgumentException(
+            inventory.SizeDisclosed
+                ? $"{settings.Model}: the file declares no architecture hyper-parameters, so memory cannot be estimated; put its config.json beside it"
+                : $"{inventory.ModelName ?? settings.Model}: its size is not disclosed by the vendor, so nothing can be estimated. {inventory.Note}");
+        if (!Runtimes.TryFind(settings.RuntimeName, out var runtime))
+        {
+            throw new ArgumentException($"unknown runtime '{settings.RuntimeName}'; known: {string.Join(", ", Runtimes.All.Select(r => r.Id))}");
+        }
+
+        WeightFormat? format = null;
+        if (settings.Quant is { } q)
+        {
+            format = runtime.FindFormat(q) ?? throw new ArgumentException(
+                $"{runtime.DisplayName} has no format '{q}'; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}");
+        }
+
+        var catalog = DeviceOptions.Catalog(settings.DeviceFile);
+        var devices = settings.AllDevices ? catalog.Profiles.ToList() : [ResolveDevice(settings, catalog)];
+        if (settings.Network is { } net)
+        {
+            var network = NetworkClass.TryFind(net, out var n) ? n : NetworkClass.FromMbps(DeviceSpecParser.ParseMbps(net));
+            devices = devices.Select(d => d with { Network = network }).ToList();
+        }
+
+        long? fileBytes = inventory.Files.Count > 0 ? inventory.DownloadBytes : null;
+        var analyzer = new FitAnalyzer(architecture, inventory.ModelName ?? settings.Model, fileBytes);
+        var reports = devices.Select(d => analyzer.Analyze(d, runtime, format, settings.Context)).ToList();
+        if (settings.Json)
+        {
+            JsonOutput.Write(console, reports.Select(FitJson.From).ToList());
+            return ExitCodes.Success;
+        }
+
+        if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0]);
+        else FitRenderer.RenderMany(console, reports);
+        return ExitCodes.Success;
+    }
+
+    private static DeviceProfile ResolveDevice(FitSettings s, DeviceCatalog catalog)
+    {
+        if (s.Device is { } name) return DeviceOptions.Find(catalog, name);
+        if (s.ThisMachine) return Core.Devices.ThisMachine.Detect().ToProfile(catalog);
+        var b = new CustomDeviceBuilder().WithName("custom device").WithRam(s.Ram!).WithBandwidth(s.Bandwidth!);
+        if (s.Vram is { } v) b.WithVram(v);
+        if (s.Fp16 is { } f) b.WithFp16(f);
+        if (s.Cores is { } c) b.WithCores(c);
+        if (s.Unified) b.WithUnifiedMemory();
+        return b.Build();
+    }
+}
+
+/// <summary>JSON shape of a fit report (documented in README, schema "llmsize.fit/v1").</summary>
+internal sealed record FitJson(
+    string Schema, string Model, string Device, string Runtime, string Outcome, string BindingConstraint, string Reason,
+    FitVariantJson Requested, FitVariantJson? Best, double DecodeTokensPerSecond, double PrefillTokensPerSecond, double LoadSeconds,
+    long DownloadBytes, IReadOnlyDictionary<string, double> DownloadSeconds)
+{
+    public static FitJson From(FitReport r) => new(
+        "llmsize.fit/v1", r.ModelName, r.Device.Id, r.Runtime.Id, r.Outcome.ToString(), r.BindingConstraint.ToString(), r.Reason,
+        FitVariantJson.From(r.Requested), r.Best is null ? null : FitVariantJson.From(r.Best),
+        Round(r.Speed.DecodeTokensPerSecond), Round(r.Speed.PrefillTokensPerSecond), Round(r.Speed.LoadSeconds),
+        r.DownloadBytes, r.Download.ToDictionary(d => d.Network.Id, d => Round(d.Seconds)));
+
+    private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 2) : 0;
+}
+
+/// <summary>JSON shape of one variant.</summary>
+internal sealed record FitVariantJson(string Format, long ContextTokens, string Target, int? GpuLayers, bool Fits,
+    long WeightsBytes, long KvCacheBytes, long ComputeBufferBytes, long OverheadBytes, long TotalBytes, double BitsPerWeight,
+    IReadOnlyList<FitCheckJson> Checks)
+{
+    public static FitVariantJson From(FitVariant v) => new(v.Format.Name, v.ContextTokens, v.Target.ToString(), v.GpuLayers, v.Fits,
+        v.Memory.Weights.TotalBytes, v.Memory.KvCache.Bytes, v.Memory.ComputeBufferBytes, v.Memory.OverheadBytes, v.Memory.TotalBytes,
+        Math.Round(v.Memory.Weights.BitsPerWeight, 3), v.Checks.Select(c => new FitCheckJson(c.Constraint.ToString(), c.RequiredBytes, c.AvailableBytes, c.Passes, c.Detail)).ToList());
+}
+
+/// <summary>JSON shape of one check.</summary>
+internal sealed record FitCheckJson(string Constraint, long RequiredBytes, long AvailableBytes, bool Passes, string Detail);

@@ -1,0 +1,106 @@
+using System.Globalization;
+using LlmSize.Core;
+using LlmSize.Core.Devices;
+using Spectre.Console;
+
+namespace LlmSize.Cli.Rendering;
+
+/// <summary>Renders fit reports as terminal tables and bar charts.</summary>
+internal static class FitRenderer
+{
+    public static string Verdict(FitOutcome o) => o switch
+    {
+        FitOutcome.Fits => "[green]fits[/]",
+        FitOutcome.FitsWithChanges => "[yellow]fits with changes[/]",
+        _ => "[red]does not fit[/]",
+    };
+
+    public static void RenderOne(IAnsiConsole console, FitReport r)
+    {
+        var best = r.Best ?? r.Requested;
+        console.Write(new Rule($"[bold]{Markup.Escape(r.ModelName)}[/] on [bold]{Markup.Escape(r.Device.DisplayName)}[/] with {Markup.Escape(r.Runtime.DisplayName)}").LeftJustified());
+        console.MarkupLine($"verdict: {Verdict(r.Outcome)} — {Markup.Escape(r.Reason)}");
+        if (r.Requested.Memory.ContextDefaulted)
+        {
+            console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change)[/]");
+        }
+
+        var terms = new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + $", {best.ContextTokens} tokens)");
+        terms.AddColumns("term", "bytes", "how");
+        foreach (var t in best.Memory.Terms)
+        {
+            terms.AddRow(Markup.Escape(t.Name), Units.FormatBoth(t.Bytes), "[grey]" + Markup.Escape(t.How) + "[/]");
+        }
+
+        terms.AddRow("[bold]total[/]", "[bold]" + Units.FormatBoth(best.Memory.TotalBytes) + "[/]", string.Empty);
+        console.Write(terms);
+
+        var checks = new Table().Border(TableBorder.Rounded).Title("constraints");
+        checks.AddColumns("constraint", "needed", "available", "", "what");
+        foreach (var c in best.Checks)
+        {
+            bool flag = c.Constraint == FitConstraint.ShaderF16Missing;
+            checks.AddRow(c.Constraint.ToString(), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
+                c.Passes ? "[green]ok[/]" : "[red]no[/]", "[grey]" + Markup.Escape(c.Detail) + "[/]");
+        }
+
+        console.Write(checks);
+        if (r.Best is not null && r.Best != r.Requested)
+        {
+            var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => c.Constraint.ToString());
+            console.MarkupLine($"requested {Markup.Escape(r.Requested.Format.Name)} at {r.Requested.ContextTokens} tokens needs {Units.FormatBinary(r.Requested.Memory.TotalBytes)} and fails: {Markup.Escape(string.Join(", ", failed))}");
+        }
+
+        console.MarkupLine($"speed ({best.Target}): [bold]{r.Speed.DecodeTokensPerSecond:0.#} tokens/s[/] generation, {r.Speed.PrefillTokensPerSecond:0} tokens/s prompt, load {r.Speed.LoadSeconds:0.#} s");
+        console.MarkupLine("[grey]  " + Markup.Escape(r.Speed.DecodeFormula) + "[/]");
+        var dl = new Table().Border(TableBorder.Simple).Title($"download {Units.FormatBoth(r.DownloadBytes)}");
+        dl.AddColumns("network", "Mbit/s", "time");
+        foreach (var d in r.Download) dl.AddRow(Markup.Escape(d.Network.DisplayName), d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.Seconds));
+        console.Write(dl);
+        console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
+    }
+
+    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports)
+    {
+        var first = reports[0];
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {reports.Count} devices");
+        table.AddColumns("device", "verdict", "format", "needs", "budget", "memory use", "tokens/s", "download");
+        foreach (var r in reports)
+        {
+            var v = r.Best ?? r.Requested;
+            var budget = v.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
+            double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budget.AvailableBytes);
+            string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty);
+            table.AddRow(
+                Markup.Escape(r.Device.Id),
+                Verdict(r.Outcome),
+                r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
+                Units.FormatBinary(v.Memory.TotalBytes),
+                Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
+                Bar(ratio),
+                r.Outcome == FitOutcome.DoesNotFit ? "–" : r.Speed.DecodeTokensPerSecond.ToString("0.#", CultureInfo.InvariantCulture),
+                Duration(r.Download[0].Seconds) + " " + Markup.Escape(r.Download[0].Network.Id));
+        }
+
+        console.Write(table);
+        console.MarkupLine("[grey]memory use: the best variant's weights + KV cache + buffers against the device's budget (█ used, ░ free, red past 100%).[/]");
+    }
+
+    /// <summary>A 20-cell bar of <paramref name="ratio"/> (used ÷ budget), red when over.</summary>
+    public static string Bar(double ratio)
+    {
+        if (!double.IsFinite(ratio) || ratio < 0) ratio = 0;
+        int cells = 20;
+        int used = (int)Math.Round(Math.Min(ratio, 1) * cells);
+        string color = ratio > 1 ? "red" : ratio > 0.85 ? "yellow" : "green";
+        return $"[{color}]{new string('█', used)}[/][grey]{new string('░', cells - used)}[/] {ratio * 100:0}%";
+    }
+
+    public static string Duration(double seconds)
+    {
+        if (!double.IsFinite(seconds)) return "–";
+        var t = TimeSpan.FromSeconds(seconds);
+        return t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{seconds:0.#} s";
+    }
+}
