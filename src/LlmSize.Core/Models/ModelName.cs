@@ -93,7 +93,7 @@ public sealed partial record ModelName
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex QuantPattern();
 
-    [GeneratedRegex(@"[-_\s]+|\.(?!\d)|(?<!\d)\.", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"[-_:\s]+|\.(?!\d)|(?<!\d)\.", RegexOptions.CultureInvariant)]
     private static partial Regex Separators();
 
     [GeneratedRegex(@"^\d+(?:\.\d+)*[a-z]?$", RegexOptions.CultureInvariant)]
