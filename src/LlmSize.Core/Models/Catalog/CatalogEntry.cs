@@ -35,8 +35,18 @@ public sealed record CatalogEntry
     /// <summary>Where <see cref="PublishedParameters"/> comes from.</summary>
     public string? ParameterSource { get; init; }
 
-    /// <summary>The model's Hugging Face <c>config.json</c> object, verbatim; null for undisclosed models.</summary>
+    /// <summary>
+    /// The model's Hugging Face <c>config.json</c> object: verbatim when <see cref="ConfigIsVerbatim"/>, else only the
+    /// architecture keys that were verified (see <see cref="ConfigNote"/>); null for undisclosed models.
+    /// </summary>
     public JsonElement? Config { get; init; }
+
+    /// <summary>True when <see cref="Config"/> is the model's whole config.json as published; false when it holds only
+    /// verified architecture keys.</summary>
+    public bool ConfigIsVerbatim { get; init; } = true;
+
+    /// <summary>How a non-verbatim <see cref="Config"/> was verified, else null.</summary>
+    public string? ConfigNote { get; init; }
 
     /// <inheritdoc />
     public override string ToString() => Id;

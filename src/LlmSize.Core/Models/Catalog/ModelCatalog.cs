@@ -55,7 +55,7 @@ public sealed class ModelCatalog
     /// <returns>The catalog.</returns>
     /// <exception cref="ModelFormatException">The document is larger than <see cref="MaxDocumentBytes"/>
     /// (<see cref="ModelFormatError.HeaderTooLarge"/>), not JSON or of the wrong shape (<see cref="ModelFormatError.InvalidJson"/>),
-    /// lacks a required field (<see cref="ModelFormatError.MissingField"/>), repeats an id or alias
+    /// lacks a required field, or has a non-verbatim config without a note (<see cref="ModelFormatError.MissingField"/>), repeats an id or alias
     /// (<see cref="ModelFormatError.DuplicateKey"/>), or has an entry that is neither disclosed with a config nor
     /// marked undisclosed, or a negative count (<see cref="ModelFormatError.InvalidValue"/>).</exception>
     public static ModelCatalog Load(ReadOnlySpan<byte> utf8Json, string? sourceName = null)
@@ -160,6 +160,24 @@ public sealed class ModelCatalog
                 $"{at} is marked undisclosed but carries a config.", sourceName, field: path + ".config");
         }
 
+        bool verbatim = true;
+        if (e.TryGetProperty("configVerbatim", out var cv))
+        {
+            verbatim = cv.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new ModelFormatException(ModelFormatError.InvalidJson, $"{at}.configVerbatim is not a boolean.", sourceName, field: path + ".configVerbatim"),
+            };
+        }
+
+        string? configNote = OptionalString(e, "configNote", at, sourceName);
+        if (config is not null && !verbatim && string.IsNullOrWhiteSpace(configNote))
+        {
+            throw new ModelFormatException(ModelFormatError.MissingField,
+                $"{at} has a non-verbatim config without a \"configNote\" saying how it was verified.", sourceName, field: path + ".configNote");
+        }
+
         long? published = null;
         if (e.TryGetProperty("publishedParameters", out var p) && p.ValueKind != JsonValueKind.Null)
         {
@@ -208,6 +226,8 @@ public sealed class ModelCatalog
             PublishedParameters = published,
             ParameterSource = OptionalString(e, "parameterSource", at, sourceName),
             Config = config,
+            ConfigIsVerbatim = config is not null && verbatim,
+            ConfigNote = configNote,
         };
     }
 

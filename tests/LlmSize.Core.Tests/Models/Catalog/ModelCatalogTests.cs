@@ -30,6 +30,7 @@ public sealed class ModelCatalogTests
         Assert.True(Catalog.TryFind(id, out var entry));
         Assert.Equal(id, entry.Id);
         Assert.True(entry.Disclosed);
+        Assert.True(entry.ConfigIsVerbatim);
         Assert.NotNull(entry.Config);
         using var shared = JsonDocument.Parse(File.ReadAllBytes(TestPaths.Fixture("configs", id, "config.json")));
         AssertJsonEqual(shared.RootElement, entry.Config.Value, "$");
@@ -58,6 +59,32 @@ public sealed class ModelCatalogTests
             Assert.Equal(e.Id.ToLowerInvariant(), e.Id);
         });
         Assert.Equal(Catalog.Entries.Count, Catalog.Entries.Select(e => e.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    /// <summary>Entries beyond the shared configs: verified architecture keys, published counts (sources in catalog.json).</summary>
+    [Theory]
+    [InlineData("llama-3-8b", 8_030_261_248L, 4096, 32, 8)]     // Ollama llama3 8B general.parameter_count
+    [InlineData("llama-3.1-8b", 8_030_261_248L, 4096, 32, 8)]   // HF Hub safetensors total
+    [InlineData("qwen2.5-0.5b", 494_032_768L, 896, 24, 2)]      // same shapes as Qwen2-0.5B (CSV)
+    [InlineData("qwen2.5-1.5b", 1_543_714_304L, 1536, 28, 2)]   // HF Hub safetensors total
+    public void Verified_extra_entries(string id, long parameters, int hidden, int layers, int kvHeads)
+    {
+        Assert.True(Catalog.TryFind(id, out var entry));
+        Assert.Equal(parameters, entry.PublishedParameters);
+        Assert.False(entry.ConfigIsVerbatim);
+        Assert.False(string.IsNullOrWhiteSpace(entry.ConfigNote));
+        var config = entry.Config!.Value;
+        Assert.Equal(hidden, config.GetProperty("hidden_size").GetInt32());
+        Assert.Equal(layers, config.GetProperty("num_hidden_layers").GetInt32());
+        Assert.Equal(kvHeads, config.GetProperty("num_key_value_heads").GetInt32());
+    }
+
+    [Fact]
+    public void Non_verbatim_config_without_note_is_MissingField()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => ModelCatalog.Load(Utf8(
+            """{"entries":[{"id":"a","displayName":"A","family":"F","publisher":"P","source":"https://x","config":{},"configVerbatim":false}]}""")));
+        Assert.Equal(ModelFormatError.MissingField, ex.Error);
     }
 
     [Theory]
