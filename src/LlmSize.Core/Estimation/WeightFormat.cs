@@ -169,7 +169,9 @@ public sealed record GgufWeightFormat : WeightFormat
         var sums = new Dictionary<ArchitectureWeight, double>();
         foreach (var (w, name, ne, copies) in ggufTensors)
         {
-            var type = policy.Choose(name, ne, w.Shape.Count >= 2 ? TensorDataType.F16 : UnquantizedVectorType);
+            // convert_hf_to_gguf stores 1-D tensors and the MoE router (ffn_gate_inp) in F32; llama-quantize keeps them.
+            bool keptF32 = w.Shape.Count < 2 || name.Contains("ffn_gate_inp", StringComparison.Ordinal);
+            var type = policy.Choose(name, ne, keptF32 ? UnquantizedVectorType : TensorDataType.F16);
             long elements = 1;
             foreach (long d in ne) elements *= d;
             double bytes = elements * (double)type.BlockBytes / type.BlockSize * copies;

@@ -3,42 +3,6 @@ using LlmSize.Core.Models.Architectures;
 
 namespace LlmSize.Core.Precision;
 
-/// <summary>
-/// llama.cpp file types (<c>enum llama_ftype</c>): the mixes <c>llama-quantize</c> produces. Values are the ftype ids
-/// (shared/reference/llama-ftypes.csv).
-/// </summary>
-public enum LlamaFileType
-{
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q4_0.</summary>
-    Q4_0 = 2,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q4_1.</summary>
-    Q4_1 = 3,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q8_0.</summary>
-    Q8_0 = 7,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q5_0.</summary>
-    Q5_0 = 8,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q5_1.</summary>
-    Q5_1 = 9,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q2_K ("Q2_K - Medium").</summary>
-    Q2_K = 10,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q3_K_S.</summary>
-    Q3_K_S = 11,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q3_K_M.</summary>
-    Q3_K_M = 12,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q3_K_L.</summary>
-    Q3_K_L = 13,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q4_K_S.</summary>
-    Q4_K_S = 14,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q4_K_M.</summary>
-    Q4_K_M = 15,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q5_K_S.</summary>
-    Q5_K_S = 16,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q5_K_M.</summary>
-    Q5_K_M = 17,
-    /// <summary>LLAMA_FTYPE_MOSTLY_Q6_K.</summary>
-    Q6_K = 18,
-}
-
 /// <summary>One tensor of a <see cref="LlamaFileTypeEstimate"/>: GGUF name, chosen type, size.</summary>
 /// <param name="Name">GGUF tensor name ("blk.0.attn_v.weight").</param>
 /// <param name="Type">The type llama.cpp would choose.</param>
@@ -102,12 +66,12 @@ public static class LlamaCppFileTypeEstimator
     /// <summary>Parses a file type name ("Q4_K_M", "q5_k_s"), case-insensitively.</summary>
     /// <param name="name">The name.</param>
     /// <param name="fileType">The file type when known.</param>
-    /// <returns>False for unknown names (including mixes this estimator does not model, such as IQ3_M).</returns>
+    /// <returns>False for unknown names .</returns>
     public static bool TryParseFileType(string? name, out LlamaFileType fileType)
     {
         fileType = default;
         if (string.IsNullOrWhiteSpace(name) || name.Trim().All(char.IsDigit)) return false;
-        return Enum.TryParse(name.Trim(), ignoreCase: true, out fileType) && Enum.IsDefined(fileType);
+        return LlamaFileTypes.TryParse(name, out fileType);
     }
 
     /// <summary>Estimates the tensors and bytes of <paramref name="architecture"/> quantized to <paramref name="fileType"/>.</summary>
@@ -143,9 +107,7 @@ public static class LlamaCppFileTypeEstimator
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(a.HeadDim, nameof(architecture));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(a.IntermediateSize, nameof(architecture));
 
-        var ctx = new Context(a, fileType);
-        var tensors = new List<LlamaTensorEstimate>();
-        var notes = new List<string>();
+        var layout = new List<(string Name, long RowLength, long Rows, bool Matrix)>();
         long h = a.HiddenSize;
         long qWidth = checked((long)a.AttentionHeadCount * a.HeadDim);
         long kWidth = checked((long)a.KeyValueHeadCount * a.HeadDim);
@@ -153,169 +115,66 @@ public static class LlamaCppFileTypeEstimator
         int experts = a.ExpertCount;
         long expertWidth = a.ExpertIntermediateSize ?? a.IntermediateSize;
 
-        void Add(string name, TensorDataType chosen, long rowLength, long rows)
-        {
-            var type = Fallback(chosen, rowLength, name, notes);
-            long bytes = checked(rows * (rowLength / type.BlockSize) * type.BlockBytes);
-            tensors.Add(new LlamaTensorEstimate(name, type, rowLength, rows, bytes));
-        }
-
-        if (a.TieWordEmbeddings)
-        {
-            Add("token_embd.weight", ctx.OutputType(h), h, a.VocabSize);
-        }
-        else
-        {
-            Add("token_embd.weight", ctx.Default, h, a.VocabSize);
-        }
-
+        // The tensors of a LLaMA-layout GGUF in llama.cpp's order (convert_hf_to_gguf): per block attn_norm, q, k, v,
+        // output, ffn_norm, then gate/down/up (experts merged into one 3-D tensor per block, ne[2] = experts).
+        layout.Add(("token_embd.weight", h, a.VocabSize, true));
         for (int i = 0; i < a.LayerCount; i++)
         {
             string p = $"blk.{i}.";
-            Add(p + "attn_norm.weight", TensorDataType.F32, h, 1);
-            Add(p + "attn_q.weight", ctx.Default, h, qWidth);
-            Add(p + "attn_k.weight", ctx.AttnK(), h, kWidth);
-            Add(p + "attn_v.weight", ctx.AttnV(i), h, vWidth);
-            Add(p + "attn_output.weight", ctx.AttnOutput(), qWidth, h);
-            Add(p + "ffn_norm.weight", TensorDataType.F32, h, 1);
+            layout.Add((p + "attn_norm.weight", h, 1, false));
+            layout.Add((p + "attn_q.weight", h, qWidth, true));
+            layout.Add((p + "attn_k.weight", h, kWidth, true));
+            layout.Add((p + "attn_v.weight", h, vWidth, true));
+            layout.Add((p + "attn_output.weight", qWidth, h, true));
+            layout.Add((p + "ffn_norm.weight", h, 1, false));
             if (experts > 0)
             {
-                Add(p + "ffn_gate_inp.weight", TensorDataType.F32, h, experts);
-                Add(p + "ffn_gate_exps.weight", ctx.Default, h, checked(expertWidth * experts));
-                Add(p + "ffn_down_exps.weight", ctx.FfnDown(i), expertWidth, checked(h * experts));
-                Add(p + "ffn_up_exps.weight", ctx.Default, h, checked(expertWidth * experts));
+                layout.Add((p + "ffn_gate_inp.weight", h, experts, true));
+                layout.Add((p + "ffn_gate_exps.weight", h, checked(expertWidth * experts), true));
+                layout.Add((p + "ffn_down_exps.weight", expertWidth, checked(h * experts), true));
+                layout.Add((p + "ffn_up_exps.weight", h, checked(expertWidth * experts), true));
             }
             else
             {
-                Add(p + "ffn_gate.weight", ctx.Default, h, a.IntermediateSize);
-                Add(p + "ffn_down.weight", ctx.FfnDown(i), a.IntermediateSize, h);
-                Add(p + "ffn_up.weight", ctx.Default, h, a.IntermediateSize);
+                layout.Add((p + "ffn_gate.weight", h, a.IntermediateSize, true));
+                layout.Add((p + "ffn_down.weight", a.IntermediateSize, h, true));
+                layout.Add((p + "ffn_up.weight", h, a.IntermediateSize, true));
             }
         }
 
-        Add("output_norm.weight", TensorDataType.F32, h, 1);
-        if (!a.TieWordEmbeddings) Add("output.weight", ctx.OutputType(h), h, a.VocabSize);
+        layout.Add(("output_norm.weight", h, 1, false));
+        if (!a.TieWordEmbeddings) layout.Add(("output.weight", h, a.VocabSize, true));
+
+        // llama-model.cpp: an 80-layer llama with GQA is LLM_TYPE_70B (65B without GQA).
+        bool is70B = string.Equals(a.Family, "llama", StringComparison.OrdinalIgnoreCase) && a.LayerCount == 80
+            && a.AttentionHeadCount != a.KeyValueHeadCount;
+        var policy = new LlamaCppTensorTypePolicy(a.Family, fileType, layout.Select(t => t.Name), a.AttentionHeadCount,
+            a.KeyValueHeadCount, experts, is70B);
+        var tensors = new List<LlamaTensorEstimate>(layout.Count);
+        var notes = new List<string>();
+        foreach (var (name, rowLength, rows, matrix) in layout)
+        {
+            long[] ne = experts > 0 && name.Contains("_exps", StringComparison.Ordinal)
+                ? [rowLength, rows / experts, experts]
+                : matrix ? [rowLength, rows] : [rowLength];
+            // convert_hf_to_gguf stores 1-D tensors and the MoE router (ffn_gate_inp) in F32; llama-quantize keeps them.
+            bool keptF32 = !matrix || name.Contains("ffn_gate_inp", StringComparison.Ordinal);
+            var type = policy.Choose(name, ne, keptF32 ? TensorDataType.F32 : TensorDataType.F16);
+            var preferred = LlamaFileTypes.DefaultType(fileType);
+            if (matrix && type.Kind == DataTypeKind.BlockQuantized && rowLength % preferred.BlockSize != 0)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: row length {rowLength} is not a multiple of the {preferred.Name} block ({preferred.BlockSize}); falls back to {type.Name}."));
+            }
+
+            long bytes = checked(rows * (rowLength / type.BlockSize) * type.BlockBytes);
+            tensors.Add(new LlamaTensorEstimate(name, type, rowLength, rows, bytes));
+        }
 
         notes.Add("LLaMA-style tensor layout assumed (separate q/k/v, gated MLP, two norms per block, no biases); "
             + "fused QKV, biases and Falcon-specific rules are not modelled.");
         if (a.SharedExpertCount > 0) notes.Add("shared experts are not modelled.");
         if (a.KeyValueHeadCountPerLayer is not null) notes.Add("per-layer KV head counts are not modelled; every layer uses the model-wide count.");
         return new LlamaFileTypeEstimate(fileType, tensors, notes);
-    }
-
-    private static TensorDataType Fallback(TensorDataType type, long rowLength, string name, List<string> notes)
-    {
-        if (rowLength % type.BlockSize == 0) return type;
-        TensorDataType? next =
-            type == TensorDataType.Q2_K || type == TensorDataType.Q3_K ? TensorDataType.Q4_0
-            : type == TensorDataType.Q4_K ? TensorDataType.Q5_0
-            : type == TensorDataType.Q5_K ? TensorDataType.Q5_1
-            : type == TensorDataType.Q6_K ? TensorDataType.Q8_0
-            : null;
-        var result = next is not null && rowLength % next.BlockSize == 0 ? next : TensorDataType.F16;
-        notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: row length {rowLength} is not a multiple of the {type.Name} block ({type.BlockSize}); falls back to {result.Name}."));
-        return result;
-    }
-
-    /// <summary>The per-tensor rules of llama-quant.cpp for one file type.</summary>
-    private sealed class Context
-    {
-        private readonly ModelArchitecture _a;
-        private readonly LlamaFileType _f;
-        private readonly int _gqa;
-        private readonly bool _is70B;
-
-        public Context(ModelArchitecture a, LlamaFileType f)
-        {
-            _a = a;
-            _f = f;
-            _gqa = a.AttentionHeadCount / a.KeyValueHeadCount; // llama_hparams::n_gqa(): integer n_head / n_head_kv
-            // llama-model.cpp: a llama model of 80 layers is LLM_TYPE_70B when it uses GQA (65B otherwise).
-            _is70B = string.Equals(a.Family, "llama", StringComparison.OrdinalIgnoreCase) && a.LayerCount == 80
-                && a.AttentionHeadCount != a.KeyValueHeadCount;
-            Default = f switch
-            {
-                LlamaFileType.Q4_0 => TensorDataType.Q4_0,
-                LlamaFileType.Q4_1 => TensorDataType.Q4_1,
-                LlamaFileType.Q5_0 => TensorDataType.Q5_0,
-                LlamaFileType.Q5_1 => TensorDataType.Q5_1,
-                LlamaFileType.Q8_0 => TensorDataType.Q8_0,
-                LlamaFileType.Q2_K => TensorDataType.Q2_K,
-                LlamaFileType.Q3_K_S or LlamaFileType.Q3_K_M or LlamaFileType.Q3_K_L => TensorDataType.Q3_K,
-                LlamaFileType.Q4_K_S or LlamaFileType.Q4_K_M => TensorDataType.Q4_K,
-                LlamaFileType.Q5_K_S or LlamaFileType.Q5_K_M => TensorDataType.Q5_K,
-                _ => TensorDataType.Q6_K,
-            };
-        }
-
-        public TensorDataType Default { get; }
-
-        private int Layers => _a.LayerCount;
-
-        private bool EightExperts => _a.ExpertCount == 8;
-
-        // use_more_bits: first and last eighth of the layers, and every third layer in between.
-        private static bool UseMoreBits(int i, int n) => i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
-
-        public TensorDataType OutputType(long rowLength)
-        {
-            if (string.Equals(_a.Family, "falcon", StringComparison.OrdinalIgnoreCase) || rowLength % Default.BlockSize != 0)
-            {
-                return TensorDataType.Q8_0;
-            }
-
-            return Default == TensorDataType.Q8_0 ? TensorDataType.Q8_0 : TensorDataType.Q6_K;
-        }
-
-        public TensorDataType AttnK() => EightExperts ? TensorDataType.Q8_0 : Default;
-
-        public TensorDataType AttnV(int i)
-        {
-            var t = Default;
-            switch (_f)
-            {
-                case LlamaFileType.Q2_K: t = _gqa >= 4 ? TensorDataType.Q4_K : TensorDataType.Q3_K; break;
-                case LlamaFileType.Q3_K_M: t = i < 2 ? TensorDataType.Q5_K : TensorDataType.Q4_K; break;
-                case LlamaFileType.Q3_K_L: t = TensorDataType.Q5_K; break;
-                case LlamaFileType.Q4_K_M or LlamaFileType.Q5_K_M when UseMoreBits(i, Layers): t = TensorDataType.Q6_K; break;
-                case LlamaFileType.Q4_K_S when i < 4: t = TensorDataType.Q5_K; break;
-            }
-
-            if (_is70B && (t == TensorDataType.Q3_K || t == TensorDataType.Q4_K)) t = TensorDataType.Q5_K;
-            if (EightExperts) t = TensorDataType.Q8_0;
-            return t;
-        }
-
-        public TensorDataType AttnOutput()
-        {
-            if (EightExperts)
-            {
-                return _f is LlamaFileType.Q2_K or LlamaFileType.Q3_K_S or LlamaFileType.Q3_K_M or LlamaFileType.Q4_K_S
-                    or LlamaFileType.Q4_K_M ? TensorDataType.Q5_K : Default;
-            }
-
-            return _f switch
-            {
-                LlamaFileType.Q2_K => TensorDataType.Q3_K,
-                LlamaFileType.Q3_K_M => TensorDataType.Q4_K,
-                LlamaFileType.Q3_K_L => TensorDataType.Q5_K,
-                _ => Default,
-            };
-        }
-
-        public TensorDataType FfnDown(int i)
-        {
-            int n = Layers;
-            return _f switch
-            {
-                LlamaFileType.Q2_K => TensorDataType.Q3_K,
-                LlamaFileType.Q3_K_M => i < n / 16 ? TensorDataType.Q5_K : TensorDataType.Q4_K,
-                LlamaFileType.Q3_K_L => TensorDataType.Q5_K,
-                LlamaFileType.Q4_K_M or LlamaFileType.Q5_K_M when UseMoreBits(i, n) => TensorDataType.Q6_K,
-                LlamaFileType.Q4_K_S when i < n / 8 => TensorDataType.Q5_K,
-                _ => Default,
-            };
-        }
     }
 }

@@ -148,24 +148,24 @@ public sealed class LlamaCppTensorTypePolicy
         {
             long nx = ne[0];
             if (falcon || nx % t.BlockSize != 0) return TensorDataType.Q8_0;
-            if (Is(LlamaFileType.MOSTLY_IQ2_XXS, LlamaFileType.MOSTLY_IQ2_XS, LlamaFileType.MOSTLY_IQ3_XXS, LlamaFileType.MOSTLY_IQ1_S,
-                    LlamaFileType.MOSTLY_IQ2_S, LlamaFileType.MOSTLY_IQ2_M, LlamaFileType.MOSTLY_IQ1_M))
+            if (Is(LlamaFileType.IQ2_XXS, LlamaFileType.IQ2_XS, LlamaFileType.IQ3_XXS, LlamaFileType.IQ1_S,
+                    LlamaFileType.IQ2_S, LlamaFileType.IQ2_M, LlamaFileType.IQ1_M))
                 return TensorDataType.Q5_K;
             return t == TensorDataType.Q8_0 ? t : TensorDataType.Q6_K;
         }
 
         if (category == Category.TokenEmbd)
         {
-            if (Is(LlamaFileType.MOSTLY_IQ2_XXS, LlamaFileType.MOSTLY_IQ2_XS, LlamaFileType.MOSTLY_IQ1_S, LlamaFileType.MOSTLY_IQ1_M)) return TensorDataType.Q2_K;
-            if (Is(LlamaFileType.MOSTLY_IQ2_S, LlamaFileType.MOSTLY_IQ2_M, LlamaFileType.MOSTLY_IQ3_XXS)) return TensorDataType.IQ3_S;
-            if (Is(LlamaFileType.MOSTLY_TQ1_0, LlamaFileType.MOSTLY_TQ2_0)) return TensorDataType.Q4_K;
+            if (Is(LlamaFileType.IQ2_XXS, LlamaFileType.IQ2_XS, LlamaFileType.IQ1_S, LlamaFileType.IQ1_M)) return TensorDataType.Q2_K;
+            if (Is(LlamaFileType.IQ2_S, LlamaFileType.IQ2_M, LlamaFileType.IQ3_XXS)) return TensorDataType.IQ3_S;
+            if (Is(LlamaFileType.TQ1_0, LlamaFileType.TQ2_0)) return TensorDataType.Q4_K;
             return t;
         }
 
-        if (Is(LlamaFileType.MOSTLY_IQ2_XXS, LlamaFileType.MOSTLY_IQ2_XS, LlamaFileType.MOSTLY_IQ1_S, LlamaFileType.MOSTLY_IQ2_S,
-                LlamaFileType.MOSTLY_IQ2_M, LlamaFileType.MOSTLY_IQ1_M))
+        if (Is(LlamaFileType.IQ2_XXS, LlamaFileType.IQ2_XS, LlamaFileType.IQ1_S, LlamaFileType.IQ2_S,
+                LlamaFileType.IQ2_M, LlamaFileType.IQ1_M))
         {
-            bool s2 = Is(LlamaFileType.MOSTLY_IQ2_S, LlamaFileType.MOSTLY_IQ2_M);
+            bool s2 = Is(LlamaFileType.IQ2_S, LlamaFileType.IQ2_M);
             if (attnV)
             {
                 t = _nGqa >= 4 || _nExpert >= 4 ? TensorDataType.Q4_K : s2 ? TensorDataType.IQ3_S : TensorDataType.Q2_K;
@@ -180,7 +180,7 @@ public sealed class LlamaCppTensorTypePolicy
             else if (category == Category.AttnOutput)
             {
                 if (_nExpert == 8) t = TensorDataType.Q5_K;
-                else if (Is(LlamaFileType.MOSTLY_IQ1_S, LlamaFileType.MOSTLY_IQ1_M)) t = TensorDataType.IQ2_XXS;
+                else if (Is(LlamaFileType.IQ1_S, LlamaFileType.IQ1_M)) t = TensorDataType.IQ2_XXS;
                 else if (s2) t = TensorDataType.IQ3_S;
             }
 
@@ -190,49 +190,49 @@ public sealed class LlamaCppTensorTypePolicy
         switch (category)
         {
             case Category.AttnV or Category.AttnQkv or Category.AttnKvB:
-                if (_ftype == LlamaFileType.MOSTLY_Q2_K) t = _nGqa >= 4 ? TensorDataType.Q4_K : TensorDataType.Q3_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q2_K_S && _nGqa >= 4) t = TensorDataType.Q4_K;
-                else if (_ftype == LlamaFileType.MOSTLY_IQ3_XXS) t = _nGqa >= 4 ? TensorDataType.Q4_K : !_hasImatrix ? TensorDataType.IQ3_S : TensorDataType.IQ3_XXS;
-                else if (Is(LlamaFileType.MOSTLY_IQ3_XS, LlamaFileType.MOSTLY_IQ3_S) && _nGqa >= 4) t = TensorDataType.Q4_K;
-                else if (_ftype == LlamaFileType.MOSTLY_IQ3_M) t = TensorDataType.Q4_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q3_K_M) t = _iAttentionWv < 2 ? TensorDataType.Q5_K : TensorDataType.Q4_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q3_K_L) t = TensorDataType.Q5_K;
-                else if (Is(LlamaFileType.MOSTLY_IQ4_NL, LlamaFileType.MOSTLY_IQ4_XS) && _nGqa >= 4) t = TensorDataType.Q5_K;
-                else if (Is(LlamaFileType.MOSTLY_Q4_K_M, LlamaFileType.MOSTLY_Q5_K_M) && UseMoreBits(_iAttentionWv, _nAttentionWv)) t = TensorDataType.Q6_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q4_K_S && _iAttentionWv < 4) t = TensorDataType.Q5_K;
+                if (_ftype == LlamaFileType.Q2_K) t = _nGqa >= 4 ? TensorDataType.Q4_K : TensorDataType.Q3_K;
+                else if (_ftype == LlamaFileType.Q2_K_S && _nGqa >= 4) t = TensorDataType.Q4_K;
+                else if (_ftype == LlamaFileType.IQ3_XXS) t = _nGqa >= 4 ? TensorDataType.Q4_K : !_hasImatrix ? TensorDataType.IQ3_S : TensorDataType.IQ3_XXS;
+                else if (Is(LlamaFileType.IQ3_XS, LlamaFileType.IQ3_S) && _nGqa >= 4) t = TensorDataType.Q4_K;
+                else if (_ftype == LlamaFileType.IQ3_M) t = TensorDataType.Q4_K;
+                else if (_ftype == LlamaFileType.Q3_K_M) t = _iAttentionWv < 2 ? TensorDataType.Q5_K : TensorDataType.Q4_K;
+                else if (_ftype == LlamaFileType.Q3_K_L) t = TensorDataType.Q5_K;
+                else if (Is(LlamaFileType.IQ4_NL, LlamaFileType.IQ4_XS) && _nGqa >= 4) t = TensorDataType.Q5_K;
+                else if (Is(LlamaFileType.Q4_K_M, LlamaFileType.Q5_K_M) && UseMoreBits(_iAttentionWv, _nAttentionWv)) t = TensorDataType.Q6_K;
+                else if (_ftype == LlamaFileType.Q4_K_S && _iAttentionWv < 4) t = TensorDataType.Q5_K;
                 if (_is70B && (t == TensorDataType.Q3_K || t == TensorDataType.Q4_K)) t = TensorDataType.Q5_K;
                 if (_nExpert == 8) t = TensorDataType.Q8_0;
                 _iAttentionWv++;
                 break;
             case Category.AttnK:
                 if (_nExpert == 8) t = TensorDataType.Q8_0;
-                else if (_ftype == LlamaFileType.MOSTLY_IQ3_XS) t = TensorDataType.IQ3_XXS;
-                else if (_ftype == LlamaFileType.MOSTLY_IQ3_XXS) t = TensorDataType.IQ2_S;
+                else if (_ftype == LlamaFileType.IQ3_XS) t = TensorDataType.IQ3_XXS;
+                else if (_ftype == LlamaFileType.IQ3_XXS) t = TensorDataType.IQ2_S;
                 break;
             case Category.AttnQ:
-                if (_ftype == LlamaFileType.MOSTLY_IQ3_XS) t = TensorDataType.IQ3_XXS;
-                else if (_ftype == LlamaFileType.MOSTLY_IQ3_XXS) t = TensorDataType.IQ2_S;
+                if (_ftype == LlamaFileType.IQ3_XS) t = TensorDataType.IQ3_XXS;
+                else if (_ftype == LlamaFileType.IQ3_XXS) t = TensorDataType.IQ2_S;
                 break;
             case Category.FfnDown:
             {
                 var (i, n) = LayerInfo(_iFfnDown, _nFfnDown, name);
-                if (_ftype == LlamaFileType.MOSTLY_Q2_K) t = TensorDataType.Q3_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q2_K_S) { if (i < n / 8) t = TensorDataType.Q4_K; }
-                else if (_ftype == LlamaFileType.MOSTLY_IQ3_XXS && !_hasImatrix) t = i < n / 8 ? TensorDataType.Q4_K : TensorDataType.Q3_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q3_K_M)
+                if (_ftype == LlamaFileType.Q2_K) t = TensorDataType.Q3_K;
+                else if (_ftype == LlamaFileType.Q2_K_S) { if (i < n / 8) t = TensorDataType.Q4_K; }
+                else if (_ftype == LlamaFileType.IQ3_XXS && !_hasImatrix) t = i < n / 8 ? TensorDataType.Q4_K : TensorDataType.Q3_K;
+                else if (_ftype == LlamaFileType.Q3_K_M)
                     t = i < n / 16 ? TensorDataType.Q5_K : !falcon || UseMoreBits(i, n) ? TensorDataType.Q4_K : TensorDataType.Q3_K;
-                else if (_ftype == LlamaFileType.MOSTLY_IQ3_M && (i < n / 8 || (_nExpert == 8 && UseMoreBits(i, n)))) t = TensorDataType.Q4_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q3_K_L) t = falcon ? TensorDataType.Q4_K : TensorDataType.Q5_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q4_K_M)
+                else if (_ftype == LlamaFileType.IQ3_M && (i < n / 8 || (_nExpert == 8 && UseMoreBits(i, n)))) t = TensorDataType.Q4_K;
+                else if (_ftype == LlamaFileType.Q3_K_L) t = falcon ? TensorDataType.Q4_K : TensorDataType.Q5_K;
+                else if (_ftype == LlamaFileType.Q4_K_M)
                 {
                     if (falcon) t = i < n / 16 ? TensorDataType.Q6_K : UseMoreBits(i, n) ? TensorDataType.Q5_K : TensorDataType.Q4_K;
                     else if (UseMoreBits(i, n)) t = TensorDataType.Q6_K;
                 }
-                else if (i < n / 8 && Is(LlamaFileType.MOSTLY_IQ4_NL, LlamaFileType.MOSTLY_IQ4_XS) && !_hasImatrix) t = TensorDataType.Q5_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q5_K_M && UseMoreBits(i, n)) t = TensorDataType.Q6_K;
-                else if (_ftype == LlamaFileType.MOSTLY_Q4_K_S && !falcon && i < n / 8) t = TensorDataType.Q5_K;
-                else if (Is(LlamaFileType.MOSTLY_Q4_0, LlamaFileType.MOSTLY_Q5_0) && _hasImatrix && i < n / 8)
-                    t = _ftype == LlamaFileType.MOSTLY_Q4_0 ? TensorDataType.Q4_1 : TensorDataType.Q5_1;
+                else if (i < n / 8 && Is(LlamaFileType.IQ4_NL, LlamaFileType.IQ4_XS) && !_hasImatrix) t = TensorDataType.Q5_K;
+                else if (_ftype == LlamaFileType.Q5_K_M && UseMoreBits(i, n)) t = TensorDataType.Q6_K;
+                else if (_ftype == LlamaFileType.Q4_K_S && !falcon && i < n / 8) t = TensorDataType.Q5_K;
+                else if (Is(LlamaFileType.Q4_0, LlamaFileType.Q5_0) && _hasImatrix && i < n / 8)
+                    t = _ftype == LlamaFileType.Q4_0 ? TensorDataType.Q4_1 : TensorDataType.Q5_1;
                 _iFfnDown++;
                 break;
             }
@@ -242,24 +242,24 @@ public sealed class LlamaCppTensorTypePolicy
                 {
                     if (_nExpert == 8)
                     {
-                        if (Is(LlamaFileType.MOSTLY_Q2_K, LlamaFileType.MOSTLY_IQ3_XS, LlamaFileType.MOSTLY_IQ3_XXS, LlamaFileType.MOSTLY_Q3_K_S,
-                                LlamaFileType.MOSTLY_Q3_K_M, LlamaFileType.MOSTLY_IQ4_NL, LlamaFileType.MOSTLY_Q4_K_S, LlamaFileType.MOSTLY_Q4_K_M,
-                                LlamaFileType.MOSTLY_IQ3_S, LlamaFileType.MOSTLY_IQ3_M, LlamaFileType.MOSTLY_IQ4_XS))
+                        if (Is(LlamaFileType.Q2_K, LlamaFileType.IQ3_XS, LlamaFileType.IQ3_XXS, LlamaFileType.Q3_K_S,
+                                LlamaFileType.Q3_K_M, LlamaFileType.IQ4_NL, LlamaFileType.Q4_K_S, LlamaFileType.Q4_K_M,
+                                LlamaFileType.IQ3_S, LlamaFileType.IQ3_M, LlamaFileType.IQ4_XS))
                             t = TensorDataType.Q5_K;
                     }
-                    else if (_ftype == LlamaFileType.MOSTLY_Q2_K) t = TensorDataType.Q3_K;
-                    else if (_ftype == LlamaFileType.MOSTLY_IQ3_XXS) t = TensorDataType.IQ3_S;
-                    else if (_ftype == LlamaFileType.MOSTLY_Q3_K_M) t = TensorDataType.Q4_K;
-                    else if (_ftype == LlamaFileType.MOSTLY_Q3_K_L) t = TensorDataType.Q5_K;
-                    else if (_ftype == LlamaFileType.MOSTLY_IQ3_M) t = TensorDataType.Q4_K;
+                    else if (_ftype == LlamaFileType.Q2_K) t = TensorDataType.Q3_K;
+                    else if (_ftype == LlamaFileType.IQ3_XXS) t = TensorDataType.IQ3_S;
+                    else if (_ftype == LlamaFileType.Q3_K_M) t = TensorDataType.Q4_K;
+                    else if (_ftype == LlamaFileType.Q3_K_L) t = TensorDataType.Q5_K;
+                    else if (_ftype == LlamaFileType.IQ3_M) t = TensorDataType.Q4_K;
                 }
-                else if (_ftype == LlamaFileType.MOSTLY_Q3_K_L) t = TensorDataType.Q4_K;
+                else if (_ftype == LlamaFileType.Q3_K_L) t = TensorDataType.Q4_K;
 
                 break;
             case Category.FfnGate:
             {
                 var (i, n) = LayerInfo(_iFfnGate, _nFfnGate, name);
-                if (_ftype == LlamaFileType.MOSTLY_IQ3_XS && i >= n / 8 && i < 7 * n / 8) t = TensorDataType.IQ3_XXS;
+                if (_ftype == LlamaFileType.IQ3_XS && i >= n / 8 && i < 7 * n / 8) t = TensorDataType.IQ3_XXS;
                 _iFfnGate++;
                 break;
             }
@@ -267,7 +267,7 @@ public sealed class LlamaCppTensorTypePolicy
             case Category.FfnUp:
             {
                 var (i, n) = LayerInfo(_iFfnUp, _nFfnUp, name);
-                if (_ftype == LlamaFileType.MOSTLY_IQ3_XS && i >= n / 8 && i < 7 * n / 8) t = TensorDataType.IQ3_XXS;
+                if (_ftype == LlamaFileType.IQ3_XS && i >= n / 8 && i < 7 * n / 8) t = TensorDataType.IQ3_XXS;
                 _iFfnUp++;
                 break;
             }

@@ -8,38 +8,38 @@ namespace LlmSize.Core.Precision;
 public enum LlamaFileType
 {
 #pragma warning disable CS1591 // the llama.h names are the documentation
-    ALL_F32 = 0,
-    MOSTLY_F16 = 1,
-    MOSTLY_Q4_0 = 2,
-    MOSTLY_Q4_1 = 3,
-    MOSTLY_Q8_0 = 7,
-    MOSTLY_Q5_0 = 8,
-    MOSTLY_Q5_1 = 9,
-    MOSTLY_Q2_K = 10,
-    MOSTLY_Q3_K_S = 11,
-    MOSTLY_Q3_K_M = 12,
-    MOSTLY_Q3_K_L = 13,
-    MOSTLY_Q4_K_S = 14,
-    MOSTLY_Q4_K_M = 15,
-    MOSTLY_Q5_K_S = 16,
-    MOSTLY_Q5_K_M = 17,
-    MOSTLY_Q6_K = 18,
-    MOSTLY_IQ2_XXS = 19,
-    MOSTLY_IQ2_XS = 20,
-    MOSTLY_Q2_K_S = 21,
-    MOSTLY_IQ3_XS = 22,
-    MOSTLY_IQ3_XXS = 23,
-    MOSTLY_IQ1_S = 24,
-    MOSTLY_IQ4_NL = 25,
-    MOSTLY_IQ3_S = 26,
-    MOSTLY_IQ3_M = 27,
-    MOSTLY_IQ2_S = 28,
-    MOSTLY_IQ2_M = 29,
-    MOSTLY_IQ4_XS = 30,
-    MOSTLY_IQ1_M = 31,
-    MOSTLY_BF16 = 32,
-    MOSTLY_TQ1_0 = 36,
-    MOSTLY_TQ2_0 = 37,
+    F32 = 0,
+    F16 = 1,
+    Q4_0 = 2,
+    Q4_1 = 3,
+    Q8_0 = 7,
+    Q5_0 = 8,
+    Q5_1 = 9,
+    Q2_K = 10,
+    Q3_K_S = 11,
+    Q3_K_M = 12,
+    Q3_K_L = 13,
+    Q4_K_S = 14,
+    Q4_K_M = 15,
+    Q5_K_S = 16,
+    Q5_K_M = 17,
+    Q6_K = 18,
+    IQ2_XXS = 19,
+    IQ2_XS = 20,
+    Q2_K_S = 21,
+    IQ3_XS = 22,
+    IQ3_XXS = 23,
+    IQ1_S = 24,
+    IQ4_NL = 25,
+    IQ3_S = 26,
+    IQ3_M = 27,
+    IQ2_S = 28,
+    IQ2_M = 29,
+    IQ4_XS = 30,
+    IQ1_M = 31,
+    BF16 = 32,
+    TQ1_0 = 36,
+    TQ2_0 = 37,
 #pragma warning restore CS1591
 }
 
@@ -55,11 +55,7 @@ public static class LlamaFileTypes
     /// <summary>The user-facing name of a file type ("Q4_K_M").</summary>
     /// <param name="type">File type.</param>
     /// <returns>The name <c>llama-quantize</c> accepts.</returns>
-    public static string Name(LlamaFileType type) => type switch
-    {
-        LlamaFileType.ALL_F32 => "F32",
-        _ => type.ToString()["MOSTLY_".Length..],
-    };
+    public static string Name(LlamaFileType type) => type.ToString();
 
     /// <summary>Parses "Q4_K_M", "q4_k_m", "MOSTLY_Q4_K_M", "LLAMA_FTYPE_MOSTLY_Q4_K_M" or the numeric id.</summary>
     /// <param name="text">Text to parse.</param>
@@ -90,30 +86,30 @@ public static class LlamaFileTypes
     /// <returns>The default tensor type.</returns>
     public static TensorDataType DefaultType(LlamaFileType type) => type switch
     {
-        LlamaFileType.ALL_F32 => TensorDataType.F32,
-        LlamaFileType.MOSTLY_F16 => TensorDataType.F16,
-        LlamaFileType.MOSTLY_BF16 => TensorDataType.BF16,
-        LlamaFileType.MOSTLY_Q4_0 => TensorDataType.Q4_0,
-        LlamaFileType.MOSTLY_Q4_1 => TensorDataType.Q4_1,
-        LlamaFileType.MOSTLY_Q5_0 => TensorDataType.Q5_0,
-        LlamaFileType.MOSTLY_Q5_1 => TensorDataType.Q5_1,
-        LlamaFileType.MOSTLY_Q8_0 => TensorDataType.Q8_0,
-        LlamaFileType.MOSTLY_Q2_K or LlamaFileType.MOSTLY_Q2_K_S => TensorDataType.Q2_K,
-        LlamaFileType.MOSTLY_Q3_K_S or LlamaFileType.MOSTLY_Q3_K_M or LlamaFileType.MOSTLY_Q3_K_L => TensorDataType.Q3_K,
-        LlamaFileType.MOSTLY_Q4_K_S or LlamaFileType.MOSTLY_Q4_K_M => TensorDataType.Q4_K,
-        LlamaFileType.MOSTLY_Q5_K_S or LlamaFileType.MOSTLY_Q5_K_M => TensorDataType.Q5_K,
-        LlamaFileType.MOSTLY_Q6_K => TensorDataType.Q6_K,
-        LlamaFileType.MOSTLY_IQ2_XXS => TensorDataType.IQ2_XXS,
-        LlamaFileType.MOSTLY_IQ2_XS => TensorDataType.IQ2_XS,
-        LlamaFileType.MOSTLY_IQ2_S or LlamaFileType.MOSTLY_IQ2_M => TensorDataType.IQ2_S,
-        LlamaFileType.MOSTLY_IQ3_XS or LlamaFileType.MOSTLY_IQ3_S or LlamaFileType.MOSTLY_IQ3_M => TensorDataType.IQ3_S,
-        LlamaFileType.MOSTLY_IQ3_XXS => TensorDataType.IQ3_XXS,
-        LlamaFileType.MOSTLY_IQ1_S => TensorDataType.IQ1_S,
-        LlamaFileType.MOSTLY_IQ1_M => TensorDataType.IQ1_M,
-        LlamaFileType.MOSTLY_IQ4_NL => TensorDataType.IQ4_NL,
-        LlamaFileType.MOSTLY_IQ4_XS => TensorDataType.IQ4_XS,
-        LlamaFileType.MOSTLY_TQ1_0 => TensorDataType.TQ1_0,
-        LlamaFileType.MOSTLY_TQ2_0 => TensorDataType.TQ2_0,
+        LlamaFileType.F32 => TensorDataType.F32,
+        LlamaFileType.F16 => TensorDataType.F16,
+        LlamaFileType.BF16 => TensorDataType.BF16,
+        LlamaFileType.Q4_0 => TensorDataType.Q4_0,
+        LlamaFileType.Q4_1 => TensorDataType.Q4_1,
+        LlamaFileType.Q5_0 => TensorDataType.Q5_0,
+        LlamaFileType.Q5_1 => TensorDataType.Q5_1,
+        LlamaFileType.Q8_0 => TensorDataType.Q8_0,
+        LlamaFileType.Q2_K or LlamaFileType.Q2_K_S => TensorDataType.Q2_K,
+        LlamaFileType.Q3_K_S or LlamaFileType.Q3_K_M or LlamaFileType.Q3_K_L => TensorDataType.Q3_K,
+        LlamaFileType.Q4_K_S or LlamaFileType.Q4_K_M => TensorDataType.Q4_K,
+        LlamaFileType.Q5_K_S or LlamaFileType.Q5_K_M => TensorDataType.Q5_K,
+        LlamaFileType.Q6_K => TensorDataType.Q6_K,
+        LlamaFileType.IQ2_XXS => TensorDataType.IQ2_XXS,
+        LlamaFileType.IQ2_XS => TensorDataType.IQ2_XS,
+        LlamaFileType.IQ2_S or LlamaFileType.IQ2_M => TensorDataType.IQ2_S,
+        LlamaFileType.IQ3_XS or LlamaFileType.IQ3_S or LlamaFileType.IQ3_M => TensorDataType.IQ3_S,
+        LlamaFileType.IQ3_XXS => TensorDataType.IQ3_XXS,
+        LlamaFileType.IQ1_S => TensorDataType.IQ1_S,
+        LlamaFileType.IQ1_M => TensorDataType.IQ1_M,
+        LlamaFileType.IQ4_NL => TensorDataType.IQ4_NL,
+        LlamaFileType.IQ4_XS => TensorDataType.IQ4_XS,
+        LlamaFileType.TQ1_0 => TensorDataType.TQ1_0,
+        LlamaFileType.TQ2_0 => TensorDataType.TQ2_0,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a llama.cpp file type"),
     };
 
@@ -122,9 +118,9 @@ public static class LlamaFileTypes
         var d = new Dictionary<string, LlamaFileType>(StringComparer.OrdinalIgnoreCase);
         foreach (LlamaFileType t in Enum.GetValues<LlamaFileType>()) d[Name(t)] = t;
         // Aliases llama-quantize accepts: "Q4_K" = Q4_K_M, "Q5_K" = Q5_K_M, "Q3_K" = Q3_K_M.
-        d["Q4_K"] = LlamaFileType.MOSTLY_Q4_K_M;
-        d["Q5_K"] = LlamaFileType.MOSTLY_Q5_K_M;
-        d["Q3_K"] = LlamaFileType.MOSTLY_Q3_K_M;
+        d["Q4_K"] = LlamaFileType.Q4_K_M;
+        d["Q5_K"] = LlamaFileType.Q5_K_M;
+        d["Q3_K"] = LlamaFileType.Q3_K_M;
         return d;
     }
 }

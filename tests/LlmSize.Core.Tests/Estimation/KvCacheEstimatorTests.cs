@@ -17,9 +17,11 @@ public class KvCacheEstimatorTests
         { "llama-2-7b", 4096, "F16", 32L * 2 * 4096 * 32 * 128 * 2 },
         // gemma-2b (MQA, 1 kv head, head_dim 256): 18 × 2 × 4096 × 1 × 256 × 2 = 75,497,472.
         { "gemma-2b", 4096, "F16", 18L * 2 * 4096 * 1 * 256 * 2 },
-        // mistral-7b-v0.1: sliding_window absent in this config copy → every layer caches the full context:
-        // 32 × 2 × 4096 × 8 kv heads (GQA 32/8) × 128 × 2 = 536,870,912.
+        // mistral-7b-v0.1: sliding_window absent in this config copy → MistralConfig's default window 4096, equal to
+        // the context here: 32 × 2 × 4096 × 8 kv heads (GQA 32/8) × 128 × 2 = 536,870,912.
         { "mistral-7b-v0.1", 4096, "F16", 32L * 2 * 4096 * 8 * 128 * 2 },
+        // ... and at 16384 tokens the window caps every layer at 4096: still 536,870,912.
+        { "mistral-7b-v0.1", 16384, "F16", 32L * 2 * 4096 * 8 * 128 * 2 },
         // mixtral-8x7b with a q8_0 cache (34 bytes per 32 elements): 32 × 2 × 4096 × 8 × 128 × 34/32 = 285,212,672.
         { "mixtral-8x7b-v0.1", 4096, "Q8_0", 32L * 2 * 4096 * 8 * 128 * 34 / 32 },
         // gemma-2-2b at 8192 tokens: 26 layers, Gemma2DecoderLayer is_sliding = not (layer_idx % 2) → 13 layers

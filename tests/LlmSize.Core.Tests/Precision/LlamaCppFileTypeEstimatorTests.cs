@@ -125,7 +125,7 @@ public sealed class LlamaCppFileTypeEstimatorTests
     }
 
     [Theory]
-    [InlineData("IQ3_M")]
+    [InlineData("Q4_K_X")]
     [InlineData("15")]
     [InlineData("")]
     [InlineData(null)]
