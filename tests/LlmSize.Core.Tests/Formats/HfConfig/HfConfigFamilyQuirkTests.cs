@@ -147,6 +147,24 @@ public sealed class HfConfigFamilyQuirkTests
     }
 
     [Fact]
+    public void Starcoder2_HasLayerNormBiasesAndPlainMlp()
+    {
+        // Starcoder2: nn.LayerNorm (weight + bias), use_bias default true on q/k/v/o and c_fc/c_proj, tied head.
+        // Tiny config by hand: embed 10 x 8 = 80; per layer q/o 2 x 64 + k/v 2 x 4 x 8 + biases 8 + 4 + 4 + 8 +
+        // c_fc 8 x 16 + 16 + c_proj 16 x 8 + 8 + 2 LayerNorms 2 x 16 = 128 + 64 + 24 + 144 + 136 + 32 = 528;
+        // final LayerNorm 16. Total 80 + 528 + 16 = 624.
+        const string json = """
+            {"model_type":"starcoder2","vocab_size":10,"hidden_size":8,"intermediate_size":16,"num_hidden_layers":1,
+             "num_attention_heads":2,"num_key_value_heads":1}
+            """;
+        ModelArchitecture a = HfConfigReader.Parse(json, null);
+
+        Assert.Equal(NormalizationKind.LayerNorm, a.Normalization);
+        Assert.Equal(MlpKind.Plain, a.Mlp);
+        Assert.Equal(624, ParameterCalculator.Count(a).Total);
+    }
+
+    [Fact]
     public async Task ReadAsync_Cancelled_Throws()
     {
         using var cts = new CancellationTokenSource();
