@@ -127,7 +127,7 @@ public static partial class SafetensorsReader
             listed.Add(tensor);
             if (!holder.TryGetValue(tensor, out string? actual))
             {
-                Throw(ModelFormatError.MissingField, $"the index maps tensor '{tensor}' to '{shard}', but no shard holds it",
+                Throw(ModelFormatError.MissingField, $"the index maps tensor '{tensor}' to '{shard}', but no shard the index names holds it",
                     Path.Combine(folder, shard), null, tensor);
             }
 
