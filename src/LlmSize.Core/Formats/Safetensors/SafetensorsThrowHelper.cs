@@ -10,10 +10,6 @@ internal static class SafetensorsThrowHelper
     public static void Throw(ModelFormatError error, string detail, string? file, long? offset = null, string? field = null) =>
         throw new ModelFormatException(error, detail, file, offset, field);
 
-    [DoesNotReturn]
-    public static T Throw<T>(ModelFormatError error, string detail, string? file, long? offset = null, string? field = null) =>
-        throw new ModelFormatException(error, detail, file, offset, field);
-
     /// <summary>The header length points past the cap or the end of the input: say what the bytes are if they look
     /// like another format, else report the length.</summary>
     [DoesNotReturn]
