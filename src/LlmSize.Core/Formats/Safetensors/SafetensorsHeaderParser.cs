@@ -259,13 +259,16 @@ internal static class SafetensorsHeaderParser
                 SafetensorsJson.Offset(ref reader, baseOffset), name);
         }
 
-        var dims = new List<long>(4);
+        // Small fixed stack buffer for the common case; a List only for ranks above 16 (up to MaxDimensions).
+        Span<long> small = stackalloc long[16];
+        List<long>? large = null;
+        int count = 0;
         while (true)
         {
             SafetensorsJson.Next(ref reader, baseOffset, file);
             if (reader.TokenType == JsonTokenType.EndArray) break;
             long at = SafetensorsJson.Offset(ref reader, baseOffset);
-            if (dims.Count >= options.MaxDimensions)
+            if (count >= options.MaxDimensions)
             {
                 Throw(ModelFormatError.CountTooLarge, $"shape has more than {options.MaxDimensions} dimensions (MaxDimensions)",
                     file, at, name);
@@ -277,10 +280,20 @@ internal static class SafetensorsHeaderParser
                 Throw(ModelFormatError.ArithmeticOverflow, $"shape dimension {d} exceeds 2^63 - 1", file, at, name);
             }
 
-            dims.Add((long)d);
+            if (count < small.Length)
+            {
+                small[count] = (long)d;
+            }
+            else
+            {
+                large ??= [.. small];
+                large.Add((long)d);
+            }
+
+            count++;
         }
 
-        return [.. dims];
+        return large is null ? small[..count].ToArray() : [.. large];
     }
 
     private static (long Begin, long End) ReadOffsets(ref Utf8JsonReader reader, string name, long baseOffset, string? file)

@@ -22,7 +22,8 @@ public static partial class SafetensorsReader
     /// <param name="indexPathOrFolder">The index file, or the model folder holding <c>model.safetensors.index.json</c>.</param>
     /// <param name="options">Limits; <see cref="SafetensorsReaderOptions.Default"/> when null.</param>
     /// <returns>The shards, all tensors and the index's total size.</returns>
-    /// <exception cref="ArgumentException"><paramref name="indexPathOrFolder"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="indexPathOrFolder"/> is null or empty, or a limit in
+    /// <paramref name="options"/> is not positive (<see cref="ArgumentOutOfRangeException"/>).</exception>
     /// <exception cref="ModelFormatException">The index or a shard is malformed, missing or inconsistent.</exception>
     /// <exception cref="IOException">A file cannot be read (<see cref="FileNotFoundException"/> for a missing index path).</exception>
     public static SafetensorsModel ReadIndexedModel(string indexPathOrFolder, SafetensorsReaderOptions? options = null) =>
@@ -34,7 +35,8 @@ public static partial class SafetensorsReader
     /// <param name="options">Limits; <see cref="SafetensorsReaderOptions.Default"/> when null.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The shards, all tensors and the index's total size.</returns>
-    /// <exception cref="ArgumentException"><paramref name="indexPathOrFolder"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="indexPathOrFolder"/> is null or empty, or a limit in
+    /// <paramref name="options"/> is not positive (<see cref="ArgumentOutOfRangeException"/>).</exception>
     /// <exception cref="ModelFormatException">The index or a shard is malformed, missing or inconsistent.</exception>
     /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>

@@ -23,7 +23,8 @@ public static partial class SafetensorsReader
     /// <param name="path">The <c>.safetensors</c> file.</param>
     /// <param name="options">Limits; <see cref="SafetensorsReaderOptions.Default"/> when null.</param>
     /// <returns>The file's tensors, metadata and section lengths.</returns>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, or a limit in
+    /// <paramref name="options"/> is not positive (<see cref="ArgumentOutOfRangeException"/>).</exception>
     /// <exception cref="ModelFormatException">The file is not a valid safetensors file (see <see cref="ModelFormatException.Error"/>).</exception>
     /// <exception cref="IOException">The file cannot be opened or read (<see cref="FileNotFoundException"/> when absent).</exception>
     public static SafetensorsFile Read(string path, SafetensorsReaderOptions? options = null)
@@ -38,7 +39,8 @@ public static partial class SafetensorsReader
     /// <param name="options">Limits; <see cref="SafetensorsReaderOptions.Default"/> when null.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The file's tensors, metadata and section lengths.</returns>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, or a limit in
+    /// <paramref name="options"/> is not positive (<see cref="ArgumentOutOfRangeException"/>).</exception>
     /// <exception cref="ModelFormatException">The file is not a valid safetensors file.</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -66,7 +68,8 @@ public static partial class SafetensorsReader
     /// <param name="displayName">Name used in errors and as <see cref="TensorInfo.FilePath"/>; may be null.</param>
     /// <returns>The tensors, metadata and section lengths; offsets are relative to the stream's starting position.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read, or a limit in
+    /// <paramref name="options"/> is not positive (<see cref="ArgumentOutOfRangeException"/>).</exception>
     /// <exception cref="ModelFormatException">The bytes are not a valid safetensors file.</exception>
     /// <exception cref="IOException">Reading failed.</exception>
     public static SafetensorsFile Read(Stream stream, SafetensorsReaderOptions? options = null, string? displayName = null)
@@ -84,7 +87,8 @@ public static partial class SafetensorsReader
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The tensors, metadata and section lengths.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> cannot be read, or a limit in
+    /// <paramref name="options"/> is not positive (<see cref="ArgumentOutOfRangeException"/>).</exception>
     /// <exception cref="ModelFormatException">The bytes are not a valid safetensors file.</exception>
     /// <exception cref="IOException">Reading failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>

@@ -75,6 +75,15 @@ public sealed class SafetensorsIndexTests : IDisposable
     }
 
     [Fact]
+    public void ReadIndexedModel_TotalSizeWrittenAsFloat_Accepted()
+    {
+        // Some writers serialize total_size as a float (48.0); its value is still 48 bytes.
+        WriteShards();
+        WriteIndex(GoodMap, """{"total_size": 48.0}""");
+        Assert.Equal(48, SafetensorsReader.ReadIndexedModel(_dir).IndexTotalSize);
+    }
+
+    [Fact]
     public void ReadIndexedModel_NoTotalSize_NullAndNoWarning()
     {
         // Some writers omit total_size (exo-explore/exo PR #1956 handles such indexes).

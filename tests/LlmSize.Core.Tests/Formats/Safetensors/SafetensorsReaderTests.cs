@@ -237,6 +237,17 @@ public class SafetensorsReaderTests
     }
 
     [Fact]
+    public async Task Read_Rank20Tensor_AllDimensionsKept()
+    {
+        // 19 dimensions of 1 and one of 3: 3 U8 elements = 3 bytes; rank 20 is within MaxDimensions (64).
+        string dims = string.Join(",", Enumerable.Repeat(1, 19)) + ",3";
+        SafetensorsFile f = await ReadAsync(Build("{\"t\":{\"dtype\":\"U8\",\"shape\":[" + dims + "],\"data_offsets\":[0,3]}}", 3), ReadMode.SyncSeekable);
+        Assert.Equal(20, f.Tensors[0].Shape.Length);
+        Assert.Equal(3, f.Tensors[0].Shape[19]);
+        Assert.Equal(3, f.Tensors[0].ElementCount);
+    }
+
+    [Fact]
     public async Task Read_EmptyObjectHeader_NoTensors()
     {
         // {} declares no tensors and a 0-byte data section.
