@@ -30,6 +30,10 @@ public class SafetensorsReaderErrorTests
         ["gzip"] = ([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4B], ModelFormatError.WrongFormat),
         ["Git LFS pointer"] = (Utf8("version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 1201208\n"), ModelFormatError.WrongFormat),
         ["HTML error page"] = (Utf8("<!DOCTYPE html><html><head><title>404</title></head></html>"), ModelFormatError.WrongFormat),
+        ["index JSON given as a shard"] = (Utf8("{\"metadata\": {\"total_size\": 48}, \"weight_map\": {}}"), ModelFormatError.WrongFormat),
+        ["GGUF file"] = ([.. Utf8("GGUF"), 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], ModelFormatError.WrongFormat),
+        // Pickle protocol 2 opcode PROTO (0x80 0x02), then "}q\0(" (EMPTY_DICT, BINPUT 0, MARK): a legacy torch.save.
+        ["legacy pickle checkpoint"] = ([0x80, 0x02, 0x7D, 0x71, 0x00, 0x28, 0x58, 0x05, 0x00, 0x00, 0x00], ModelFormatError.WrongFormat),
         // --- the JSON text ---
         ["not JSON"] = (Json("hello world", 0), ModelFormatError.InvalidJson),
         ["JSON array, not object"] = (Json("[1,2]", 0), ModelFormatError.InvalidJson),
