@@ -29,6 +29,9 @@ internal readonly struct HfConfigObject
     public JsonElement? Get(string name) =>
         _element.TryGetProperty(name, out JsonElement v) && v.ValueKind != JsonValueKind.Null ? v : null;
 
+    /// <summary>True when the key is in the object at all (even with a JSON null value).</summary>
+    public bool HasKey(string name) => _element.TryGetProperty(name, out _);
+
     /// <summary>True when the field is present and not null.</summary>
     public bool Has(string name) => Get(name).HasValue;
 
@@ -132,6 +135,15 @@ internal readonly struct HfConfigObject
     public long RequireDimension(params string[] names) => RequirePositive(_options.MaxDimension, names);
 
     public long? FirstDimension(params string[] names) => FirstPositive(_options.MaxDimension, names);
+
+    /// <summary>A width that must also fit an <see cref="int"/> (head_dim, d_kv).</summary>
+    public int RequireIntDimension(string name) => (int)RequirePositive(Math.Min(_options.MaxDimension, int.MaxValue), name);
+
+    /// <summary>A width that must also fit an <see cref="int"/>, or null when absent.</summary>
+    public int? FirstIntDimension(string name) => (int?)FirstPositive(Math.Min(_options.MaxDimension, int.MaxValue), name);
+
+    /// <summary>A token window that must also fit an <see cref="int"/> (sliding_window), or null when absent.</summary>
+    public int? GetIntPositions(string name) => (int?)FirstPositive(Math.Min(_options.MaxPositions, int.MaxValue), name);
 
     public long RequireVocab(string name) => RequirePositive(_options.MaxVocabSize, name);
 

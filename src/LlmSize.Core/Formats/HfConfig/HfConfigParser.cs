@@ -47,9 +47,9 @@ internal static class HfConfigParser
     /// <summary>head_dim from the config, else the family default, else hidden / heads (which must divide).</summary>
     private static int HeadDim(HfConfigObject c, long hidden, int heads, int? familyDefault, string headsKey)
     {
-        if (c.FirstDimension("head_dim") is { } hd)
+        if (c.FirstIntDimension("head_dim") is { } hd)
         {
-            return (int)hd;
+            return hd;
         }
 
         if (familyDefault is { } f)
@@ -63,7 +63,13 @@ internal static class HfConfigParser
                 $"({heads}) does not divide the hidden size {hidden}, and no head_dim is given", c.File);
         }
 
-        return (int)(hidden / heads);
+        long derived = hidden / heads;
+        if (derived > int.MaxValue)
+        {
+            HfConfigThrowHelper.InvalidValue(c.PathOf(headsKey), $"gives a head size of {derived}, above {int.MaxValue}", c.File);
+        }
+
+        return (int)derived;
     }
 
     private static int KvHeads(HfConfigObject c, int heads, bool required, params string[] keys)
@@ -85,7 +91,7 @@ internal static class HfConfigParser
         return value;
     }
 
-    private static int? SlidingWindow(HfConfigObject c) => (int?)c.GetPositions("sliding_window");
+    private static int? SlidingWindow(HfConfigObject c) => c.GetIntPositions("sliding_window");
 
     /// <summary>Reads <c>layer_types</c> ("sliding_attention" / "full_attention") when present.</summary>
     private static bool[]? LayerTypes(HfConfigObject c, int layers)
@@ -182,7 +188,11 @@ internal static class HfConfigParser
         bool[]? windowed = LayerTypes(c, layers);
         switch (family)
         {
-            case "mistral" or "mixtral" or "phi3" or "starcoder2":
+            case "mistral":
+                // MistralConfig sliding_window=4096 when the key is absent; an explicit null (v0.2+) means none.
+                window = c.HasKey("sliding_window") ? SlidingWindow(c) : 4096;
+                break;
+            case "mixtral" or "phi3" or "starcoder2":
                 window = SlidingWindow(c);
                 break;
             case "qwen2" or "qwen3":
@@ -302,7 +312,7 @@ internal static class HfConfigParser
             LayerCount = c.RequireCount("n_layer"),
             AttentionHeadCount = heads,
             KeyValueHeadCount = KvHeads(c, heads, false, "n_head_kv"),
-            HeadDim = c.FirstCount("n_head_dim") ?? HeadDim(c, hidden, heads, null, "n_head"),
+            HeadDim = c.FirstIntDimension("n_head_dim") ?? HeadDim(c, hidden, heads, null, "n_head"),
             // PhiConfig (phi-msft): n_inner None -> 4 * n_embd.
             IntermediateSize = c.FirstDimension("n_inner") ?? checked(4 * hidden),
             ContextLength = c.GetPositions("n_positions") ?? 0,
@@ -460,7 +470,7 @@ internal static class HfConfigParser
             LayerCount = c.FirstCount("num_decoder_layers") ?? encoderLayers,
             AttentionHeadCount = heads,
             KeyValueHeadCount = heads,
-            HeadDim = (int)c.RequireDimension("d_kv"),
+            HeadDim = c.RequireIntDimension("d_kv"),
             IntermediateSize = c.RequireDimension("d_ff"),
             ContextLength = c.GetPositions("n_positions") ?? 512,
             RelativeAttentionBuckets = c.FirstCount("relative_attention_num_buckets") ?? 32,

@@ -106,7 +106,8 @@ public static class ModelFamilies
     /// </summary>
     /// <param name="architecture">The architecture to complete.</param>
     /// <returns>An architecture with every structural field set. A <c>t5</c> architecture that is not marked
-    /// encoder-decoder becomes one, with as many encoder as decoder blocks (T5Config num_decoder_layers default).</returns>
+    /// encoder-decoder becomes one, with as many encoder as decoder blocks (T5Config num_decoder_layers default); a
+    /// <c>bert</c> / <c>distilbert</c> one marked decoder-only becomes encoder-only.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
     /// <exception cref="NotSupportedException">A field is unset and the family is not one of <see cref="SupportedFamilies"/>.</exception>
     public static ModelArchitecture ApplyDefaults(ModelArchitecture architecture)
@@ -122,6 +123,14 @@ public static class ModelFamilies
                 Kind = TransformerKind.EncoderDecoder,
                 EncoderLayerCount = architecture.EncoderLayerCount > 0 ? architecture.EncoderLayerCount : architecture.LayerCount,
             };
+        }
+
+        // BERT-style encoders keep no KV cache; a GGUF reader leaves Kind at its DecoderOnly default.
+        if ((string.Equals(architecture.Family, "bert", StringComparison.OrdinalIgnoreCase) ||
+             string.Equals(architecture.Family, "distilbert", StringComparison.OrdinalIgnoreCase)) &&
+            architecture.Kind == TransformerKind.DecoderOnly)
+        {
+            architecture = architecture with { Kind = TransformerKind.EncoderOnly };
         }
 
         if (IsComplete(architecture))

@@ -152,13 +152,13 @@ public static class ParameterCalculator
             {
                 if (g.Key > 0)
                 {
-                    AddAttention(list, a, "attn", g.Key, g.Count(), layerNorm);
+                    AddAttention(list, a, string.Empty, "attn", g.Key, g.Count(), layerNorm);
                 }
             }
         }
         else
         {
-            AddAttention(list, a, "attn", a.KeyValueHeadCount, layers, layerNorm);
+            AddAttention(list, a, string.Empty, "attn", a.KeyValueHeadCount, layers, layerNorm);
         }
 
         AddNormRepeated(list, a, layers, a.NormsPerLayer!.Value, layerNorm);
@@ -173,7 +173,7 @@ public static class ParameterCalculator
         int norms = a.NormsPerLayer!.Value;
 
         // Encoder stack: self-attention, norms, MLP; relative-position bias in its first layer; final norm.
-        AddAttention(list, a, "enc.attn", a.KeyValueHeadCount, enc, layerNorm);
+        AddAttention(list, a, "enc.", "attn", a.KeyValueHeadCount, enc, layerNorm);
         if (a.RelativeAttentionBuckets > 0)
         {
             Add(list, ParameterComponent.Attention, "enc.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
@@ -192,13 +192,13 @@ public static class ParameterCalculator
         }
 
         // Decoder stack: self-attention, cross-attention, one norm more per block, MLP, final norm.
-        AddAttention(list, a, "dec.attn", a.KeyValueHeadCount, dec, layerNorm);
+        AddAttention(list, a, "dec.", "attn", a.KeyValueHeadCount, dec, layerNorm);
         if (a.RelativeAttentionBuckets > 0)
         {
             Add(list, ParameterComponent.Attention, "dec.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
         }
 
-        AddAttention(list, a, "dec.cross_attn", a.KeyValueHeadCount, dec, layerNorm);
+        AddAttention(list, a, "dec.", "cross_attn", a.KeyValueHeadCount, dec, layerNorm);
         Add(list, ParameterComponent.Norms, "dec.blk.{layer}.norm.weight", checked(dec * (norms + 1)), d);
         if (layerNorm)
         {
@@ -212,16 +212,22 @@ public static class ParameterCalculator
         }
     }
 
-    private static void AddAttention(List<ArchitectureWeight> list, ModelArchitecture a, string prefix, int kvHeads,
-        long layers, bool layerNorm)
+    /// <summary>q, k, v, o (and biases, q/k norms) of one attention kind, <paramref name="layers"/> copies.</summary>
+    /// <param name="list">Target.</param>
+    /// <param name="a">Architecture with defaults applied.</param>
+    /// <param name="stack">Name prefix of the stack: "" (decoder-only / encoder-only), "enc." or "dec.".</param>
+    /// <param name="name">"attn" for self-attention, "cross_attn" for encoder-decoder attention (no q/k norms).</param>
+    /// <param name="kvHeads">Key/value heads of these layers.</param>
+    /// <param name="layers">Number of layers with this attention.</param>
+    /// <param name="layerNorm">Whether norms carry a bias.</param>
+    private static void AddAttention(List<ArchitectureWeight> list, ModelArchitecture a, string stack, string name,
+        int kvHeads, long layers, bool layerNorm)
     {
         long d = a.HiddenSize;
         long q = a.QueryWidth;
         long k = checked((long)kvHeads * a.HeadDim);
         long v = checked((long)kvHeads * (a.ValueHeadDim ?? a.HeadDim));
-        string blk = prefix.StartsWith("enc.", StringComparison.Ordinal) ? "enc.blk.{layer}."
-            : prefix.StartsWith("dec.", StringComparison.Ordinal) ? "dec.blk.{layer}." : "blk.{layer}.";
-        string name = prefix[(prefix.LastIndexOf('.') + 1)..];
+        string blk = stack + "blk.{layer}.";
         Add(list, ParameterComponent.Attention, $"{blk}{name}_q.weight", layers, q, d);
         Add(list, ParameterComponent.Attention, $"{blk}{name}_k.weight", layers, k, d);
         Add(list, ParameterComponent.Attention, $"{blk}{name}_v.weight", layers, v, d);
