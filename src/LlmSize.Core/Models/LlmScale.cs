@@ -74,7 +74,7 @@ public static class LlmScale
         string label = GetLabel(category);
         bool isLlm = category >= LlmScaleCategory.OnDeviceLlm;
         string sizeClass = SizeClass.FromParameterCount(parameters).DisplayName;
-        string text = $"{parameters:N0} parameters ({sizeClass}): {label}. "
+        string text = FormattableString.Invariant($"{parameters:N0} parameters ({sizeClass}): {label}. ")
             + (isLlm ? "Commonly called an LLM. " : "Not usually called an LLM by parameter count. ")
             + DefinitionNote;
         return new LlmScaleResult(parameters, category, label, isLlm, text);

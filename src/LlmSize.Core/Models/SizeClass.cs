@@ -91,7 +91,7 @@ public sealed record SizeClass
         long whole = parameters / step;
         long rest = parameters % step;
         bool up = biased ? rest * 10 >= step * 6 : rest * 2 >= step;
-        long steps = whole + (up ? 1 : 0);
+        long steps = whole + (up && whole < long.MaxValue / step ? 1 : 0); // never round past long.MaxValue
         if (biased && steps == 0) steps = 1; // a class is never "0B": 450M–0.55B stays in the first half-step
         long nominal = checked(steps * step);
         decimal value = (decimal)nominal / unit;
@@ -121,30 +121,30 @@ public sealed record SizeClass
             double product = (double)experts * tag.Parameters;
             double vsProduct = Parameters / product - 1;
             return new SizeComparison(SizeAgreement.NotComparable, tag, this, vsProduct,
-                $"\"{tag.Text}\" names {experts} experts shaped after a {FormatTagValue(tag)} dense model, not a total: "
-                + $"experts share attention and embeddings, so the {Parameters:N0} parameters counted ({DisplayName}) "
-                + $"are {Percent(-vsProduct)}% fewer than {experts} × {FormatTagValue(tag)}.");
+                Inv($"\"{tag.Text}\" names {experts} experts shaped after a {FormatTagValue(tag)} dense model, not a total: ")
+                + Inv($"experts share attention and embeddings, so the {Parameters:N0} parameters counted ({DisplayName}) ")
+                + Inv($"are {Percent(-vsProduct)}% fewer than {experts} × {FormatTagValue(tag)}."));
         }
 
         double deviation = (double)Parameters / tag.Parameters - 1;
         if (tag.IsEffective)
         {
             return new SizeComparison(SizeAgreement.NotComparable, tag, this, deviation,
-                $"\"{tag.Text}\" is an effective size (parameters used per token), not the total; "
-                + $"{Parameters:N0} parameters counted ({DisplayName}).");
+                Inv($"\"{tag.Text}\" is an effective size (parameters used per token), not the total; ")
+                + Inv($"{Parameters:N0} parameters counted ({DisplayName})."));
         }
 
         if (tag.Parameters == NominalParameters || Math.Abs(deviation) <= AgreementTolerance)
         {
             return new SizeComparison(SizeAgreement.Agrees, tag, this, deviation,
-                $"name agrees: {tag.Text} for {Parameters:N0} parameters ({DisplayName}, {Signed(deviation)}% from the name).");
+                Inv($"name agrees: {tag.Text} for {Parameters:N0} parameters ({DisplayName}, {Signed(deviation)}% from the name)."));
         }
 
         return deviation > 0
             ? new SizeComparison(SizeAgreement.NameUnderstates, tag, this, deviation,
-                $"name understates by {Percent(deviation)}%: {tag.Text} for {Parameters:N0} parameters ({DisplayName}).")
+                Inv($"name understates by {Percent(deviation)}%: {tag.Text} for {Parameters:N0} parameters ({DisplayName})."))
             : new SizeComparison(SizeAgreement.NameOverstates, tag, this, deviation,
-                $"name overstates by {Percent(-deviation)}%: {tag.Text} for {Parameters:N0} parameters ({DisplayName}).");
+                Inv($"name overstates by {Percent(-deviation)}%: {tag.Text} for {Parameters:N0} parameters ({DisplayName})."));
     }
 
     /// <summary>Compares with the size tag found in a model name or a bare tag ("gemma-7b", "7B", "8x7B").</summary>
@@ -156,6 +156,8 @@ public sealed record SizeClass
         var tag = ModelSizeTag.TryParse(nameOrTag, out var t) ? t : ModelName.Parse(nameOrTag).SizeTag;
         return tag is null ? null : Compare(tag);
     }
+
+    private static string Inv(FormattableString s) => FormattableString.Invariant(s);
 
     private static string FormatTagValue(ModelSizeTag tag) =>
         tag.Value.ToString("0.###", CultureInfo.InvariantCulture) + tag.Unit;

@@ -69,6 +69,15 @@ public sealed class SizeClassTests
     }
 
     [Fact]
+    public void Largest_count_does_not_overflow()
+    {
+        // long.MaxValue = 9,223,372,036,854,775,807 = 92,233,720 steps of 0.1T + 36,854,775,807 (< 0.6 step): 9,223,372T.
+        var c = SizeClass.FromParameterCount(long.MaxValue);
+        Assert.Equal("9223372T", c.Label);
+        Assert.Equal(9_223_372_000_000_000_000, c.NominalParameters);
+    }
+
+    [Fact]
     public void Negative_count_is_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => SizeClass.FromParameterCount(-1));
