@@ -9,7 +9,7 @@ namespace LlmSize.Core.Tests.Formats.Gguf;
 /// Numbers follow <see cref="BigEndian"/>; size fields (counts, string and array lengths, v1 dimensions) are u32 in
 /// version 1 and u64 from version 2. <see cref="Mark"/> records named structural boundaries for truncation tests.
 /// </summary>
-internal sealed class GgufTestWriter
+public sealed class GgufTestWriter
 {
     private readonly MemoryStream _bytes = new();
 
