@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Collections.ObjectModel;
 using System.Numerics;
 using System.Text;
@@ -225,7 +226,10 @@ internal sealed partial class GgufHeaderParser<TAdapter>
         for (long i = 0; i < count; i++)
         {
             _arrayAhead = (count - i - 1) * SizeFieldBytes;
-            string? s = await ReadStringAsync(_options.MaxStringLength, keep).ConfigureAwait(false);
+            // Token lists hold 32,000–256,000 short strings: take those already buffered without an await.
+            string? s = TryReadBufferedString(_options.MaxStringLength, keep, out string? buffered)
+                ? buffered
+                : await ReadStringAsync(_options.MaxStringLength, keep).ConfigureAwait(false);
             if (items is not null) items[i] = s!;
         }
 
@@ -245,9 +249,31 @@ internal sealed partial class GgufHeaderParser<TAdapter>
         return items;
     }
 
+    /// <summary>
+    /// Reads a string that lies wholly in the buffer, without awaiting. Returns false (consuming nothing) when it does
+    /// not, or when its length breaks a limit — the slow path then reads it or reports the error.
+    /// </summary>
+    private bool TryReadBufferedString(int maxLength, bool materialize, out string? value)
+    {
+        value = null;
+        int sizeField = SizeFieldBytes;
+        int available = Available;
+        if (available < sizeField) return false;
+        ReadOnlySpan<byte> lengthBytes = new(Buf, _start, sizeField);
+        ulong length = _v1
+            ? (_bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(lengthBytes) : BinaryPrimitives.ReadUInt32LittleEndian(lengthBytes))
+            : (_bigEndian ? BinaryPrimitives.ReadUInt64BigEndian(lengthBytes) : BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes));
+        if (length > (ulong)maxLength || length > (ulong)(available - sizeField)) return false;
+        _start += sizeField;
+        long at = Position;
+        value = Decode(Take((int)length), materialize, at);
+        return true;
+    }
+
     /// <summary>Reads a <c>gguf_string_t</c> (length, UTF-8 bytes); validates the UTF-8 even when not materializing.</summary>
     private async ValueTask<string?> ReadStringAsync(int maxLength, bool materialize)
     {
+        if (TryReadBufferedString(maxLength, materialize, out string? buffered)) return buffered;
         long at = Position;
         ulong rawLength = await ReadSizeAsync().ConfigureAwait(false);
         if (rawLength > (ulong)maxLength)
