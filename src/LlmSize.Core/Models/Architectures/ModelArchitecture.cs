@@ -64,6 +64,12 @@ public sealed record ModelArchitecture
     /// <summary>Inner width of the dense MLP (intermediate_size / n_inner / d_ff).</summary>
     public required long IntermediateSize { get; init; }
 
+    /// <summary>
+    /// Per-layer MLP widths when layers differ (GGUF <c>{arch}.feed_forward_length</c> stored as an array, e.g.
+    /// OpenELM); 0 marks a layer without a dense MLP. Null when every layer has <see cref="IntermediateSize"/>.
+    /// </summary>
+    public IReadOnlyList<long>? IntermediateSizePerLayer { get; init; }
+
     /// <summary>Maximum context length the model was trained for (max_position_embeddings), in tokens.</summary>
     public long ContextLength { get; init; }
 
