@@ -1,0 +1,188 @@
+using System.Text.Json;
+using LlmSize.Core.Formats.Gguf;
+using LlmSize.Core.Formats.HfConfig;
+using LlmSize.Core.Formats.Safetensors;
+using LlmSize.Core.Models;
+using LlmSize.Core.Models.Architectures;
+using LlmSize.Core.Models.Catalog;
+
+namespace LlmSize.Core;
+
+/// <summary>The model named by the user was not found as a file, a folder or a catalog entry.</summary>
+/// <param name="message">What was looked for and the nearest catalog names.</param>
+public sealed class ModelNotFoundException(string message) : ArgumentException(message);
+
+/// <summary>
+/// Turns what a user names — a model file, a model folder, or a built-in catalog name — into a
+/// <see cref="ModelInventory"/>, choosing the reader by file name and magic bytes. Reads headers only.
+/// </summary>
+/// <remarks>
+/// Files: <c>*.safetensors</c>, <c>model.safetensors.index.json</c>, <c>*.gguf</c> (split parts too),
+/// <c>config.json</c>. Folders: a sharded safetensors index, single safetensors files, GGUF files, or a bare
+/// <c>config.json</c>; a <c>config.json</c> beside weights supplies the architecture.
+/// </remarks>
+public static class ModelLoader
+{
+    /// <summary>Loads a file, folder or catalog model.</summary>
+    /// <param name="pathOrName">A path, or a catalog id / alias ("gemma-2b", "google/gemma-2b-it").</param>
+    /// <param name="catalog">Catalog to search; null = <see cref="ModelCatalog.Default"/>.</param>
+    /// <returns>The inventory.</returns>
+    /// <exception cref="ModelNotFoundException">Neither a path nor a catalog name.</exception>
+    /// <exception cref="ModelFormatException">A file is malformed (names the file and offset/field).</exception>
+    /// <exception cref="NotSupportedException">A valid file of a kind LlmSize does not read yet.</exception>
+    public static ModelInventory Load(string pathOrName, ModelCatalog? catalog = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pathOrName);
+        if (File.Exists(pathOrName)) return LoadFile(Path.GetFullPath(pathOrName));
+        if (Directory.Exists(pathOrName)) return LoadFolder(Path.GetFullPath(pathOrName));
+        catalog ??= ModelCatalog.Default;
+        if (catalog.TryFind(pathOrName, out var entry)) return FromCatalog(entry);
+        var near = catalog.SuggestNearest(pathOrName, 3);
+        throw new ModelNotFoundException(
+            $"'{pathOrName}' is not a file, a folder or a model of the built-in catalog"
+            + (near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(e => e.Id))}?" : "; see the catalog with 'llmsize models'"));
+    }
+
+    /// <summary>Builds the inventory of a catalog entry: its architecture from the stored config, no files.</summary>
+    /// <param name="entry">Catalog entry.</param>
+    /// <returns>The inventory (no tensors; <see cref="ModelInventory.SizeDisclosed"/> false for undisclosed models).</returns>
+    public static ModelInventory FromCatalog(CatalogEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ModelArchitecture? arch = entry.Config is { } config ? HfConfigReader.Parse(config, $"catalog:{entry.Id}") : null;
+        return new ModelInventory(entry.Id, ModelFileFormat.Catalog, [], [])
+        {
+            Architecture = arch,
+            ModelName = entry.DisplayName,
+            SizeDisclosed = entry.Disclosed,
+            PublishedParameters = entry.PublishedParameters,
+            PublishedParametersSource = entry.ParameterSource,
+            Note = entry.Note ?? $"built-in catalog entry; config from {entry.Source}",
+            Metadata = new Dictionary<string, string> { ["publisher"] = entry.Publisher, ["source"] = entry.Source },
+        };
+    }
+
+    private static ModelInventory LoadFile(string path)
+    {
+        string name = Path.GetFileName(path);
+        string lower = name.ToLowerInvariant();
+        string? folder = Path.GetDirectoryName(path);
+        if (lower.EndsWith(".safetensors.index.json", StringComparison.Ordinal)) return FromSafetensorsIndex(path);
+        if (lower.EndsWith(".json", StringComparison.Ordinal))
+        {
+            var arch = HfConfigReader.Read(path);
+            return new ModelInventory(path, ModelFileFormat.HfConfig, [], [])
+            {
+                Architecture = arch,
+                ModelName = NameFromFolder(folder) ?? name,
+                Note = "config.json only: hyper-parameters, no weights; the count is analytic",
+            };
+        }
+
+        Span<byte> head = stackalloc byte[16];
+        int n;
+        using (var fs = File.OpenRead(path)) n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        head = head[..n];
+        if (lower.EndsWith(".gguf", StringComparison.Ordinal) || GgufFormatDetector.IsGguf(head)) return FromGguf(path);
+        if (lower.EndsWith(".safetensors", StringComparison.Ordinal) || SafetensorsFormatDetector.IsSafetensors(head))
+        {
+            return FromSafetensors(path, ConfigBeside(folder));
+        }
+
+        throw new NotSupportedException($"{path}: not a format LlmSize reads (safetensors, GGUF, config.json)");
+    }
+
+    private static ModelInventory LoadFolder(string folder)
+    {
+        string index = Path.Combine(folder, "model.safetensors.index.json");
+        if (File.Exists(index)) return FromSafetensorsIndex(index);
+        var safetensors = Directory.GetFiles(folder, "*.safetensors").OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        if (safetensors.Length == 1) return FromSafetensors(safetensors[0], ConfigBeside(folder));
+        if (safetensors.Length > 1)
+        {
+            throw new NotSupportedException($"{folder}: {safetensors.Length} safetensors files but no model.safetensors.index.json; name one file");
+        }
+
+        var gguf = Directory.GetFiles(folder, "*.gguf").OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        if (gguf.Length >= 1)
+        {
+            var first = gguf.FirstOrDefault(p => p.Contains("-00001-of-", StringComparison.Ordinal)) ?? gguf[0];
+            if (gguf.Length > 1 && !first.Contains("-00001-of-", StringComparison.Ordinal))
+            {
+                throw new NotSupportedException($"{folder}: {gguf.Length} GGUF files (several quantizations?); name one file");
+            }
+
+            return FromGguf(first);
+        }
+
+        string config = Path.Combine(folder, "config.json");
+        if (File.Exists(config)) return LoadFile(config);
+        throw new ModelNotFoundException($"{folder}: no model files found (safetensors, GGUF, config.json)");
+    }
+
+    private static ModelInventory FromSafetensors(string path, ModelArchitecture? arch)
+    {
+        var file = SafetensorsReader.Read(path);
+        return new ModelInventory(path, ModelFileFormat.Safetensors, [new ModelFile(path, file.FileLength)], file.Tensors)
+        {
+            Metadata = file.Metadata,
+            Architecture = arch,
+            ModelName = NameFromFolder(Path.GetDirectoryName(path)) ?? Path.GetFileNameWithoutExtension(path),
+        };
+    }
+
+    private static ModelInventory FromSafetensorsIndex(string indexPath)
+    {
+        var model = SafetensorsReader.ReadIndexedModel(indexPath);
+        string? folder = Path.GetDirectoryName(indexPath);
+        var files = new List<ModelFile> { new(indexPath, new FileInfo(indexPath).Length) };
+        files.AddRange(model.Files.Select(f => new ModelFile(f.FilePath!, f.FileLength)));
+        return new ModelInventory(indexPath, ModelFileFormat.Safetensors, files, model.Tensors)
+        {
+            Architecture = ConfigBeside(folder),
+            ModelName = NameFromFolder(folder),
+            Warnings = model.Warnings,
+        };
+    }
+
+    private static ModelInventory FromGguf(string path)
+    {
+        var file = path.Contains("-of-", StringComparison.Ordinal) ? GgufReader.ReadSplit(path) : GgufReader.Read(path);
+        var parts = file.Parts.Count > 0 ? file.Parts : [file];
+        var files = parts.Select(p => new ModelFile(p.FilePath ?? path, p.FileLength ?? new FileInfo(p.FilePath ?? path).Length)).ToList();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in file.Metadata)
+        {
+            if (key.StartsWith("tokenizer.", StringComparison.Ordinal) && key != "tokenizer.ggml.model") continue;
+            metadata[key] = value.ToString() ?? string.Empty;
+        }
+
+        ModelArchitecture? arch = null;
+        var warnings = new List<string>();
+        try
+        {
+            arch = GgufArchitecture.ToModelArchitecture(file);
+        }
+        catch (ModelFormatException ex) when (ex.Error == ModelFormatError.MissingField)
+        {
+            warnings.Add("no architecture hyper-parameters: " + ex.Detail);
+        }
+
+        return new ModelInventory(path, ModelFileFormat.Gguf, files, file.Tensors)
+        {
+            Metadata = metadata,
+            Architecture = arch,
+            ModelName = file.TryGetString("general.name", out string n) ? n : Path.GetFileNameWithoutExtension(path),
+            Warnings = warnings,
+        };
+    }
+
+    private static ModelArchitecture? ConfigBeside(string? folder)
+    {
+        if (folder is null) return null;
+        string config = Path.Combine(folder, "config.json");
+        return File.Exists(config) ? HfConfigReader.Read(config) : null;
+    }
+
+    private static string? NameFromFolder(string? folder) => folder is null ? null : Path.GetFileName(folder.TrimEnd(Path.DirectorySeparatorChar));
+}

@@ -1,0 +1,147 @@
+using LlmSize.Core.Models.Architectures;
+using LlmSize.Core.Precision;
+
+namespace LlmSize.Core.Models;
+
+/// <summary>Where a report's parameter count comes from.</summary>
+public enum ParameterCountSource
+{
+    /// <summary>The tensors stored in the files (exact).</summary>
+    Tensors,
+    /// <summary>The analytic count from hyper-parameters (config.json, GGUF metadata, catalog config): exact for the
+    /// layout the family defines.</summary>
+    Architecture,
+    /// <summary>A figure published by the model's authors (catalog entries without a config).</summary>
+    Published,
+    /// <summary>No count: the size is not disclosed.</summary>
+    Undisclosed,
+}
+
+/// <summary>
+/// How big a model really is: the exact parameter count (from tensors, or analytically from hyper-parameters), its
+/// breakdown, size class, what the name claims and whether the count agrees, where it sits on the "is it an LLM?"
+/// scale, the exact download size of the files, and what the weights would weigh at each precision.
+/// </summary>
+public sealed class ModelSizeReport
+{
+    private ModelSizeReport(ModelInventory inventory) => Inventory = inventory;
+
+    /// <summary>The inventory the report describes.</summary>
+    public ModelInventory Inventory { get; }
+
+    /// <summary>Tensor-level count (null when the source has no tensors).</summary>
+    public TensorCount? TensorCount { get; private init; }
+
+    /// <summary>Analytic count from the architecture (null when there is none).</summary>
+    public ParameterBreakdown? Analytic { get; private init; }
+
+    /// <summary>The parameter count the report stands by (null when undisclosed).</summary>
+    public long? Parameters { get; private init; }
+
+    /// <summary>Where <see cref="Parameters"/> comes from.</summary>
+    public ParameterCountSource Source { get; private init; }
+
+    /// <summary>Parameters used per token (MoE: top-k experts); equals <see cref="Parameters"/> for dense models.</summary>
+    public long? ActiveParameters { get; private init; }
+
+    /// <summary>Size class of <see cref="Parameters"/>.</summary>
+    public SizeClass? SizeClass { get; private init; }
+
+    /// <summary>The parsed model name.</summary>
+    public ModelName? Name { get; private init; }
+
+    /// <summary>Whether the name's size tag agrees with the count (null when the name has no size tag).</summary>
+    public SizeComparison? NameAgreement { get; private init; }
+
+    /// <summary>Where the count sits on the LLM scale.</summary>
+    public LlmScaleResult? Scale { get; private init; }
+
+    /// <summary>What the weights would weigh at each precision, from the parameter count alone.</summary>
+    public IReadOnlyList<DownloadSizeEstimate> DownloadByPrecision { get; private init; } = [];
+
+    /// <summary>Observations: disagreements between tensor and analytic counts, undisclosed sizes, reader warnings.</summary>
+    public IReadOnlyList<string> Notes { get; private init; } = [];
+
+    /// <summary>Builds the report.</summary>
+    /// <param name="inventory">The model's inventory.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inventory"/> is null.</exception>
+    public static ModelSizeReport Create(ModelInventory inventory)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        var notes = new List<string>(inventory.Warnings);
+        TensorCount? tensors = inventory.Tensors.Count > 0 ? inventory.CountTensors() : null;
+        ParameterBreakdown? analytic = null;
+        if (inventory.Architecture is { } arch)
+        {
+            try
+            {
+                analytic = ParameterCalculator.Count(arch);
+            }
+            catch (NotSupportedException ex)
+            {
+                notes.Add("no analytic count: " + ex.Message);
+            }
+        }
+
+        long? parameters;
+        ParameterCountSource source;
+        if (tensors is not null && tensors.Parameters > 0)
+        {
+            parameters = tensors.Parameters;
+            source = ParameterCountSource.Tensors;
+            if (analytic is not null && analytic.Total != tensors.Parameters)
+            {
+                long diff = tensors.Parameters - analytic.Total;
+                notes.Add($"the files hold {tensors.Parameters:N0} parameters; the architecture implies {analytic.Total:N0} ({(diff > 0 ? "+" : string.Empty)}{diff:N0}): extra heads, adapters or a different layout");
+            }
+        }
+        else if (analytic is not null)
+        {
+            parameters = analytic.Total;
+            source = ParameterCountSource.Architecture;
+        }
+        else if (inventory.PublishedParameters is { } published)
+        {
+            parameters = published;
+            source = ParameterCountSource.Published;
+        }
+        else
+        {
+            parameters = null;
+            source = ParameterCountSource.Undisclosed;
+            notes.Add(inventory.SizeDisclosed
+                ? "no tensors and no architecture: nothing to count"
+                : "the parameter count is not disclosed by the vendor; no size class or download size can be given. " + inventory.Note);
+        }
+
+        if (analytic is not null && inventory.PublishedParameters is { } pub && pub != analytic.Total)
+        {
+            notes.Add($"published count {pub:N0} ({inventory.PublishedParametersSource}) differs from the analytic count {analytic.Total:N0}");
+        }
+
+        string? nameText = inventory.ModelName ?? Path.GetFileName(inventory.Source);
+        var name = string.IsNullOrWhiteSpace(nameText) ? null : ModelName.Parse(nameText);
+        var sizeClass = parameters is { } p && p > 0 ? Models.SizeClass.FromParameterCount(p) : null;
+        SizeComparison? agreement = sizeClass is not null && name?.SizeTag is { } tag ? sizeClass.Compare(tag) : null;
+        if (name is not null && name.SizeTag is null && parameters is not null)
+        {
+            notes.Add("the name carries no size tag: the size is only known by counting");
+        }
+
+        return new ModelSizeReport(inventory)
+        {
+            TensorCount = tensors,
+            Analytic = analytic,
+            Parameters = parameters,
+            Source = source,
+            ActiveParameters = analytic is { } an && an.ActivePerToken != an.Total ? an.ActivePerToken : parameters,
+            SizeClass = sizeClass,
+            Name = name,
+            NameAgreement = agreement,
+            Scale = parameters is { } q && q > 0 ? LlmScale.Classify(q) : null,
+            DownloadByPrecision = parameters is { } r && r > 0 ? DownloadSizeEstimator.EstimateAll(r, inventory.Architecture) : [],
+            Notes = notes,
+        };
+    }
+}
