@@ -125,7 +125,7 @@ public class TfliteReaderTests
         // FULLY_CONNECTED is builtin 9 in schema.fbs; all three operators use it.
         Assert.Equal(9, m.OperatorCodes.Single().BuiltinCode);
         Assert.All(m.Subgraphs[0].Operators, o => Assert.Equal(0u, o.OpcodeIndex));
-        Assert.Equal(2, m.Metadata.Length);                      // min_runtime_version and CONVERSION_METADATA
+        Assert.Equal(["min_runtime_version", "CONVERSION_METADATA"], m.Metadata.Select(x => x.Name).ToArray()); // script: Model.metadata names
         Assert.Equal(321, m.ParameterCount);
 
         IReadOnlyList<TensorInfo> infos = m.ToTensorInfos();
