@@ -200,6 +200,61 @@ public class TfliteReaderTests
     }
 
     [Fact]
+    public void Reading_a_file_does_not_allocate_in_proportion_to_inline_weights()
+    {
+        const int weightBytes = 8 * 1024 * 1024;                 // 8 MiB of F32 weights inside the flatbuffer
+        var b = new TfliteTestModelBuilder();
+        b.Buffers.Add(new(new byte[weightBytes]));
+        b.Tensors.Add(new("w", [weightBytes / 4], 0, 1));
+        string path = TempFile(b.Build());
+        try
+        {
+            TfliteReader.Read(path);                              // warm up (JIT, statics)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            TfliteModelInfo m = TfliteReader.Read(path);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(weightBytes / 4, m.ParameterCount);
+            Assert.Equal(weightBytes, m.WeightBytes);
+            Assert.True(allocated < 256 * 1024, $"allocated {allocated} bytes"); // memory-mapped: no copy of the weights
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void External_weights_past_2_GiB_in_a_sparse_file()
+    {
+        const long offset = 1L << 20, size = 3L << 30;           // 3 GiB of F16 weights after 1 MiB of flatbuffer
+        var b = new TfliteTestModelBuilder();
+        b.Buffers.Add(new(null, (ulong)offset, (ulong)size));
+        b.Tensors.Add(new("embedder", [(int)(size / 2 / 2048), 2048], 1, 1)); // FLOAT16 = 1, 2 bytes each
+        byte[] fb = b.Build();
+        string path = Path.Combine(Path.GetTempPath(), "llmsize-tflite-" + Guid.NewGuid().ToString("N") + ".bin");
+        try
+        {
+            using (var fs = new FileStream(path, FileMode.CreateNew))
+            {
+                fs.Write(fb);
+                fs.SetLength(offset + size);                      // sparse: the weights are never written
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            TfliteModelInfo m = TfliteReader.Read(path);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(offset + size, m.FileLength);
+            Assert.Equal(size / 2, m.ParameterCount);            // 3 GiB / 2 bytes per F16
+            Assert.Equal(size, m.ExternalBufferBytes);
+            Assert.True(allocated < 256 * 1024, $"allocated {allocated} bytes");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_buffer_shared_by_two_tensors_counts_once()
     {
         var b = new TfliteTestModelBuilder();
