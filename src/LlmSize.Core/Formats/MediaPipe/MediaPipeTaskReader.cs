@@ -46,53 +46,50 @@ public static class MediaPipeTaskReader
         long fileLength = fs.Length;
         CheckMagic(fs, path);
 
-        ZipArchive zip;
         try
         {
-            zip = new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: true);
+            return ReadArchive(fs, fileLength, path, options);
         }
         catch (InvalidDataException e)
         {
+            // ZipArchive reports a corrupt directory, header or deflate stream this way, also lazily (Entries, Open).
             MediaPipeThrowHelper.ThrowCorrupt(path, null, e);
             throw;
         }
+    }
 
-        using (zip)
+    private static MediaPipeTaskInfo ReadArchive(FileStream fs, long fileLength, string path, MediaPipeTaskReaderOptions options)
+    {
+        using var zip = new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: true);
+        if (zip.Entries.Count > options.MaxEntries)
         {
-            if (zip.Entries.Count > options.MaxEntries)
-            {
-                MediaPipeThrowHelper.Throw(ModelFormatError.CountTooLarge,
-                    $"MediaPipe .task bundle has {zip.Entries.Count} entries; the cap is {options.MaxEntries}", path);
-            }
-
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var entries = ImmutableArray.CreateBuilder<MediaPipeTaskEntry>(zip.Entries.Count);
-            MemoryMappedFile? mmf = null;
-            try
-            {
-                foreach (ZipArchiveEntry entry in zip.Entries)
-                {
-                    ValidateName(entry.FullName, options, path);
-                    if (!seen.Add(entry.FullName))
-                    {
-                        MediaPipeThrowHelper.Throw(ModelFormatError.DuplicateKey,
-                            $"MediaPipe .task bundle holds two entries named '{entry.FullName}'", path, null, entry.FullName);
-                    }
-
-                    entries.Add(ReadEntry(entry, fs, fileLength, path, options, ref mmf));
-                }
-            }
-            catch (InvalidDataException e)
-            {
-                MediaPipeThrowHelper.ThrowCorrupt(path, null, e);
-            }
-            finally
-            {
-                mmf?.Dispose();
-            }
-
-            return new MediaPipeTaskInfo(path, fileLength, entries.MoveToImmutable());
+            MediaPipeThrowHelper.Throw(ModelFormatError.CountTooLarge,
+                $"MediaPipe .task bundle has {zip.Entries.Count} entries; the cap is {options.MaxEntries}", path);
         }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var entries = ImmutableArray.CreateBuilder<MediaPipeTaskEntry>(zip.Entries.Count);
+        MemoryMappedFile? mmf = null;
+        try
+        {
+            foreach (ZipArchiveEntry entry in zip.Entries)
+            {
+                ValidateName(entry.FullName, options, path);
+                if (!seen.Add(entry.FullName))
+                {
+                    MediaPipeThrowHelper.Throw(ModelFormatError.DuplicateKey,
+                        $"MediaPipe .task bundle holds two entries named '{entry.FullName}'", path, null, entry.FullName);
+                }
+
+                entries.Add(ReadEntry(entry, fs, fileLength, path, options, ref mmf));
+            }
+        }
+        finally
+        {
+            mmf?.Dispose();
+        }
+
+        return new MediaPipeTaskInfo(path, fileLength, entries.MoveToImmutable());
     }
 
     /// <summary>Reads a <c>.task</c> bundle on a worker thread; see <see cref="Read"/>.</summary>

@@ -188,4 +188,41 @@ public class MediaPipeTaskReaderTests : IDisposable
         Assert.Equal(ModelFormatError.OffsetOutOfRange, e.Error);
         Assert.EndsWith("!/TF_LITE_PREFILL_DECODE", e.FilePath);
     }
+    [Fact]
+    public void Five_hundred_mutations_of_a_bundle_only_raise_ModelFormatException()
+    {
+        byte[] original = File.ReadAllBytes(Bundle(
+            ("TF_LITE_PREFILL_DECODE", Fixture("hello_world_int8.tflite"), CompressionLevel.NoCompression),
+            ("TF_LITE_EMBEDDER", Fixture("hello_world_float.tflite"), CompressionLevel.Optimal),
+            ("TOKENIZER_MODEL", "tokens"u8.ToArray(), CompressionLevel.Optimal)));
+        var rng = new Random(4);                                                         // fixed seed: reproducible
+        string path = Raw([]);
+        int parsed = 0, rejected = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            byte[] b = (byte[])original.Clone();
+            if (i % 5 == 4)
+            {
+                b = b.AsSpan(0, rng.Next(b.Length)).ToArray();                           // truncate
+            }
+            else
+            {
+                for (int k = 1 + rng.Next(8); k > 0; k--) b[rng.Next(b.Length)] = (byte)rng.Next(256);
+            }
+
+            File.WriteAllBytes(path, b);
+            try
+            {
+                MediaPipeTaskReader.Read(path);
+                parsed++;
+            }
+            catch (ModelFormatException)
+            {
+                rejected++;
+            }
+        }
+
+        Assert.Equal(500, parsed + rejected);
+        Assert.True(rejected > 0);
+    }
 }
