@@ -178,17 +178,20 @@ public static class MediaPipeTaskReader
             }
 
             // Stored entry: try to map it in place.
-            if (compressed == length && length <= options.Tflite.MaxFlatbufferBytes)
+            // Models over 2 GB keep their weights after the flatbuffer (external buffers), so only the first
+            // MaxFlatbufferBytes of the entry are mapped; external offsets are checked against the entry length.
+            if (compressed == length)
             {
                 got += es.ReadAtLeast(head.AsSpan(got, want - got), want - got, throwOnEndOfStream: false);
                 long dataStart = fs.Position - got;
                 if (got == want && dataStart >= 0 && dataStart <= fileLength - length)
                 {
                     mmf ??= MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-                    using MemoryMappedViewAccessor view = mmf.CreateViewAccessor(dataStart, length, MemoryMappedFileAccess.Read);
-                    if (SameBytes(view, head.AsSpan(0, got)))
+                    long mapped = Math.Min(length, options.Tflite.MaxFlatbufferBytes);
+                    using MemoryMappedViewAccessor view = mmf.CreateViewAccessor(dataStart, mapped, MemoryMappedFileAccess.Read);
+                    if (SameBytes(view, head.AsSpan(0, (int)Math.Min(got, mapped))))
                     {
-                        TfliteModelInfo model = TfliteReader.ParseView(view, length, length, modelName, options.Tflite);
+                        TfliteModelInfo model = TfliteReader.ParseView(view, mapped, length, modelName, options.Tflite);
                         return new MediaPipeTaskEntry(name, length, compressed, MediaPipeTaskEntryKind.TfliteModel, model, true);
                     }
                 }

@@ -109,6 +109,18 @@ public class MediaPipeTaskReaderTests : IDisposable
     }
 
     [Fact]
+    public void Stored_model_longer_than_MaxFlatbufferBytes_is_parsed_from_its_mapped_prefix()
+    {
+        // A 2,704-byte model with a 1,024-byte cap: its tables lie past the mapped prefix, so the reader must fail
+        // with a bounds error (never read past the view), naming the entry.
+        string path = Bundle(("TF_LITE_PREFILL_DECODE", Fixture("hello_world_int8.tflite"), CompressionLevel.NoCompression));
+        var options = new MediaPipeTaskReaderOptions { Tflite = new TfliteReaderOptions { MaxFlatbufferBytes = 1_024 } };
+        var e = Assert.Throws<ModelFormatException>(() => MediaPipeTaskReader.Read(path, options));
+        Assert.Equal(ModelFormatError.OffsetOutOfRange, e.Error);
+        Assert.EndsWith("!/TF_LITE_PREFILL_DECODE", e.FilePath);
+    }
+
+    [Fact]
     public void Nested_bundle_is_listed_not_opened()
     {
         byte[] inner = File.ReadAllBytes(Bundle(("m.tflite", Fixture("hello_world_int8.tflite"), CompressionLevel.NoCompression)));
