@@ -133,6 +133,12 @@ public sealed class TensorDataType
     public static readonly TensorDataType F8_E4M3FNUZ = new("F8_E4M3FNUZ", DataTypeKind.Float, 1, 1, null, "F8_E4M3FNUZ");
     /// <summary>FP8 E5M2 "FNUZ" variant (finite, no negative zero), one byte per element.</summary>
     public static readonly TensorDataType F8_E5M2FNUZ = new("F8_E5M2FNUZ", DataTypeKind.Float, 1, 1, null, "F8_E5M2FNUZ");
+    /// <summary>Signed 4-bit integer, two elements per byte (TFLite <c>INT4</c>, ONNX <c>INT4</c>).</summary>
+    public static readonly TensorDataType I4 = new("I4", DataTypeKind.SignedInteger, 2, 1, null, null);
+    /// <summary>Unsigned 4-bit integer, two elements per byte (TFLite <c>UINT4</c>, ONNX <c>UINT4</c>).</summary>
+    public static readonly TensorDataType U4 = new("U4", DataTypeKind.UnsignedInteger, 2, 1, null, null);
+    /// <summary>Signed 2-bit integer, four elements per byte (TFLite <c>INT2</c>).</summary>
+    public static readonly TensorDataType I2 = new("I2", DataTypeKind.SignedInteger, 4, 1, null, null);
 
     // ---- ggml block-quantized types (ggml.c type_traits; shared/reference/ggml-types.csv) ----
     public static readonly TensorDataType Q4_0 = Q("Q4_0", 2, 32, 18);
@@ -170,7 +176,7 @@ public sealed class TensorDataType
     /// <summary>Every known type.</summary>
     public static IReadOnlyList<TensorDataType> All { get; } =
     [
-        F64, F32, F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8, Bool, F8_E4M3, F8_E5M2, F8_E8M0, F4, F6_E2M3, F6_E3M2, C64, F8_E4M3FNUZ, F8_E5M2FNUZ,
+        F64, F32, F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8, Bool, F8_E4M3, F8_E5M2, F8_E8M0, F4, F6_E2M3, F6_E3M2, C64, F8_E4M3FNUZ, F8_E5M2FNUZ, I4, U4, I2,
         Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL,
         IQ3_S, IQ2_S, IQ4_XS, IQ1_M, TQ1_0, TQ2_0, MXFP4, NVFP4, Q1_0, Q2_0,
     ];
