@@ -175,7 +175,16 @@ public static class PyTorchCheckpointReader
 
         await using (zip.ConfigureAwait(false))
         {
-            var entries = zip.Entries;
+            System.Collections.ObjectModel.ReadOnlyCollection<ZipArchiveEntry> entries;
+            try
+            {
+                entries = zip.Entries; // the central directory is parsed here
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ModelFormatException(ModelFormatError.InvalidValue, $"zip central directory is corrupt ({ex.Message})", path, null, null, ex);
+            }
+
             if (entries.Count > options.MaxZipEntries)
                 PyTorchThrowHelper.Throw(ModelFormatError.CountTooLarge, $"{entries.Count} zip entries (cap {options.MaxZipEntries})", path);
 
