@@ -57,6 +57,14 @@ public sealed record TensorInfo
     /// <summary>The file holding the data (a shard of a sharded model, an ONNX external-data file), when known.</summary>
     public string? FilePath { get; init; }
 
+    /// <summary>
+    /// Name of an earlier tensor of the same model whose data this tensor is an exact view of (same storage, offset,
+    /// shape and strides: tied weights such as <c>lm_head.weight</c> = <c>wte.weight</c> in a PyTorch checkpoint).
+    /// Null when the tensor owns its data. Counters must count an aliased tensor's parameters and bytes once, under
+    /// the tensor named here.
+    /// </summary>
+    public string? AliasOf { get; init; }
+
     /// <summary>Shape as "[a, b, c]".</summary>
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 }
