@@ -1,7 +1,11 @@
 using System.Text.Json;
 using LlmSize.Core.Formats.Gguf;
 using LlmSize.Core.Formats.HfConfig;
+using LlmSize.Core.Formats.MediaPipe;
+using LlmSize.Core.Formats.Peft;
+using LlmSize.Core.Formats.PyTorch;
 using LlmSize.Core.Formats.Safetensors;
+using LlmSize.Core.Formats.Tflite;
 using LlmSize.Core.Models;
 using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Models.Catalog;
@@ -18,8 +22,11 @@ public sealed class ModelNotFoundException(string message) : ArgumentException(m
 /// </summary>
 /// <remarks>
 /// Files: <c>*.safetensors</c>, <c>model.safetensors.index.json</c>, <c>*.gguf</c> (split parts too),
-/// <c>config.json</c>. Folders: a sharded safetensors index, single safetensors files, GGUF files, or a bare
-/// <c>config.json</c>; a <c>config.json</c> beside weights supplies the architecture.
+/// <c>config.json</c>, <c>*.onnx</c>, <c>*.tflite</c> and MediaPipe <c>.bin</c>, <c>*.task</c>, PyTorch
+/// <c>pytorch_model.bin</c> / <c>*.pt</c> / <c>*.pth</c> and <c>pytorch_model.bin.index.json</c>. Folders: a PEFT
+/// adapter (<c>adapter_config.json</c>), a sharded safetensors or PyTorch index, single weight files, GGUF files, a
+/// Transformers.js layout (<c>onnx/</c>), or a bare <c>config.json</c>; a <c>config.json</c> beside weights supplies
+/// the architecture.
 /// </remarks>
 public static class ModelLoader
 {
@@ -68,6 +75,8 @@ public static class ModelLoader
         string lower = name.ToLowerInvariant();
         string? folder = Path.GetDirectoryName(path);
         if (lower.EndsWith(".safetensors.index.json", StringComparison.Ordinal)) return FromSafetensorsIndex(path);
+        if (lower.EndsWith(".bin.index.json", StringComparison.Ordinal)) return FromPyTorch(PyTorchCheckpointReader.ReadIndexed(path), path);
+        if (lower == "adapter_config.json") return FromPeft(folder!);
         if (lower.EndsWith(".json", StringComparison.Ordinal))
         {
             var arch = HfConfigReader.Read(path);
@@ -89,13 +98,25 @@ public static class ModelLoader
             return FromSafetensors(path, ConfigBeside(folder));
         }
 
-        throw new NotSupportedException($"{path}: not a format LlmSize reads (safetensors, GGUF, config.json)");
+        if (lower.EndsWith(".tflite", StringComparison.Ordinal) || TfliteFormatDetector.IsTflite(head)) return FromTflite(path);
+        if (lower.EndsWith(".task", StringComparison.Ordinal)) return FromMediaPipeTask(path);
+        if (PyTorchCheckpointReader.IsZipCheckpointCandidate(head) || PyTorchCheckpointReader.IsLegacyCheckpoint(head)
+            || lower.EndsWith(".bin", StringComparison.Ordinal) || lower.EndsWith(".pt", StringComparison.Ordinal)
+            || lower.EndsWith(".pth", StringComparison.Ordinal))
+        {
+            return FromPyTorch(PyTorchCheckpointReader.Read(path), path);
+        }
+
+        throw new NotSupportedException($"{path}: not a format LlmSize reads (safetensors, GGUF, ONNX, TFLite/MediaPipe, PyTorch, config.json)");
     }
 
     private static ModelInventory LoadFolder(string folder)
     {
+        if (File.Exists(Path.Combine(folder, "adapter_config.json"))) return FromPeft(folder);
         string index = Path.Combine(folder, "model.safetensors.index.json");
         if (File.Exists(index)) return FromSafetensorsIndex(index);
+        string ptIndex = Path.Combine(folder, "pytorch_model.bin.index.json");
+        if (File.Exists(ptIndex)) return FromPyTorch(PyTorchCheckpointReader.ReadIndexed(ptIndex), ptIndex);
         var safetensors = Directory.GetFiles(folder, "*.safetensors").OrderBy(p => p, StringComparer.Ordinal).ToArray();
         if (safetensors.Length == 1) return FromSafetensors(safetensors[0], ConfigBeside(folder));
         if (safetensors.Length > 1)
@@ -115,6 +136,8 @@ public static class ModelLoader
             return FromGguf(first);
         }
 
+        string single = Path.Combine(folder, "pytorch_model.bin");
+        if (File.Exists(single)) return LoadFile(single);
         string config = Path.Combine(folder, "config.json");
         if (File.Exists(config)) return LoadFile(config);
         throw new ModelNotFoundException($"{folder}: no model files found (safetensors, GGUF, config.json)");
@@ -174,6 +197,74 @@ public static class ModelLoader
             Architecture = arch,
             ModelName = file.TryGetString("general.name", out string n) ? n : Path.GetFileNameWithoutExtension(path),
             Warnings = warnings,
+        };
+    }
+
+    private static ModelInventory FromTflite(string path)
+    {
+        var model = TfliteReader.Read(path);
+        return new ModelInventory(path, ModelFileFormat.Tflite, [new ModelFile(path, model.FileLength)], model.ToTensorInfos())
+        {
+            ModelName = Path.GetFileNameWithoutExtension(path),
+            Metadata = new Dictionary<string, string>
+            {
+                ["schema version"] = model.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["description"] = model.Description ?? string.Empty,
+                ["operators"] = string.Join(", ", model.OperatorCodes.Select(o => o.ToString()).Distinct().Take(12)),
+            },
+        };
+    }
+
+    private static ModelInventory FromMediaPipeTask(string path)
+    {
+        var task = MediaPipeTaskReader.Read(path);
+        var tensors = task.Models.SelectMany(m => m.ToTensorInfos()).ToArray();
+        var metadata = task.Entries.ToDictionary(e => "entry " + e.Name, e => $"{e.Kind}, {e.Length:N0} bytes", StringComparer.Ordinal);
+        return new ModelInventory(path, ModelFileFormat.MediaPipeTask, [new ModelFile(path, task.DownloadBytes)], tensors)
+        {
+            ModelName = Path.GetFileNameWithoutExtension(path),
+            Metadata = metadata,
+        };
+    }
+
+    private static ModelInventory FromPyTorch(PyTorchCheckpoint checkpoint, string source)
+    {
+        string? folder = Path.GetDirectoryName(source);
+        var files = checkpoint.Files.Select(f => new ModelFile(f, new FileInfo(f).Length)).ToList();
+        if (checkpoint.IndexPath is { } idx) files.Insert(0, new ModelFile(idx, new FileInfo(idx).Length));
+        return new ModelInventory(source, ModelFileFormat.PyTorch, files, checkpoint.Tensors)
+        {
+            Architecture = ConfigBeside(folder),
+            ModelName = NameFromFolder(folder) ?? Path.GetFileNameWithoutExtension(source),
+        };
+    }
+
+    private static ModelInventory FromPeft(string folder)
+    {
+        var adapter = PeftAdapterReader.Read(folder, file => file.EndsWith(".bin", StringComparison.OrdinalIgnoreCase)
+            ? PeftAdapterReader.ReadPyTorchTensors(file)
+            : SafetensorsReader.Read(file).Tensors);
+        var files = new List<ModelFile>
+        {
+            new(Path.Combine(folder, "adapter_config.json"), new FileInfo(Path.Combine(folder, "adapter_config.json")).Length),
+            new(adapter.WeightsPath, adapter.WeightsFileBytes > 0 ? adapter.WeightsFileBytes : new FileInfo(adapter.WeightsPath).Length),
+        };
+        var c = adapter.Config;
+        return new ModelInventory(folder, ModelFileFormat.PeftAdapter, files, adapter.Tensors)
+        {
+            ModelName = NameFromFolder(folder),
+            Warnings = adapter.Warnings,
+            Adapter = new LoraAdapterSummary(adapter.BaseModel, c.Rank, c.LoraAlpha, adapter.AdaptedModuleNames,
+                adapter.LoraParameters + adapter.MagnitudeParameters + adapter.LoraBiasParameters, adapter.SavedModuleParameters),
+            Metadata = new Dictionary<string, string>
+            {
+                ["peft_type"] = c.PeftType,
+                ["base model"] = adapter.BaseModel ?? "(not named)",
+                ["r"] = c.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["lora_alpha"] = c.LoraAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["target modules"] = string.Join(", ", adapter.AdaptedModuleNames),
+                ["task"] = c.TaskType ?? string.Empty,
+            },
         };
     }
 

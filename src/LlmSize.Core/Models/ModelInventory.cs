@@ -89,6 +89,9 @@ public sealed class ModelInventory
     /// <summary>A note to show with the model (what is publicly known of an undisclosed model, the catalog source …).</summary>
     public string? Note { get; init; }
 
+    /// <summary>For a LoRA adapter: what it adapts and the base it needs (null for full models).</summary>
+    public LoraAdapterSummary? Adapter { get; init; }
+
     /// <summary>Warnings found while reading that did not stop it (index total_size disagreeing, unknown keys …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -107,3 +110,13 @@ public sealed class ModelInventory
     /// <returns>Parameters, buffers, per-dtype and per-component totals.</returns>
     public TensorCount CountTensors() => TensorCounter.Count(Tensors);
 }
+
+/// <summary>What a LoRA adapter holds and needs.</summary>
+/// <param name="BaseModel">The base model it was trained on (<c>base_model_name_or_path</c>).</param>
+/// <param name="Rank">LoRA rank r.</param>
+/// <param name="Alpha">lora_alpha.</param>
+/// <param name="TargetModules">Adapted module names (q_proj, c_attn …).</param>
+/// <param name="LoraParameters">Parameters of the low-rank A and B matrices (and DoRA magnitudes).</param>
+/// <param name="SavedModuleParameters">Parameters of full copies saved beside (modules_to_save, classifier heads).</param>
+public sealed record LoraAdapterSummary(string? BaseModel, int Rank, double Alpha, IReadOnlyList<string> TargetModules,
+    long LoraParameters, long SavedModuleParameters);

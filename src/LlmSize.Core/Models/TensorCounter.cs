@@ -162,7 +162,8 @@ public static class TensorCounter
             if (role == TensorRole.Parameter)
             {
                 parameters = LogicalParameters(t, names, options);
-                if (t.FilePath is { } f && t.DataOffset is { } off && t.ByteLength > 0 && !seenStorage.Add((f, off, t.ByteLength)))
+                if (t.AliasOf is not null
+                    || (t.FilePath is { } f && t.DataOffset is { } off && t.ByteLength > 0 && !seenStorage.Add((f, off, t.ByteLength))))
                 {
                     tied = true;
                 }
