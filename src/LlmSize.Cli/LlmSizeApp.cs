@@ -34,6 +34,16 @@ public static class LlmSizeApp
             .WithExample("inspect", "gemma-2b")
             .WithExample("inspect", "model.gguf", "--json")
             .WithExample("inspect", "path/to/config.json");
+        config.AddCommand<FitCommand>("fit")
+            .WithDescription("Will the model run on a device, how fast, and how long is the download?")
+            .WithExample("fit", "gemma-2b", "--device", "pixel-8")
+            .WithExample("fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M");
+        config.AddBranch("devices", devices =>
+        {
+            devices.SetDescription("The device catalog.");
+            devices.AddCommand<DevicesListCommand>("list").WithDescription("List device profiles.");
+            devices.AddCommand<DevicesShowCommand>("show").WithDescription("Show one device profile with its sources.");
+        });
     }
 
     /// <summary>Maps an exception to one readable line and an exit code: bad input → 1, usage → 2. Never a stack trace

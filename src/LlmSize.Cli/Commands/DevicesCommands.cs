@@ -49,7 +49,7 @@ public sealed class DevicesShowSettings : CommandSettings
 public sealed class DevicesListCommand(IAnsiConsole console) : Command<DevicesListSettings>
 {
     /// <inheritdoc />
-    protected override int Execute(CommandContext context, DevicesListSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, DevicesListSettings settings, CancellationToken cancellationToken)
     {
         var catalog = DeviceOptions.Catalog(settings.DeviceFile);
         var devices = catalog.Profiles.Where(d => settings.Category is null || d.Category == settings.Category).ToList();
@@ -83,7 +83,7 @@ public sealed class DevicesListCommand(IAnsiConsole console) : Command<DevicesLi
 public sealed class DevicesShowCommand(IAnsiConsole console) : Command<DevicesShowSettings>
 {
     /// <inheritdoc />
-    protected override int Execute(CommandContext context, DevicesShowSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, DevicesShowSettings settings, CancellationToken cancellationToken)
     {
         var device = DeviceOptions.Find(DeviceOptions.Catalog(settings.DeviceFile), settings.Device);
         if (settings.Json)

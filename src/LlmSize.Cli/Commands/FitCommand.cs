@@ -112,7 +112,7 @@ public sealed class FitSettings : CommandSettings
 public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
 {
     /// <inheritdoc />
-    protected override int Execute(CommandContext context, FitSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, FitSettings settings, CancellationToken cancellationToken)
     {
         var inventory = ModelLoader.Load(settings.Model);
         var architecture = inventory.Architecture ?? throw new ArgumentException(
