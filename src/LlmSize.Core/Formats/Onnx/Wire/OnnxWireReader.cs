@@ -12,7 +12,7 @@ namespace LlmSize.Core.Formats.Onnx.Wire;
 /// <item>skip a large payload (tensor data) by seeking: <see cref="CodedInputStream"/> skips by reading, so the
 /// decoder is replaced by a fresh one positioned after the payload.</item>
 /// </list>
-/// Absolute positions are tracked here, so nothing is lost when the decoder is replaced.
+/// Positions are absolute stream offsets, so nothing is lost when the decoder is replaced.
 /// </summary>
 internal sealed class OnnxWireReader : IDisposable
 {
@@ -23,14 +23,12 @@ internal sealed class OnnxWireReader : IDisposable
 
     private readonly Stream _stream;
     private CodedInputStream _input;
-    private long _base;
 
     /// <param name="stream">A readable, seekable stream positioned at the first byte of the model.</param>
     /// <param name="length">Absolute offset of the end of the model in <paramref name="stream"/>.</param>
     public OnnxWireReader(Stream stream, long length)
     {
         _stream = stream;
-        _base = stream.Position;
         Length = length;
         _input = new CodedInputStream(stream, leaveOpen: true);
     }
@@ -38,8 +36,9 @@ internal sealed class OnnxWireReader : IDisposable
     /// <summary>Absolute offset of the end of input.</summary>
     public long Length { get; }
 
-    /// <summary>Absolute offset of the next byte to decode.</summary>
-    public long Position => _base + _input.Position;
+    /// <summary>Absolute offset of the next byte to decode. For a stream source <see cref="CodedInputStream.Position"/>
+    /// is already absolute: the stream's position less the bytes still buffered.</summary>
+    public long Position => _input.Position;
 
     public uint ReadTag() => _input.ReadTag();
 
@@ -122,7 +121,6 @@ internal sealed class OnnxWireReader : IDisposable
         long target = checked(Position + count);
         _input.Dispose();
         _stream.Position = target;
-        _base = target;
         _input = new CodedInputStream(_stream, leaveOpen: true);
     }
 
