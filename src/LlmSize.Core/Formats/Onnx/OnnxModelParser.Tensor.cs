@@ -174,7 +174,7 @@ internal sealed partial class OnnxModelParser
         t.TypedCount += len / width;
     }
 
-    private RawTensor ParseSparseTensor(long parentEnd, bool finish = true)
+    private RawTensor ParseSparseTensor(long parentEnd)
     {
         long start = _r.Position;
         long end = EnterMessage(parentEnd, "sparse_tensor");
@@ -234,7 +234,6 @@ internal sealed partial class OnnxModelParser
         };
         t.ElementCount = Product(t);
         t.ByteLength = checked(values.ByteLength + (indices?.ByteLength ?? 0));
-        _ = finish;
         return t;
     }
 

@@ -311,7 +311,7 @@ internal sealed partial class OnnxModelParser
                     }
 
                     sawGraph = true;
-                    _graphName = ParseGraph(end, isMain: true);
+                    _graphName = ParseGraph(end);
                     break;
                 case Model.OpsetImport:
                     Expect(wire, WireType.LengthDelimited, "opset_import");
@@ -408,7 +408,7 @@ internal sealed partial class OnnxModelParser
             if (field is TrainingInfo.Initialization or TrainingInfo.Algorithm)
             {
                 Expect(wire, WireType.LengthDelimited, "training_info.graph");
-                ParseGraph(end, isMain: false);
+                ParseGraph(end);
             }
             else
             {
@@ -440,7 +440,7 @@ internal sealed partial class OnnxModelParser
 
     // ---- GraphProto ------------------------------------------------------------------------------------------------
 
-    private string ParseGraph(long parentEnd, bool isMain)
+    private string ParseGraph(long parentEnd)
     {
         long end = EnterMessage(parentEnd, "graph");
         string name = string.Empty;
@@ -479,7 +479,6 @@ internal sealed partial class OnnxModelParser
         }
 
         ExitMessage(end, "graph");
-        _ = isMain;
         return name;
     }
 
@@ -648,12 +647,12 @@ internal sealed partial class OnnxModelParser
                     break;
                 case Attribute.SparseTensor:
                     Expect(wire, WireType.LengthDelimited, "attribute.sparse_tensor");
-                    tensor = ParseSparseTensor(end, finish: false);
+                    tensor = ParseSparseTensor(end);
                     break;
                 case Attribute.G:
                 case Attribute.Graphs:
                     Expect(wire, WireType.LengthDelimited, "attribute.g");
-                    ParseGraph(end, isMain: false);
+                    ParseGraph(end);
                     break;
                 default:
                     SkipField(wire, end);

@@ -276,4 +276,84 @@ public sealed class OnnxReaderTests
         Assert.Equal(1024 * 1024, m.ParameterCount);
         Assert.InRange(counting.BytesRead, 1, 64 * 1024);
     }
+    [Fact]
+    public void GatherBlockQuantized_uint8_embedding_counts_unpacked_weights()
+    {
+        // data uint8 [100, 32] packs two 4-bit weights per byte → 100 × 64 = 6400 logical weights; scales F16 [100, 2].
+        byte[] model = Model(g =>
+        {
+            Initializer(g, "emb", UInt8, [100, 32], 3200);
+            Initializer(g, "emb_scales", Float16, [100, 2], 400);
+            Node(g, "GatherBlockQuantized", "com.microsoft", ["emb", "ids", "emb_scales"], ["E"],
+                ("bits", 4), ("block_size", 32), ("gather_axis", 0), ("quantize_axis", 1));
+        });
+        OnnxModelInfo m = OnnxReader.Read(new MemoryStream(model));
+        Assert.Equal(6400, m.ParameterCount);
+        Assert.Equal(OnnxTensorRole.QuantizationScale, m.Find("emb_scales")!.Role);
+    }
+
+    [Fact]
+    public void Sparse_initializer_counts_its_dense_shape_and_stores_values_plus_indices()
+    {
+        // Dense [10, 10] F32 with 3 non-zeros: values F32 [3] (12 bytes) + indices INT64 [3] (24 bytes).
+        byte[] model = Model(g => g.Message(15, s =>                // GraphProto.sparse_initializer
+        {
+            s.Message(1, v => v                                     // SparseTensorProto.values
+                .PackedVarints(1, 3).Varint(2, Float).String(8, "S").Bytes(9, new byte[12]));
+            s.Message(2, i => i                                     // SparseTensorProto.indices
+                .PackedVarints(1, 3).Varint(2, OnnxModelBuilder.Int64).Bytes(9, new byte[24]));
+            s.PackedVarints(3, 10, 10);                             // SparseTensorProto.dims
+        }));
+        OnnxModelInfo m = OnnxReader.Read(new MemoryStream(model));
+        OnnxTensor t = Assert.Single(m.Tensors);
+        Assert.Equal(OnnxTensorSource.SparseInitializer, t.Source);
+        Assert.Equal(100, m.ParameterCount);
+        Assert.Equal(12 + 24, t.Info.ByteLength);
+    }
+
+    [Fact]
+    public void ConstantOfShape_with_shape_from_a_Constant_value_ints()
+    {
+        byte[] model = Model(g =>
+        {
+            g.Message(1, n =>                                       // GraphProto.node
+            {
+                n.String(2, "shape");                               // NodeProto.output
+                n.String(4, "Constant");                            // NodeProto.op_type
+                n.Message(5, a => a.String(1, "value_ints")         // AttributeProto.name
+                    .PackedVarints(8, 6, 7)                         // AttributeProto.ints = [6, 7]
+                    .Varint(20, 7));                                // AttributeProto.type = INTS
+            });
+            g.Message(1, n =>
+            {
+                n.String(1, "shape");                               // NodeProto.input
+                n.String(2, "W");                                   // NodeProto.output
+                n.String(4, "ConstantOfShape");                     // NodeProto.op_type
+                n.Message(5, a => a.String(1, "value")              // AttributeProto.name
+                    .Message(5, t => t.PackedVarints(1, 1).Varint(2, Float16).Bytes(9, new byte[2])) // t: F16 [1]
+                    .Varint(20, 4));                                // AttributeProto.type = TENSOR
+            });
+        });
+        OnnxModelInfo m = OnnxReader.Read(new MemoryStream(model));
+        OnnxTensor w = m.Find("W")!;
+        Assert.Equal([6L, 7L], w.Info.Shape.ToArray());
+        Assert.Equal(OnnxElementType.Float16, w.ElementType);
+        Assert.Equal(42, m.ParameterCount);                         // 6 × 7; the [2]-element shape is int64, not counted
+    }
+
+    [Fact]
+    public void Initializers_inside_If_subgraphs_are_counted()
+    {
+        byte[] model = Model(g => g.Message(1, n =>                 // GraphProto.node
+        {
+            n.String(4, "If");                                      // NodeProto.op_type
+            n.Message(5, a => a.String(1, "then_branch")            // AttributeProto.name
+                .Message(6, sub => Initializer(sub, "T", Float, [5, 5], 100)) // AttributeProto.g with a [5, 5] weight
+                .Varint(20, 5));                                    // AttributeProto.type = GRAPH
+            n.Message(5, a => a.String(1, "else_branch")
+                .Message(6, sub => Initializer(sub, "E", Float, [3], 12))
+                .Varint(20, 5));
+        }));
+        Assert.Equal(25 + 3, OnnxReader.Read(new MemoryStream(model)).ParameterCount);
+    }
 }
