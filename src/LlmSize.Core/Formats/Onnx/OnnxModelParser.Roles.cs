@@ -160,19 +160,9 @@ internal sealed partial class OnnxModelParser
                 }
 
                 long logical = CheckedProduct(k, n, node);
-                if (TryFirst(node, 1, byName, out int b))
-                {
-                    long blobSize = checked(block * bits / 8);
-                    long blocks = k / block + (k % block != 0 ? 1 : 0);
-                    long expected = CheckedProduct(CheckedProduct(n, blocks, node), blobSize, node);
-                    RawTensor bt = _tensors[b];
-                    if (bt.ElementCount != expected)
-                    {
-                        OnnxThrowHelper.Throw(ModelFormatError.ShapeSizeMismatch,
-                            $"MatMulNBits weight '{bt.Name}' has {bt.ElementCount} elements; K={k}, N={n}, bits={bits}, block_size={block} need {expected}",
-                            _file, bt.StartOffset, bt.Name);
-                    }
-                }
+                long blocks = k / block + (k % block != 0 ? 1 : 0);
+                long packed = CheckedProduct(CheckedProduct(n, blocks, node), checked(block * bits / 8), node);
+                CheckPackedWeight(node, byName, packed, $"K={k}, N={n}, bits={bits}, block_size={block}");
 
                 Set(node, 1, OnnxTensorRole.Weight, op, logical, byName, roles);
                 Set(node, 2, OnnxTensorRole.QuantizationScale, op, null, byName, roles);
@@ -187,17 +177,7 @@ internal sealed partial class OnnxModelParser
                 // quant_type (0 FP4, 1 NF4). The logical weight is K × N.
                 long k = RequiredInt(node, "K"), n = RequiredInt(node, "N");
                 long logical = CheckedProduct(k, n, node);
-                if (TryFirst(node, 1, byName, out int b))
-                {
-                    long expected = logical / 2 + logical % 2;
-                    RawTensor bt = _tensors[b];
-                    if (bt.ElementCount != expected)
-                    {
-                        OnnxThrowHelper.Throw(ModelFormatError.ShapeSizeMismatch,
-                            $"MatMulBnb4 weight '{bt.Name}' has {bt.ElementCount} bytes; K={k}, N={n} need {expected}",
-                            _file, bt.StartOffset, bt.Name);
-                    }
-                }
+                CheckPackedWeight(node, byName, logical / 2 + logical % 2, $"K={k}, N={n}");
 
                 Set(node, 1, OnnxTensorRole.Weight, op, logical, byName, roles);
                 Set(node, 2, OnnxTensorRole.QuantizationScale, op, null, byName, roles);
@@ -301,6 +281,19 @@ internal sealed partial class OnnxModelParser
         {
             // A quantized weight's role wins over a later generic use; the first operator to claim a tensor names it.
             if (roles[i] is null) roles[i] = new RoleAssignment(role, op, logical);
+        }
+    }
+
+    /// <summary>Checks that the packed weight (input 1) of a 4-bit MatMul holds exactly <paramref name="expected"/> bytes.</summary>
+    private void CheckPackedWeight(RawNode node, Dictionary<string, List<int>> byName, long expected, string attributes)
+    {
+        if (!TryFirst(node, 1, byName, out int b)) return;
+        RawTensor bt = _tensors[b];
+        if (bt.ElementCount != expected)
+        {
+            OnnxThrowHelper.Throw(ModelFormatError.ShapeSizeMismatch,
+                $"{node.OpType} weight '{bt.Name}' has {bt.ElementCount} elements; {attributes} need {expected}",
+                _file, bt.StartOffset, bt.Name);
         }
     }
 

@@ -19,23 +19,7 @@ internal sealed partial class OnnxModelParser
             switch (field)
             {
                 case Tensor.Dims:
-                    if (wire == WireType.Varint)
-                    {
-                        AddDim(t, _r.ReadInt64());
-                    }
-                    else
-                    {
-                        Expect(wire, WireType.LengthDelimited, "dims");
-                        int len = ReadBoundedLength(end, "dims");
-                        long pe = _r.Position + len;
-                        while (_r.Position < pe) AddDim(t, _r.ReadInt64());
-                        if (_r.Position != pe)
-                        {
-                            OnnxThrowHelper.Throw(ModelFormatError.InvalidValue, "packed dims run past their length", _file,
-                                _r.Position, "dims");
-                        }
-                    }
-
+                    ReadDims(t, wire, end, "dims");
                     break;
                 case Tensor.DataType:
                     Expect(wire, WireType.Varint, "data_type");
@@ -133,6 +117,25 @@ internal sealed partial class OnnxModelParser
         return t;
     }
 
+    /// <summary>Reads a <c>repeated int64 dims</c> field: one varint, or a packed run of varints.</summary>
+    private void ReadDims(RawTensor t, int wire, long end, string what)
+    {
+        if (wire == WireType.Varint)
+        {
+            AddDim(t, _r.ReadInt64());
+            return;
+        }
+
+        Expect(wire, WireType.LengthDelimited, what);
+        int len = ReadBoundedLength(end, what);
+        long packedEnd = _r.Position + len;
+        while (_r.Position < packedEnd) AddDim(t, _r.ReadInt64());
+        if (_r.Position != packedEnd)
+        {
+            OnnxThrowHelper.Throw(ModelFormatError.InvalidValue, $"packed {what} run past their length", _file, _r.Position, what);
+        }
+    }
+
     private void AddDim(RawTensor t, long d)
     {
         if (t.Dims.Count >= _o.MaxDimensions)
@@ -193,18 +196,7 @@ internal sealed partial class OnnxModelParser
                     indices = ParseTensor(end, OnnxTensorSource.SparseInitializer, "sparse_tensor.indices");
                     break;
                 case SparseTensor.Dims:
-                    if (wire == WireType.Varint)
-                    {
-                        AddDim(dims, _r.ReadInt64());
-                    }
-                    else
-                    {
-                        Expect(wire, WireType.LengthDelimited, "sparse_tensor.dims");
-                        int len = ReadBoundedLength(end, "sparse_tensor.dims");
-                        long pe = _r.Position + len;
-                        while (_r.Position < pe) AddDim(dims, _r.ReadInt64());
-                    }
-
+                    ReadDims(dims, wire, end, "sparse_tensor.dims");
                     break;
                 default:
                     SkipField(wire, end);
