@@ -140,6 +140,12 @@ public sealed class TensorDataType
     /// <summary>Signed 2-bit integer, four elements per byte (TFLite <c>INT2</c>).</summary>
     public static readonly TensorDataType I2 = new("I2", DataTypeKind.SignedInteger, 4, 1, null, null);
 
+    // ---- further ONNX types (onnx/onnx.proto TensorProto.DataType; sub-byte types packed low nibble first) ----
+    /// <summary>Complex of two F64 (ONNX COMPLEX128).</summary>
+    public static readonly TensorDataType C128 = new("C128", DataTypeKind.Complex, 1, 16, null, null);
+    /// <summary>Unsigned 2-bit integer, four elements per byte (ONNX UINT2).</summary>
+    public static readonly TensorDataType U2 = new("U2", DataTypeKind.UnsignedInteger, 4, 1, null, null);
+
     // ---- ggml block-quantized types (ggml.c type_traits; shared/reference/ggml-types.csv) ----
     public static readonly TensorDataType Q4_0 = Q("Q4_0", 2, 32, 18);
     public static readonly TensorDataType Q4_1 = Q("Q4_1", 3, 32, 20);
@@ -179,6 +185,7 @@ public sealed class TensorDataType
         F64, F32, F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8, Bool, F8_E4M3, F8_E5M2, F8_E8M0, F4, F6_E2M3, F6_E3M2, C64, F8_E4M3FNUZ, F8_E5M2FNUZ, I4, U4, I2,
         Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL,
         IQ3_S, IQ2_S, IQ4_XS, IQ1_M, TQ1_0, TQ2_0, MXFP4, NVFP4, Q1_0, Q2_0,
+        C128, U2,
     ];
 
     /// <summary>ggml type ids that were removed from ggml and are not valid in GGUF files (Q4_2, Q4_3, Q4_0_4_4 …).</summary>
