@@ -2,6 +2,7 @@ using System.Text.Json;
 using LlmSize.Core.Formats.Gguf;
 using LlmSize.Core.Formats.HfConfig;
 using LlmSize.Core.Formats.MediaPipe;
+using LlmSize.Core.Formats.Onnx;
 using LlmSize.Core.Formats.Peft;
 using LlmSize.Core.Formats.PyTorch;
 using LlmSize.Core.Formats.Safetensors;
@@ -98,6 +99,7 @@ public static class ModelLoader
             return FromSafetensors(path, ConfigBeside(folder));
         }
 
+        if (lower.EndsWith(".onnx", StringComparison.Ordinal)) return FromOnnx(path);
         if (lower.EndsWith(".tflite", StringComparison.Ordinal) || TfliteFormatDetector.IsTflite(head)) return FromTflite(path);
         if (lower.EndsWith(".task", StringComparison.Ordinal)) return FromMediaPipeTask(path);
         if (PyTorchCheckpointReader.IsZipCheckpointCandidate(head) || PyTorchCheckpointReader.IsLegacyCheckpoint(head)
@@ -136,6 +138,7 @@ public static class ModelLoader
             return FromGguf(first);
         }
 
+        if (Directory.Exists(Path.Combine(folder, "onnx")) || Directory.GetFiles(folder, "*.onnx").Length > 0) return FromTransformersJs(folder);
         string single = Path.Combine(folder, "pytorch_model.bin");
         if (File.Exists(single)) return LoadFile(single);
         string config = Path.Combine(folder, "config.json");
@@ -198,6 +201,63 @@ public static class ModelLoader
             ModelName = file.TryGetString("general.name", out string n) ? n : Path.GetFileNameWithoutExtension(path),
             Warnings = warnings,
         };
+    }
+
+    private static ModelInventory FromOnnx(string path)
+    {
+        var model = OnnxReader.Read(path);
+        string? folder = Path.GetDirectoryName(path);
+        var files = new List<ModelFile> { new(path, model.FileLength) };
+        files.AddRange(model.ExternalDataFiles.Select(f => new ModelFile(f, new FileInfo(f).Length)));
+        return new ModelInventory(path, ModelFileFormat.Onnx, files, OnnxTensors(model))
+        {
+            Architecture = ConfigBeside(folder) ?? ConfigBeside(Path.GetDirectoryName(folder)),
+            ModelName = Path.GetFileNameWithoutExtension(path),
+            Metadata = OnnxMetadata(model),
+        };
+    }
+
+    private static ModelInventory FromTransformersJs(string folder)
+    {
+        var repo = TransformersJsRepository.Read(folder);
+        if (repo.Variants.Length == 0) throw new ModelNotFoundException($"{folder}: no ONNX files of a Transformers.js dtype found");
+        var main = repo.Variants.FirstOrDefault(v => v.Dtype == "fp32" && v.IsComplete) ?? repo.Variants.First(v => v.IsComplete || v == repo.Variants[^1]);
+        var files = main.Sessions.SelectMany(s => new[] { s.ModelFile }.Concat(s.DataFiles))
+            .Select(f => new ModelFile(f, new FileInfo(f).Length)).ToList();
+        var variants = repo.Variants.Select(v => new ModelVariant(v.Dtype, v.DownloadBytes, v.ParameterCount, v.IsComplete,
+            v.Sessions.SelectMany(s => new[] { s.ModelFile }.Concat(s.DataFiles)).Select(f => Path.GetRelativePath(folder, f)).ToList())).ToList();
+        return new ModelInventory(folder, ModelFileFormat.Onnx, files, main.Sessions.SelectMany(s => OnnxTensors(s.Model)).ToList())
+        {
+            Architecture = ConfigBeside(folder),
+            ModelName = NameFromFolder(folder),
+            Variants = variants,
+            Metadata = OnnxMetadata(main.Sessions[0].Model),
+            Note = $"Transformers.js repository: counted dtype '{main.Dtype}'; every dtype's exact download is listed under variants",
+        };
+    }
+
+    private static List<TensorInfo> OnnxTensors(OnnxModelInfo model) => model.Tensors.Select(t => t.Info with
+    {
+        RoleHint = t.Role switch
+        {
+            OnnxTensorRole.Weight => TensorRole.Parameter,
+            OnnxTensorRole.QuantizationScale or OnnxTensorRole.ZeroPoint => TensorRole.QuantizationAuxiliary,
+            _ => TensorRole.Buffer,
+        },
+    }).ToList();
+
+    private static Dictionary<string, string> OnnxMetadata(OnnxModelInfo m)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ir_version"] = m.IrVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["producer"] = $"{m.ProducerName} {m.ProducerVersion}".Trim(),
+            ["graph"] = m.GraphName,
+            ["opsets"] = string.Join(", ", m.OpsetImports.Select(o => o.ToString())),
+            ["nodes"] = m.NodeCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (k, v) in m.MetadataProps) d["meta." + k] = v;
+        return d;
     }
 
     private static ModelInventory FromTflite(string path)

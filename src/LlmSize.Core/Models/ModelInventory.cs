@@ -92,6 +92,10 @@ public sealed class ModelInventory
     /// <summary>For a LoRA adapter: what it adapts and the base it needs (null for full models).</summary>
     public LoraAdapterSummary? Adapter { get; init; }
 
+    /// <summary>Other downloadable variants of the same model in the folder (Transformers.js dtypes: fp32, fp16, q8,
+    /// q4f16 …), each with its exact download size; empty when there is only one.</summary>
+    public IReadOnlyList<ModelVariant> Variants { get; init; } = [];
+
     /// <summary>Warnings found while reading that did not stop it (index total_size disagreeing, unknown keys …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -120,3 +124,11 @@ public sealed class ModelInventory
 /// <param name="SavedModuleParameters">Parameters of full copies saved beside (modules_to_save, classifier heads).</param>
 public sealed record LoraAdapterSummary(string? BaseModel, int Rank, double Alpha, IReadOnlyList<string> TargetModules,
     long LoraParameters, long SavedModuleParameters);
+
+/// <summary>One downloadable variant of a model (a Transformers.js dtype).</summary>
+/// <param name="Name">Variant name as the runtime asks for it ("q4f16").</param>
+/// <param name="DownloadBytes">Exact bytes of its files.</param>
+/// <param name="Parameters">Logical parameters it holds.</param>
+/// <param name="Complete">False when some session (e.g. the encoder) has no file of this variant.</param>
+/// <param name="Files">Its files, relative to the model folder.</param>
+public sealed record ModelVariant(string Name, long DownloadBytes, long Parameters, bool Complete, IReadOnlyList<string> Files);

@@ -155,8 +155,8 @@ public static class TensorCounter
         var result = new List<CountedTensor>(list.Count);
         foreach (var t in list)
         {
-            var role = ClassifyRole(t, names);
-            var component = ClassifyComponent(t.Name);
+            var role = t.RoleHint ?? ClassifyRole(t, names);
+            var component = t.ComponentHint ?? ClassifyComponent(t.Name);
             long parameters = 0;
             bool tied = false;
             if (role == TensorRole.Parameter)

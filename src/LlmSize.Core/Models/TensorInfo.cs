@@ -65,6 +65,13 @@ public sealed record TensorInfo
     /// </summary>
     public string? AliasOf { get; init; }
 
+    /// <summary>The role the file format itself declares (ONNX: a quantization scale, zero point or non-weight
+    /// constant), overriding the name-based rules of <see cref="TensorCounter"/>; null = decide by name.</summary>
+    public TensorRole? RoleHint { get; init; }
+
+    /// <summary>The component the format declares, overriding name-based classification; null = decide by name.</summary>
+    public ModelComponent? ComponentHint { get; init; }
+
     /// <summary>Shape as "[a, b, c]".</summary>
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 }
