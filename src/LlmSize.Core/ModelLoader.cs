@@ -153,7 +153,7 @@ public static class ModelLoader
         {
             Metadata = file.Metadata,
             Architecture = arch,
-            ModelName = NameFromFolder(Path.GetDirectoryName(path)) ?? Path.GetFileNameWithoutExtension(path),
+            ModelName = NameOf(path),
         };
     }
 
@@ -295,7 +295,7 @@ public static class ModelLoader
         return new ModelInventory(source, ModelFileFormat.PyTorch, files, checkpoint.Tensors)
         {
             Architecture = ConfigBeside(folder),
-            ModelName = NameFromFolder(folder) ?? Path.GetFileNameWithoutExtension(source),
+            ModelName = NameOf(source),
         };
     }
 
@@ -333,6 +333,16 @@ public static class ModelLoader
         if (folder is null) return null;
         string config = Path.Combine(folder, "config.json");
         return File.Exists(config) ? HfConfigReader.Read(config) : null;
+    }
+
+    /// <summary>A file's model name: the folder's name for Hugging Face's generic file names (model.safetensors,
+    /// pytorch_model.bin, model-00001-of-00002.safetensors), else the file name without extension.</summary>
+    private static string NameOf(string path)
+    {
+        string file = Path.GetFileNameWithoutExtension(path);
+        bool generic = file.StartsWith("model", StringComparison.OrdinalIgnoreCase) || file.StartsWith("pytorch_model", StringComparison.OrdinalIgnoreCase)
+            || file.StartsWith("adapter_model", StringComparison.OrdinalIgnoreCase);
+        return generic ? NameFromFolder(Path.GetDirectoryName(path)) ?? file : file;
     }
 
     private static string? NameFromFolder(string? folder) => folder is null ? null : Path.GetFileName(folder.TrimEnd(Path.DirectorySeparatorChar));

@@ -156,7 +156,8 @@ internal static class InspectRenderer
         var table = new Table().Border(TableBorder.Rounded).Title("what the weights would weigh (from the parameter count)")
             .AddColumns("precision", "bits/weight", "bytes", "GB", "GiB");
         string[] shown = ["fp32", "fp16", "bf16", "int8", "int4", "int4-g128-f16", "q4f16_1", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K", "IQ2_XXS"];
-        foreach (var e in r.DownloadByPrecision.Where(e => shown.Contains(e.Scheme.Name, StringComparer.OrdinalIgnoreCase) || shown.Contains(e.Scheme.GgufType?.Name ?? "", StringComparer.Ordinal))
+        foreach (var e in r.DownloadByPrecision.Where(e => shown.Contains(e.Scheme.Name, StringComparer.Ordinal)
+                         || (e.Scheme.GgufType is { Kind: Core.Precision.DataTypeKind.BlockQuantized } g && shown.Contains(g.Name, StringComparer.Ordinal)))
                      .GroupBy(e => e.Scheme.Name).Select(g => g.First()))
         {
             table.AddRow(Markup.Escape(e.Scheme.Name), e.EffectiveBitsPerWeight.ToString("0.###", CultureInfo.InvariantCulture), N(e.Bytes),
