@@ -1,0 +1,82 @@
+using System.Text.Json;
+
+namespace LlmSize.Cli.Tests;
+
+public class FitCommandTests
+{
+    [Fact]
+    public void Gemma_2b_on_a_low_end_phone_needs_quantization()
+    {
+        var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device", "galaxy-a15");
+        Assert.Equal(0, code);
+        Assert.Contains("fits with changes", output);
+        Assert.Contains("F16 does not fit", output);
+        Assert.Contains("use Q", output);
+    }
+
+    [Fact]
+    public void All_devices_gives_one_row_per_device()
+    {
+        var (code, output) = CliRunner.Run("fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M");
+        Assert.Equal(0, code);
+        foreach (string id in new[] { "galaxy-a15", "pixel-8", "macbook-air-m2-16gb", "rtx-4090", "h200" }) Assert.Contains(id, output);
+        Assert.Contains("does not fit", output);
+        Assert.Contains("fits", output);
+    }
+
+    [Fact]
+    public void Json_has_no_nan_and_the_schema()
+    {
+        var (code, output) = CliRunner.Run("fit", "llama-3.2-1b", "--all-devices", "--runtime", "webllm", "--json");
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("NaN", output);
+        Assert.DoesNotContain("Infinity", output);
+        using var doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetArrayLength() >= 40);
+        Assert.All(doc.RootElement.EnumerateArray(), r => Assert.Equal("llmsize.fit/v1", r.GetProperty("schema").GetString()));
+    }
+
+    [Fact]
+    public void Inline_device_and_context_are_used()
+    {
+        var (code, output) = CliRunner.Run("fit", "tinyllama-1.1b-chat-v1.0", "--ram", "8GiB", "--bandwidth", "50GB/s", "--context", "2048", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(2048, doc.RootElement[0].GetProperty("requested").GetProperty("contextTokens").GetInt64());
+    }
+
+    [Theory]
+    [InlineData(new[] { "fit", "gemma-2b" }, 2)] // no device
+    [InlineData(new[] { "fit", "gemma-2b", "--device", "pixel-8", "--all-devices" }, 2)] // two device sources
+    [InlineData(new[] { "fit", "gemma-2b", "--device", "pixel8x" }, 1)] // unknown device
+    [InlineData(new[] { "fit", "gemma-2b", "--device", "pixel-8", "--runtime", "vllm" }, 1)] // unknown runtime
+    [InlineData(new[] { "fit", "gemma-2b", "--device", "pixel-8", "--quant", "Q9_K" }, 1)] // unknown format
+    [InlineData(new[] { "fit", "gpt-4", "--device", "pixel-8" }, 1)] // undisclosed size
+    [InlineData(new[] { "fit", "gemma-2b", "--ram", "-8GiB", "--bandwidth", "0GB/s" }, 1)] // impossible specs
+    public void Bad_input_gets_a_clear_error(string[] args, int expected)
+    {
+        var (code, output) = CliRunner.Run(args);
+        Assert.Equal(expected, code);
+        Assert.Contains("error", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    public void Unknown_device_suggests_the_nearest()
+    {
+        var (_, output) = CliRunner.Run("fit", "gemma-2b", "--device", "pixel8");
+        Assert.Contains("pixel-8", output);
+    }
+
+    [Fact]
+    public void Devices_list_and_show()
+    {
+        var (code, output) = CliRunner.Run("devices", "list", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetArrayLength() >= 40);
+        var (code2, show) = CliRunner.Run("devices", "show", "rtx-4090");
+        Assert.Equal(0, code2);
+        Assert.Contains("1008", show); // NVIDIA spec: 1,008 GB/s (devices.json source)
+    }
+}
