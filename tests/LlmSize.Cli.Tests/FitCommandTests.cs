@@ -80,3 +80,28 @@ public class FitCommandTests
         Assert.Contains("1008", show); // NVIDIA spec: 1,008 GB/s (devices.json source)
     }
 }
+
+public class FitOnFilesTests
+{
+    [Theory]
+    [InlineData("tflite", "person_detect.tflite")]
+    [InlineData("onnx", "light_bvlc_alexnet.onnx")]
+    [InlineData("gguf", "llama-2-tiny-random.gguf")]
+    public void Fit_works_on_files_of_each_format(string folder, string file)
+    {
+        var (code, output) = CliRunner.Run("fit", CliRunner.Shared("fixtures", folder, file), "--device", "pixel-8", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal("Fits", doc.RootElement[0].GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public void Fit_on_a_peft_adapter_folder_without_architecture_uses_stored_weights()
+    {
+        var (code, output) = CliRunner.Run("fit", CliRunner.Shared("fixtures", "peft", "gpt2-lora-seqcls"), "--device", "pixel-8", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        // shared/README.md: 299,520 F32 parameters = 1,198,080 bytes of weights.
+        Assert.Equal(1_198_080, doc.RootElement[0].GetProperty("requested").GetProperty("weightsBytes").GetInt64());
+    }
+}

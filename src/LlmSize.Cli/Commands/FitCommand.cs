@@ -72,8 +72,8 @@ public sealed class FitSettings : CommandSettings
 
     /// <summary>Runtime.</summary>
     [CommandOption("-r|--runtime <RUNTIME>")]
-    [Description("llama.cpp (default), webllm, transformers.js, onnxruntime, mediapipe.")]
-    public string RuntimeName { get; init; } = "llama.cpp";
+    [Description("llama.cpp, webllm, transformers.js, onnxruntime, mediapipe. Default: the file's own runtime (ONNX → transformers.js, TFLite/.task → mediapipe), else llama.cpp.")]
+    public string? RuntimeName { get; init; }
 
     /// <summary>Format.</summary>
     [CommandOption("-q|--quant <FORMAT>")]
@@ -115,16 +115,45 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
     public override int Execute(CommandContext context, FitSettings settings, CancellationToken cancellationToken)
     {
         var inventory = ModelLoader.Load(settings.Model);
-        var architecture = inventory.Architecture ?? throw new ArgumentException(
-            inventory.SizeDisclosed
-                ? $"{settings.Model}: the file declares no architecture hyper-parameters, so memory cannot be estimated; put its config.json beside it"
-                : $"{inventory.ModelName ?? settings.Model}: its size is not disclosed by the vendor, so nothing can be estimated. {inventory.Note}");
-        if (!Runtimes.TryFind(settings.RuntimeName, out var runtime))
+        if (!inventory.SizeDisclosed)
         {
-            throw new ArgumentException($"unknown runtime '{settings.RuntimeName}'; known: {string.Join(", ", Runtimes.All.Select(r => r.Id))}");
+            throw new ArgumentException($"{inventory.ModelName ?? settings.Model}: its size is not disclosed by the vendor, so nothing can be estimated. {inventory.Note}");
         }
 
+        string runtimeName = settings.RuntimeName ?? inventory.Format switch
+        {
+            ModelFileFormat.Onnx => "transformers.js",
+            ModelFileFormat.Tflite or ModelFileFormat.MediaPipeTask => "mediapipe",
+            _ => "llama.cpp",
+        };
+        if (!Runtimes.TryFind(runtimeName, out var runtime))
+        {
+            throw new ArgumentException($"unknown runtime '{runtimeName}'; known: {string.Join(", ", Runtimes.All.Select(r => r.Id))}");
+        }
+
+        long? fileBytes = inventory.Files.Count > 0 ? inventory.DownloadBytes : null;
+        FitAnalyzer analyzer;
         WeightFormat? format = null;
+        if (inventory.Architecture is { } architecture)
+        {
+            analyzer = new FitAnalyzer(architecture, inventory.ModelName ?? settings.Model, fileBytes);
+        }
+        else if (inventory.Tensors.Count > 0)
+        {
+            // No architecture (a TFLite/ONNX graph without config.json): the stored weights are all we know.
+            var counted = inventory.CountTensors();
+            if (settings.Quant is not null)
+            {
+                throw new ArgumentException($"{settings.Model}: no architecture is known, so only the weights as stored can be checked; drop --quant or put the model's config.json beside it");
+            }
+
+            analyzer = new FitAnalyzer(inventory.ModelName ?? settings.Model, counted.ParameterBytes + counted.AuxiliaryBytes, counted.Parameters, inventory.DownloadBytes);
+        }
+        else
+        {
+            throw new ArgumentException($"{settings.Model}: neither tensors nor architecture hyper-parameters to estimate from");
+        }
+
         if (settings.Quant is { } q)
         {
             format = runtime.FindFormat(q) ?? throw new ArgumentException(
@@ -139,8 +168,6 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             devices = devices.Select(d => d with { Network = network }).ToList();
         }
 
-        long? fileBytes = inventory.Files.Count > 0 ? inventory.DownloadBytes : null;
-        var analyzer = new FitAnalyzer(architecture, inventory.ModelName ?? settings.Model, fileBytes);
         var reports = devices.Select(d => analyzer.Analyze(d, runtime, format, settings.Context)).ToList();
         if (settings.Json)
         {

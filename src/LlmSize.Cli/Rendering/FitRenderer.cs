@@ -20,12 +20,12 @@ internal static class FitRenderer
         var best = r.Best ?? r.Requested;
         console.Write(new Rule($"[bold]{Markup.Escape(r.ModelName)}[/] on [bold]{Markup.Escape(r.Device.DisplayName)}[/] with {Markup.Escape(r.Runtime.DisplayName)}").LeftJustified());
         console.MarkupLine($"verdict: {Verdict(r.Outcome)} — {Markup.Escape(r.Reason)}");
-        if (r.Requested.Memory.ContextDefaulted)
+        if (r.Requested.Memory.ContextDefaulted && r.Requested.ContextTokens > 0)
         {
             console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change)[/]");
         }
 
-        var terms = new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + $", {best.ContextTokens} tokens)");
+        var terms = new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + (best.ContextTokens > 0 ? $", {best.ContextTokens} tokens)" : ")"));
         terms.AddColumns("term", "bytes", "how");
         foreach (var t in best.Memory.Terms)
         {

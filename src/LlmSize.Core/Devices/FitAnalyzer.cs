@@ -1,5 +1,6 @@
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Models.Architectures;
+using LlmSize.Core.Precision;
 
 namespace LlmSize.Core.Devices;
 
@@ -120,7 +121,8 @@ public sealed record FitReport
 public sealed class FitAnalyzer
 {
     private static readonly long[] ContextLadder = [32768, 16384, 8192, 4096, 2048, 1024, 512];
-    private readonly ModelArchitecture _architecture;
+    private readonly ModelArchitecture? _architecture;
+    private readonly StoredWeightFormat? _stored;
     private readonly long _activeParameters;
     private readonly Dictionary<(string, long), MemoryEstimate> _cache = [];
     private readonly EstimationAssumptions _assumptions;
@@ -137,6 +139,35 @@ public sealed class FitAnalyzer
         KnownDownloadBytes = downloadBytes;
         _assumptions = assumptions ?? EstimationAssumptions.Default;
         _activeParameters = ParameterCalculator.Count(architecture).ActivePerToken;
+    }
+
+    /// <summary>
+    /// Creates an analyzer for a model file whose architecture is unknown (a TFLite or ONNX graph without a
+    /// config.json): memory is the stored weights plus the runtime's overhead, no KV cache or buffers can be derived,
+    /// and the file's own format is the only rung of the ladder.
+    /// </summary>
+    /// <param name="modelName">Display name.</param>
+    /// <param name="weightBytes">Bytes of the stored weights (parameters and quantization data).</param>
+    /// <param name="parameters">Parameters (for prefill speed).</param>
+    /// <param name="downloadBytes">Exact download bytes of the files.</param>
+    /// <param name="assumptions">Efficiency factors; null = defaults.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative.</exception>
+    public FitAnalyzer(string modelName, long weightBytes, long parameters, long downloadBytes, EstimationAssumptions? assumptions = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(weightBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(parameters);
+        ModelName = modelName;
+        KnownDownloadBytes = downloadBytes;
+        _assumptions = assumptions ?? EstimationAssumptions.Default;
+        _activeParameters = parameters;
+        _stored = new StoredWeightFormat
+        {
+            Name = "as stored",
+            Description = "the file's own weights (no architecture known: no KV cache or buffers estimated)",
+            Source = "exact tensor bytes of the file",
+            StoredBytes = weightBytes,
+            Parameters = parameters,
+        };
     }
 
     /// <summary>The model's display name.</summary>
@@ -157,14 +188,14 @@ public sealed class FitAnalyzer
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(runtime);
         // No format asked for: start at the top of the precision ladder (fp16 / F16 …) and walk down.
-        format ??= runtime.Formats[0];
+        format ??= _stored ?? runtime.Formats[0];
         var requestedMemory = Memory(runtime, format, contextTokens);
         long context = requestedMemory.ContextTokens;
         var target = ChooseTarget(device, runtime);
         var requested = Evaluate(device, runtime, requestedMemory, target);
 
         FitVariant? best = requested.Fits ? requested : null;
-        if (best is null)
+        if (best is null && _stored is null)
         {
             int start = runtime.Formats.ToList().IndexOf(format);
             foreach (var f in runtime.Formats.Skip(Math.Max(0, start)))
@@ -174,7 +205,7 @@ public sealed class FitAnalyzer
             }
         }
 
-        if (best is null)
+        if (best is null && _stored is null)
         {
             foreach (long c in ContextLadder.Where(c => c < context))
             {
@@ -216,11 +247,38 @@ public sealed class FitAnalyzer
         long key = context ?? -1;
         if (!_cache.TryGetValue((runtime.Id + "/" + format.Name, key), out var m))
         {
-            m = MemoryEstimator.Estimate(_architecture, runtime, format, context);
+            m = _architecture is null
+                ? StoredMemory(runtime, _stored!, context)
+                : MemoryEstimator.Estimate(_architecture, runtime, format, context);
             _cache[(runtime.Id + "/" + format.Name, key)] = m;
         }
 
         return m;
+    }
+
+    private static MemoryEstimate StoredMemory(RuntimeProfile runtime, StoredWeightFormat f, long? context)
+    {
+        var weights = new WeightBytes(f.StoredBytes, f.StoredBytes, f.StoredBytes, "(unknown: largest tensor not derived)", 0,
+            f.Parameters == 0 ? 0 : f.StoredBytes * 8.0 / f.Parameters);
+        var kv = new KvCacheEstimate(0, context ?? 0, 1, TensorDataType.F16, 0, 0, 0, "unknown: the file carries no architecture");
+        return new MemoryEstimate
+        {
+            Runtime = runtime,
+            Format = f,
+            ContextTokens = context ?? 0,
+            ContextDefaulted = context is null,
+            Weights = weights,
+            KvCache = kv,
+            ComputeBufferBytes = 0,
+            OverheadBytes = runtime.OverheadBytes,
+            Terms =
+            [
+                new MemoryTerm("weights", f.StoredBytes, "exact tensor bytes of the file"),
+                new MemoryTerm("KV cache", 0, "unknown: no architecture (put the model's config.json beside the file)"),
+                new MemoryTerm("compute buffers", 0, "unknown: no architecture"),
+                new MemoryTerm("runtime overhead", runtime.OverheadBytes, runtime.OverheadSource),
+            ],
+        };
     }
 
     /// <summary>Picks where the runtime would execute on this device: its first target the device supports.</summary>
@@ -259,7 +317,7 @@ public sealed class FitAnalyzer
             {
                 // Partial offload (llama.cpp -ngl): KV cache of offloaded layers, buffers and overhead on the GPU; the
                 // remaining layers and the non-layer weights in system RAM.
-                int layers = Math.Max(1, _architecture.LayerCount);
+                int layers = Math.Max(1, _architecture?.LayerCount ?? 1);
                 long perLayer = Math.Max(1, m.Weights.PerLayerBytes + m.KvCache.Bytes / layers);
                 long fixedGpu = m.ComputeBufferBytes + m.OverheadBytes;
                 int n = (int)Math.Clamp((vram - fixedGpu) / perLayer, 0, layers);
@@ -313,10 +371,10 @@ public sealed class FitAnalyzer
             ? device.GpuFp16Tflops ?? device.GpuFp32Tflops ?? device.CpuCores * _assumptions.CpuTflopsPerCore
             : device.CpuCores * _assumptions.CpuTflopsPerCore;
         double bandwidth = device.MemoryBandwidthGBps;
-        if (v.GpuLayers is { } n && _architecture.LayerCount > 0 && n < _architecture.LayerCount)
+        if (v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount)
         {
             // Time per token adds up: GPU layers at VRAM bandwidth, CPU layers at host RAM bandwidth.
-            double gpuShare = (double)n / _architecture.LayerCount;
+            double gpuShare = (double)n / a.LayerCount;
             bandwidth = 1 / (gpuShare / device.MemoryBandwidthGBps + (1 - gpuShare) / _assumptions.HostRamBandwidthGBps);
         }
 
@@ -325,14 +383,29 @@ public sealed class FitAnalyzer
 
     private static string Explain(FitOutcome outcome, FitVariant requested, FitVariant? best)
     {
+        static string At(FitVariant v) => v.ContextTokens > 0 ? $" at {v.ContextTokens} tokens" : string.Empty;
         var b = requested.Binding;
         string need = $"{Units.FormatBinary(b.RequiredBytes)} needed vs {Units.FormatBinary(b.AvailableBytes)} available";
         return outcome switch
         {
-            FitOutcome.Fits => $"fits: {requested.Format.Name} at {requested.ContextTokens} tokens; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
+            FitOutcome.Fits => $"fits: {requested.Format.Name}{At(requested)}; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
             FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}); "
-                + $"use {best!.Format.Name} at {best.ContextTokens} tokens" + (best.GpuLayers is { } n ? $" with {n} layers on the GPU" : string.Empty),
+                + $"use {best!.Format.Name}{At(best)}" + (best.GpuLayers is { } n ? $" with {n} layers on the GPU" : string.Empty),
             _ => $"does not fit: {b.Constraint} ({(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}), and no lower precision or context down to 512 tokens fits",
         };
     }
+}
+
+/// <summary>The weights exactly as a file stores them, when no architecture is known to re-derive other formats.</summary>
+public sealed record StoredWeightFormat : WeightFormat
+{
+    /// <summary>Bytes of the stored weights.</summary>
+    public required long StoredBytes { get; init; }
+
+    /// <summary>Parameters they hold.</summary>
+    public required long Parameters { get; init; }
+
+    /// <inheritdoc />
+    public override WeightBytes ComputeBytes(ModelArchitecture architecture, IReadOnlyList<ArchitectureWeight> weights) =>
+        new(StoredBytes, StoredBytes, StoredBytes, "(unknown)", 0, Parameters == 0 ? 0 : StoredBytes * 8.0 / Parameters);
 }
