@@ -1,3 +1,4 @@
+using LlmSize.Core.Models;
 using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Precision;
 
@@ -108,8 +109,8 @@ public sealed record UniformWeightFormat : WeightFormat
         Summarize(architecture, weights, w =>
         {
             double bits = !IsMatrix(w) ? VectorBits
-                : w.Component is ParameterComponent.Embedding or ParameterComponent.OutputHead ? EmbeddingBits
-                : w.Component == ParameterComponent.Attention && AttentionBits is { } ab ? ab
+                : w.Component is ModelComponent.Embedding or ModelComponent.OutputHead ? EmbeddingBits
+                : w.Component == ModelComponent.Attention && AttentionBits is { } ab ? ab
                 : MatrixBits;
             return w.ElementsPerCopy * bits / 8;
         });

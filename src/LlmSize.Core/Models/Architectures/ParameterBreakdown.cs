@@ -1,24 +1,5 @@
 namespace LlmSize.Core.Models.Architectures;
 
-/// <summary>Component a weight belongs to in a <see cref="ParameterBreakdown"/>.</summary>
-public enum ParameterComponent
-{
-    /// <summary>Token, learned-position and token-type embeddings.</summary>
-    Embedding,
-    /// <summary>Query, key, value and output projections with their biases, q/k norms, T5 relative-position bias, cross-attention.</summary>
-    Attention,
-    /// <summary>Dense feed-forward blocks (not experts).</summary>
-    Mlp,
-    /// <summary>Routed experts, shared experts and the router of MoE layers.</summary>
-    Experts,
-    /// <summary>Per-layer, embedding and final normalisation weights (and biases).</summary>
-    Norms,
-    /// <summary>Untied lm_head, its bias, and a masked-LM head's transform, norm and output bias.</summary>
-    OutputHead,
-    /// <summary>Everything else: BERT's pooler and a classifier on the pooled output.</summary>
-    Other,
-}
-
 /// <summary>
 /// One distinct weight of an architecture, repeated <see cref="Repeat"/> times (once per layer, per layer × expert …).
 /// </summary>
@@ -27,7 +8,7 @@ public enum ParameterComponent
 /// <param name="Shape">Shape, outermost first, as PyTorch stores an <c>nn.Linear</c> weight: [out, in].</param>
 /// <param name="Repeat">How many copies the model holds (layers × experts).</param>
 /// <param name="ActiveRepeat">How many copies one token uses (MoE: layers × top-k; otherwise <see cref="Repeat"/>).</param>
-public sealed record ArchitectureWeight(ParameterComponent Component, string Name, IReadOnlyList<long> Shape, long Repeat,
+public sealed record ArchitectureWeight(ModelComponent Component, string Name, IReadOnlyList<long> Shape, long Repeat,
     long ActiveRepeat)
 {
     /// <summary>Parameters in one copy: the product of <see cref="Shape"/>.</summary>

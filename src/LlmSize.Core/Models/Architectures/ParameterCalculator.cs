@@ -32,12 +32,12 @@ public static class ParameterCalculator
                 active = checked(active + w.ActiveElements);
                 switch (w.Component)
                 {
-                    case ParameterComponent.Embedding: emb = checked(emb + n); break;
-                    case ParameterComponent.Attention: att = checked(att + n); break;
-                    case ParameterComponent.Mlp: mlp = checked(mlp + n); break;
-                    case ParameterComponent.Experts: exp = checked(exp + n); break;
-                    case ParameterComponent.Norms: norms = checked(norms + n); break;
-                    case ParameterComponent.OutputHead: head = checked(head + n); break;
+                    case ModelComponent.Embedding: emb = checked(emb + n); break;
+                    case ModelComponent.Attention: att = checked(att + n); break;
+                    case ModelComponent.Mlp: mlp = checked(mlp + n); break;
+                    case ModelComponent.Experts: exp = checked(exp + n); break;
+                    case ModelComponent.Norms: norms = checked(norms + n); break;
+                    case ModelComponent.OutputHead: head = checked(head + n); break;
                     default: other = checked(other + n); break;
                 }
             }
@@ -75,15 +75,15 @@ public static class ParameterCalculator
         bool layerNorm = a.Normalization == NormalizationKind.LayerNorm;
 
         // Embeddings.
-        Add(list, ParameterComponent.Embedding, "token_embd.weight", 1, a.VocabSize, d);
+        Add(list, ModelComponent.Embedding, "token_embd.weight", 1, a.VocabSize, d);
         if (a.LearnedPositionCount > 0)
         {
-            Add(list, ParameterComponent.Embedding, "position_embd.weight", 1, a.LearnedPositionCount.Value, d);
+            Add(list, ModelComponent.Embedding, "position_embd.weight", 1, a.LearnedPositionCount.Value, d);
         }
 
         if (a.TokenTypeCount > 0)
         {
-            Add(list, ParameterComponent.Embedding, "token_types.weight", 1, a.TokenTypeCount.Value, d);
+            Add(list, ModelComponent.Embedding, "token_types.weight", 1, a.TokenTypeCount.Value, d);
         }
 
         if (a.EmbeddingNorm == true)
@@ -107,35 +107,35 @@ public static class ParameterCalculator
         // Output head.
         if (!a.TieWordEmbeddings && a.MaskedLmHead != true)
         {
-            Add(list, ParameterComponent.OutputHead, "output.weight", 1, a.VocabSize, d);
+            Add(list, ModelComponent.OutputHead, "output.weight", 1, a.VocabSize, d);
         }
 
         if (a.OutputHeadBias == true)
         {
-            Add(list, ParameterComponent.OutputHead, "output.bias", 1, a.VocabSize);
+            Add(list, ModelComponent.OutputHead, "output.bias", 1, a.VocabSize);
         }
 
         if (a.MaskedLmHead == true)
         {
             // BertLMPredictionHead / DistilBERT vocab_transform + vocab_layer_norm; the projection is tied to the
             // token embedding and only its bias is a parameter of its own.
-            Add(list, ParameterComponent.OutputHead, "mlm_transform.weight", 1, d, d);
-            Add(list, ParameterComponent.OutputHead, "mlm_transform.bias", 1, d);
-            Add(list, ParameterComponent.OutputHead, "mlm_norm.weight", 1, d);
-            Add(list, ParameterComponent.OutputHead, "mlm_norm.bias", 1, d);
-            Add(list, ParameterComponent.OutputHead, "mlm_output.bias", 1, a.VocabSize);
+            Add(list, ModelComponent.OutputHead, "mlm_transform.weight", 1, d, d);
+            Add(list, ModelComponent.OutputHead, "mlm_transform.bias", 1, d);
+            Add(list, ModelComponent.OutputHead, "mlm_norm.weight", 1, d);
+            Add(list, ModelComponent.OutputHead, "mlm_norm.bias", 1, d);
+            Add(list, ModelComponent.OutputHead, "mlm_output.bias", 1, a.VocabSize);
         }
 
         if (a.Pooler == true)
         {
-            Add(list, ParameterComponent.Other, "pooler.weight", 1, d, d);
-            Add(list, ParameterComponent.Other, "pooler.bias", 1, d);
+            Add(list, ModelComponent.Other, "pooler.weight", 1, d, d);
+            Add(list, ModelComponent.Other, "pooler.bias", 1, d);
         }
 
         if (a.ClassifierOutputCount > 0)
         {
-            Add(list, ParameterComponent.Other, "cls.output.weight", 1, a.ClassifierOutputCount.Value, d);
-            Add(list, ParameterComponent.Other, "cls.output.bias", 1, a.ClassifierOutputCount.Value);
+            Add(list, ModelComponent.Other, "cls.output.weight", 1, a.ClassifierOutputCount.Value, d);
+            Add(list, ModelComponent.Other, "cls.output.bias", 1, a.ClassifierOutputCount.Value);
         }
 
         return list;
@@ -176,13 +176,13 @@ public static class ParameterCalculator
         AddAttention(list, a, "enc.", "attn", a.KeyValueHeadCount, enc, layerNorm);
         if (a.RelativeAttentionBuckets > 0)
         {
-            Add(list, ParameterComponent.Attention, "enc.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
+            Add(list, ModelComponent.Attention, "enc.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
         }
 
-        Add(list, ParameterComponent.Norms, "enc.blk.{layer}.norm.weight", checked(enc * norms), d);
+        Add(list, ModelComponent.Norms, "enc.blk.{layer}.norm.weight", checked(enc * norms), d);
         if (layerNorm)
         {
-            Add(list, ParameterComponent.Norms, "enc.blk.{layer}.norm.bias", checked(enc * norms), d);
+            Add(list, ModelComponent.Norms, "enc.blk.{layer}.norm.bias", checked(enc * norms), d);
         }
 
         AddFeedForward(list, a, enc, "enc.");
@@ -195,14 +195,14 @@ public static class ParameterCalculator
         AddAttention(list, a, "dec.", "attn", a.KeyValueHeadCount, dec, layerNorm);
         if (a.RelativeAttentionBuckets > 0)
         {
-            Add(list, ParameterComponent.Attention, "dec.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
+            Add(list, ModelComponent.Attention, "dec.blk.0.attn_rel_b.weight", 1, a.RelativeAttentionBuckets.Value, a.AttentionHeadCount);
         }
 
         AddAttention(list, a, "dec.", "cross_attn", a.KeyValueHeadCount, dec, layerNorm);
-        Add(list, ParameterComponent.Norms, "dec.blk.{layer}.norm.weight", checked(dec * (norms + 1)), d);
+        Add(list, ModelComponent.Norms, "dec.blk.{layer}.norm.weight", checked(dec * (norms + 1)), d);
         if (layerNorm)
         {
-            Add(list, ParameterComponent.Norms, "dec.blk.{layer}.norm.bias", checked(dec * (norms + 1)), d);
+            Add(list, ModelComponent.Norms, "dec.blk.{layer}.norm.bias", checked(dec * (norms + 1)), d);
         }
 
         AddFeedForward(list, a, dec, "dec.");
@@ -228,30 +228,30 @@ public static class ParameterCalculator
         long k = checked((long)kvHeads * a.HeadDim);
         long v = checked((long)kvHeads * (a.ValueHeadDim ?? a.HeadDim));
         string blk = stack + "blk.{layer}.";
-        Add(list, ParameterComponent.Attention, $"{blk}{name}_q.weight", layers, q, d);
-        Add(list, ParameterComponent.Attention, $"{blk}{name}_k.weight", layers, k, d);
-        Add(list, ParameterComponent.Attention, $"{blk}{name}_v.weight", layers, v, d);
-        Add(list, ParameterComponent.Attention, $"{blk}{name}_output.weight", layers, d, q);
+        Add(list, ModelComponent.Attention, $"{blk}{name}_q.weight", layers, q, d);
+        Add(list, ModelComponent.Attention, $"{blk}{name}_k.weight", layers, k, d);
+        Add(list, ModelComponent.Attention, $"{blk}{name}_v.weight", layers, v, d);
+        Add(list, ModelComponent.Attention, $"{blk}{name}_output.weight", layers, d, q);
         if (a.AttentionQkvBias == true)
         {
-            Add(list, ParameterComponent.Attention, $"{blk}{name}_q.bias", layers, q);
-            Add(list, ParameterComponent.Attention, $"{blk}{name}_k.bias", layers, k);
-            Add(list, ParameterComponent.Attention, $"{blk}{name}_v.bias", layers, v);
+            Add(list, ModelComponent.Attention, $"{blk}{name}_q.bias", layers, q);
+            Add(list, ModelComponent.Attention, $"{blk}{name}_k.bias", layers, k);
+            Add(list, ModelComponent.Attention, $"{blk}{name}_v.bias", layers, v);
         }
 
         if (a.AttentionOutputBias == true)
         {
-            Add(list, ParameterComponent.Attention, $"{blk}{name}_output.bias", layers, d);
+            Add(list, ModelComponent.Attention, $"{blk}{name}_output.bias", layers, d);
         }
 
         if (a.QueryKeyNorm == true && name == "attn")
         {
-            Add(list, ParameterComponent.Attention, $"{blk}{name}_q_norm.weight", layers, a.HeadDim);
-            Add(list, ParameterComponent.Attention, $"{blk}{name}_k_norm.weight", layers, a.HeadDim);
+            Add(list, ModelComponent.Attention, $"{blk}{name}_q_norm.weight", layers, a.HeadDim);
+            Add(list, ModelComponent.Attention, $"{blk}{name}_k_norm.weight", layers, a.HeadDim);
             if (layerNorm)
             {
-                Add(list, ParameterComponent.Attention, $"{blk}{name}_q_norm.bias", layers, a.HeadDim);
-                Add(list, ParameterComponent.Attention, $"{blk}{name}_k_norm.bias", layers, a.HeadDim);
+                Add(list, ModelComponent.Attention, $"{blk}{name}_q_norm.bias", layers, a.HeadDim);
+                Add(list, ModelComponent.Attention, $"{blk}{name}_k_norm.bias", layers, a.HeadDim);
             }
         }
     }
@@ -265,10 +265,10 @@ public static class ParameterCalculator
         }
 
         long copies = checked(layers * perLayer);
-        Add(list, ParameterComponent.Norms, "blk.{layer}.norm.weight", copies, a.HiddenSize);
+        Add(list, ModelComponent.Norms, "blk.{layer}.norm.weight", copies, a.HiddenSize);
         if (layerNorm)
         {
-            Add(list, ParameterComponent.Norms, "blk.{layer}.norm.bias", copies, a.HiddenSize);
+            Add(list, ModelComponent.Norms, "blk.{layer}.norm.bias", copies, a.HiddenSize);
         }
     }
 
@@ -278,23 +278,23 @@ public static class ParameterCalculator
         string blk = stack + "blk.{layer}.";
         if (!a.IsMixtureOfExperts)
         {
-            AddMlp(list, a, ParameterComponent.Mlp, blk + "ffn", a.IntermediateSize, layers, layers);
+            AddMlp(list, a, ModelComponent.Mlp, blk + "ffn", a.IntermediateSize, layers, layers);
             return;
         }
 
         // MoE layer: router (hidden → experts, no bias), routed experts (top-k active), shared experts (always on).
         long inner = a.ExpertIntermediateSize ?? a.IntermediateSize;
-        Add(list, ParameterComponent.Experts, blk + "ffn_gate_inp.weight", layers, a.ExpertCount, d);
-        AddMlp(list, a, ParameterComponent.Experts, blk + "ffn_exps.{expert}", inner,
+        Add(list, ModelComponent.Experts, blk + "ffn_gate_inp.weight", layers, a.ExpertCount, d);
+        AddMlp(list, a, ModelComponent.Experts, blk + "ffn_exps.{expert}", inner,
             checked(layers * a.ExpertCount), checked(layers * a.ActiveExpertCount));
         if (a.SharedExpertCount > 0)
         {
             long shared = checked(layers * a.SharedExpertCount);
-            AddMlp(list, a, ParameterComponent.Experts, blk + "ffn_shexp.{expert}", inner, shared, shared);
+            AddMlp(list, a, ModelComponent.Experts, blk + "ffn_shexp.{expert}", inner, shared, shared);
         }
     }
 
-    private static void AddMlp(List<ArchitectureWeight> list, ModelArchitecture a, ParameterComponent component,
+    private static void AddMlp(List<ArchitectureWeight> list, ModelArchitecture a, ModelComponent component,
         string prefix, long inner, long copies, long activeCopies)
     {
         long d = a.HiddenSize;
@@ -323,14 +323,14 @@ public static class ParameterCalculator
 
     private static void AddNorm(List<ArchitectureWeight> list, string name, long copies, long width, bool layerNorm)
     {
-        Add(list, ParameterComponent.Norms, name + ".weight", copies, width);
+        Add(list, ModelComponent.Norms, name + ".weight", copies, width);
         if (layerNorm)
         {
-            Add(list, ParameterComponent.Norms, name + ".bias", copies, width);
+            Add(list, ModelComponent.Norms, name + ".bias", copies, width);
         }
     }
 
-    private static void Add(List<ArchitectureWeight> list, ParameterComponent component, string name, long copies,
+    private static void Add(List<ArchitectureWeight> list, ModelComponent component, string name, long copies,
         params long[] shape) => list.Add(new(component, name, shape, copies, copies));
 
     private static void Validate(ModelArchitecture a)
