@@ -109,7 +109,7 @@ public sealed class ModelCatalogTests
     [InlineData("someone/gemma-2b", "gemma-2b")]   // any org prefix
     [InlineData("gemma-2b-it", "gemma-2b")]        // -it stripped: one entry starts with gemma-2b
     [InlineData("Qwen/Qwen2-0.5B-Instruct", "qwen2-0.5b")]
-    [InlineData("mistral-7b-instruct", "mistral-7b-v0.1")] // alias mistral-7b, one entry
+    [InlineData("mistral-7b", "mistral-7b-v0.1")] // alias of v0.1 (the first release)
     [InlineData("Gemini 1.5 Pro", "gemini-1.5-pro")]
     [InlineData("gpt_4o", "gpt-4o")]
     [InlineData("meta-llama/Llama-2-7b-hf", "llama-2-7b")]
@@ -127,6 +127,7 @@ public sealed class ModelCatalogTests
     [InlineData("-it")]
     [InlineData("gemma-it")] // stem "gemma" starts gemma-2b, gemma-7b, gemma-2-2b: ambiguous
     [InlineData("gpt-instruct")] // stem "gpt" starts gpt-4 and gpt-4o: ambiguous
+    [InlineData("mistral-7b-instruct")] // stem "mistral-7b" names v0.1 and starts mistral-7b-v0.3: ambiguous
     public void Does_not_find_unknown_or_ambiguous(string? query)
     {
         Assert.False(Catalog.TryFind(query, out _));
