@@ -16,6 +16,7 @@ internal sealed record InspectJson(
     IReadOnlyDictionary<string, long> Components,
     IReadOnlyList<PrecisionJson> DownloadByPrecision,
     AdapterJson? Adapter,
+    IReadOnlyList<VariantJson> Variants,
     IReadOnlyList<TensorJson>? Tensors,
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<string> Notes)
@@ -46,6 +47,7 @@ internal sealed record InspectJson(
             components,
             r.DownloadByPrecision.Select(e => new PrecisionJson(e.Scheme.Name, Math.Round(e.EffectiveBitsPerWeight, 4), e.Bytes)).ToList(),
             inv.Adapter is { } ad ? new AdapterJson(ad.BaseModel, ad.Rank, ad.Alpha, ad.TargetModules, ad.LoraParameters, ad.SavedModuleParameters) : null,
+            inv.Variants.Select(v => new VariantJson(v.Name, v.DownloadBytes, v.Parameters, v.Complete, v.Files)).ToList(),
             withTensors && tc is not null
                 ? tc.Tensors.Select(t => new TensorJson(t.Tensor.Name, t.Tensor.Shape.ToArray(), t.Tensor.DataType.Name, t.Tensor.ByteLength, t.Parameters,
                     t.IsTiedDuplicate ? "Tied" : t.Role.ToString(), t.Component.ToString())).ToList()
@@ -77,3 +79,5 @@ internal sealed record PrecisionJson(string Precision, double BitsPerWeight, lon
 internal sealed record AdapterJson(string? BaseModel, int Rank, double Alpha, IReadOnlyList<string> TargetModules, long LoraParameters, long SavedModuleParameters);
 
 internal sealed record TensorJson(string Name, long[] Shape, string Dtype, long Bytes, long Parameters, string Role, string Component);
+
+internal sealed record VariantJson(string Dtype, long DownloadBytes, long Parameters, bool Complete, IReadOnlyList<string> Files);

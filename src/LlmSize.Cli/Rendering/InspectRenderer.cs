@@ -63,6 +63,7 @@ internal static class InspectRenderer
         if (r.TensorCount is { ByDataType.Count: > 0 } t) RenderDtypes(console, t);
         if (inv.Architecture is { } arch) RenderArchitecture(console, arch);
         if (inv.Adapter is { } ad) RenderAdapter(console, ad);
+        if (inv.Variants.Count > 0) RenderVariants(console, inv);
         if (r.DownloadByPrecision.Count > 0) RenderPrecisions(console, r);
         if (tensors) RenderTensors(console, r);
         if (metadata && inv.Metadata.Count > 0)
@@ -149,6 +150,20 @@ internal static class InspectRenderer
                 console.MarkupLine($"  base {Markup.Escape(entry.Id)} has {N(bp)} parameters: the adapter is {100.0 * adapterParams / bp:0.###}% of it — one base download serves many small adapters");
             }
         }
+    }
+
+    private static void RenderVariants(IAnsiConsole console, ModelInventory inv)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("which dtype should the page load? (exact downloads)")
+            .AddColumns("dtype", "download bytes", "GB", "MiB", "parameters", "complete", "files");
+        foreach (var v in inv.Variants.OrderBy(v => v.DownloadBytes))
+        {
+            table.AddRow(Markup.Escape(v.Name), N(v.DownloadBytes), (v.DownloadBytes / 1e9).ToString("0.000", CultureInfo.InvariantCulture),
+                (v.DownloadBytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture), N(v.Parameters), v.Complete ? "yes" : "[yellow]no[/]",
+                Markup.Escape(string.Join(", ", v.Files)));
+        }
+
+        console.Write(table);
     }
 
     private static void RenderPrecisions(IAnsiConsole console, ModelSizeReport r)

@@ -34,6 +34,9 @@ public enum FitConstraint
     Wasm4GiB,
     /// <summary>Free storage (or the browser origin quota) for caching the download.</summary>
     Storage,
+    /// <summary>onnxruntime-web loads a model file into one ArrayBuffer and protobuf caps a message at 2 GB: a
+    /// single-file ONNX model must stay under 2^31 − 1 bytes (larger models need external data).</summary>
+    SingleFile2GB,
 }
 
 /// <summary>One constraint checked: what is needed against what is there.</summary>
@@ -356,13 +359,37 @@ public sealed class FitAnalyzer
             checks.Add(new FitCheck(FitConstraint.Wasm4GiB, total, 4L << 30, "wasm32 linear memory is at most 4 GiB (weights, KV cache and buffers live in it)"));
         }
 
-        // Storage: the download must be cached; browsers cap an origin's share (Chromium: 60% of the disk;
-        // Firefox: 50%; Safari 17+: 60%) — we apply 60% of the free space as the quota for browser targets.
+        if (browser && runtime.Id == Runtimes.TransformersJs.Id)
+        {
+            checks.Add(new FitCheck(FitConstraint.SingleFile2GB, m.Weights.TotalBytes, int.MaxValue,
+                "onnxruntime-web reads a single-file ONNX model into one ArrayBuffer; protobuf caps it at 2 GB (use external data above that)"));
+        }
+
         long download = KnownDownloadBytes ?? m.Weights.TotalBytes;
-        long storage = browser ? (long)(device.FreeStorageBytes * 0.6) : device.FreeStorageBytes;
-        checks.Add(new FitCheck(FitConstraint.Storage, download, storage,
-            browser ? "download cached in the origin's storage quota (~60% of free space)" : "download stored on the device's free storage"));
+        var (storage, quotaRule) = browser ? BrowserQuota(device) : (device.FreeStorageBytes, "download stored on the device's free storage");
+        checks.Add(new FitCheck(FitConstraint.Storage, download, storage, quotaRule));
         return new FitVariant(m.Format, m.ContextTokens, target, gpuLayers, m, checks);
+    }
+
+    /// <summary>
+    /// The origin storage quota a browser grants for caching the model (Cache Storage / IndexedDB / OPFS), from the
+    /// device's free space as the stand-in for the disk it can see: Chromium gives an origin up to 60% of the disk
+    /// (web.dev "Storage for the web", Chrome 110+); Firefox's best-effort limit is 10% of the disk or 10 GiB per
+    /// eTLD+1 group, whichever is smaller (MDN "Storage quotas and eviction criteria"); Safari 17+ grants a browser
+    /// origin about 60% of the disk (WebKit blog "Updates to Storage Policy", 2023).
+    /// </summary>
+    private static (long Bytes, string Rule) BrowserQuota(DeviceProfile device)
+    {
+        string browser = device.WebGpu?.Browser ?? device.Platform;
+        long free = device.FreeStorageBytes;
+        if (browser.Contains("Firefox", StringComparison.OrdinalIgnoreCase))
+        {
+            return (Math.Min(free / 10, 10L << 30), "Firefox origin quota: min(10% of disk, 10 GiB)");
+        }
+
+        return browser.Contains("Safari", StringComparison.OrdinalIgnoreCase)
+            ? ((long)(free * 0.6), "Safari 17+ origin quota: ~60% of disk")
+            : ((long)(free * 0.6), "Chromium origin quota: 60% of disk");
     }
 
     private SpeedEstimate Speed(DeviceProfile device, FitVariant v)

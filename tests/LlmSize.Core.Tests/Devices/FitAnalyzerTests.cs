@@ -71,3 +71,30 @@ public class FitAnalyzerTests
         }
     }
 }
+
+public class BrowserLimitTests
+{
+    [Fact]
+    public void Transformers_js_single_file_models_stay_under_2_GB()
+    {
+        // llama-3.2-1b: 1,235,814,400 parameters (published-parameter-counts.csv); fp32 = 4.94 GB and fp16 = 2.47 GB,
+        // both above protobuf's 2^31 − 1 byte limit for one ONNX file; q8 (1.24 GB) is below it.
+        var arch = HfConfigReader.Read(TestPaths.Fixture("configs", "llama-3.2-1b", "config.json"));
+        Assert.True(DeviceCatalog.Default.TryFind("macbook-air-m2-16gb", out var mac));
+        var report = new FitAnalyzer(arch, "llama-3.2-1b").Analyze(mac!, Runtimes.TransformersJs);
+        Assert.Contains(report.Requested.Checks, c => c.Constraint == FitConstraint.SingleFile2GB && !c.Passes);
+        Assert.NotNull(report.Best);
+        Assert.True(report.Best!.Memory.Weights.TotalBytes < int.MaxValue);
+    }
+
+    [Fact]
+    public void Browser_storage_uses_the_origin_quota()
+    {
+        var arch = HfConfigReader.Read(TestPaths.Fixture("configs", "smollm2-135m", "config.json"));
+        Assert.True(DeviceCatalog.Default.TryFind("pixel-8", out var phone));
+        var report = new FitAnalyzer(arch, "smollm2").Analyze(phone!, Runtimes.WebLlm);
+        var storage = report.Requested.Checks.Single(c => c.Constraint == FitConstraint.Storage);
+        // Chromium: an origin may use up to 60% of the disk (web.dev "Storage for the web").
+        Assert.Equal((long)(phone!.FreeStorageBytes * 0.6), storage.AvailableBytes);
+    }
+}
