@@ -274,6 +274,7 @@ internal static class KQuantMath
         Span<float> ds = stackalloc float[8];
         Vector256<int> zero = Vector256<int>.Zero;
         Vector256<int> top = Vector256.Create(nmax);
+        Span<Vector256<float>> lanesLevels = stackalloc Vector256<float>[32]; // levels of element i, one candidate per lane
         int step = 0;
         while (step <= nstep)
         {
@@ -294,6 +295,7 @@ internal static class KQuantMath
                 Vector256<float> xi = Vector256.Create(x[i]);
                 Vector256<int> l = Vector256.Min(Vector256.Max(NearestInt(vIscale * (xi - vMin)), zero), top);
                 Vector256<float> lf = Vector256.ConvertToSingle(l);
+                lanesLevels[i] = lf;
                 Vector256<float> wl = Vector256.Create(weights[i]) * lf;
                 sumL += wl;
                 sumL2 += wl * lf;
@@ -311,9 +313,7 @@ internal static class KQuantMath
             Vector256<float> error = Vector256<float>.Zero;
             for (int i = 0; i < n; ++i)
             {
-                Vector256<float> xi = Vector256.Create(x[i]);
-                Vector256<int> l = Vector256.Min(Vector256.Max(NearestInt(vIscale * (xi - vMin)), zero), top);
-                Vector256<float> diff = thisScale * Vector256.ConvertToSingle(l) + thisMin - xi;
+                Vector256<float> diff = thisScale * lanesLevels[i] + thisMin - Vector256.Create(x[i]);
                 diff *= diff;
                 error += Vector256.Create(weights[i]) * diff;
             }
@@ -328,11 +328,9 @@ internal static class KQuantMath
             {
                 if (ds[k] > 0 && errors[k] < bestError)
                 {
-                    float iscaleK = iscales[k];
                     for (int i = 0; i < n; ++i)
                     {
-                        int l = NearestInt(iscaleK * (x[i] - min));
-                        levels[i] = (byte)Math.Max(0, Math.Min(nmax, l));
+                        levels[i] = (byte)lanesLevels[i].GetElement(k);
                     }
 
                     bestError = errors[k];
