@@ -31,6 +31,20 @@ internal static class KQuantMath
     /// <summary>True when the Vector256 paths run: hardware-accelerated and not switched off on this thread.</summary>
     internal static bool UseSimd => Vector256.IsHardwareAccelerated && !t_scalarOnly;
 
+    /// <summary>True when the Vector512 candidate loop runs (AVX-512 hardware; same switch as <see cref="UseSimd"/>).</summary>
+    internal static bool UseSimd512 => Vector512.IsHardwareAccelerated && !t_scalarOnly && !t_no512;
+
+    [ThreadStatic]
+    private static bool t_no512;
+
+    /// <summary>Forces the Vector256 paths instead of Vector512 on the calling thread (tests); returns the old setting.</summary>
+    internal static bool SetNo512(bool no512)
+    {
+        bool old = t_no512;
+        t_no512 = no512;
+        return old;
+    }
+
     /// <summary>Forces the scalar paths on the calling thread (tests compare both paths); returns the old setting.</summary>
     internal static bool SetScalarOnly(bool scalarOnly)
     {
@@ -56,6 +70,14 @@ internal static class KQuantMath
     {
         Vector256<int> bits = (value + Vector256.Create(12582912f)).AsInt32();
         return (bits & Vector256.Create(0x007FFFFF)) - Vector256.Create(0x00400000);
+    }
+
+    /// <summary>Vector512 form of <see cref="NearestInt(float)"/>, lane by lane identical.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> NearestInt(Vector512<float> value)
+    {
+        Vector512<int> bits = (value + Vector512.Create(12582912f)).AsInt32();
+        return (bits & Vector512.Create(0x007FFFFF)) - Vector512.Create(0x00400000);
     }
 
     /// <summary>
@@ -201,7 +223,11 @@ internal static class KQuantMath
             return scale;
         }
 
-        if (UseSimd && n <= 32)
+        if (UseSimd512 && n <= 32)
+        {
+            Qkx2CandidatesSimd512(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep);
+        }
+        else if (UseSimd && n <= 32)
         {
             Qkx2CandidatesSimd(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep);
         }
@@ -316,6 +342,94 @@ internal static class KQuantMath
                 Vector256<float> diff = thisScale * lanesLevels[i] + thisMin - Vector256.Create(x[i]);
                 diff *= diff;
                 error += Vector256.Create(weights[i]) * diff;
+            }
+
+            d.CopyTo(ds);
+            error.CopyTo(errors);
+            thisScale.CopyTo(scales);
+            thisMin.CopyTo(mins);
+
+            int next = step + count;
+            for (int k = 0; k < count; ++k)
+            {
+                if (ds[k] > 0 && errors[k] < bestError)
+                {
+                    for (int i = 0; i < n; ++i)
+                    {
+                        levels[i] = (byte)lanesLevels[i].GetElement(k);
+                    }
+
+                    bestError = errors[k];
+                    scale = scales[k];
+                    bool minChanged = BitConverter.SingleToInt32Bits(mins[k]) != BitConverter.SingleToInt32Bits(min);
+                    min = mins[k];
+                    if (minChanged)
+                    {
+                        // Later candidates were computed with the old min: redo them from here.
+                        next = step + k + 1;
+                        break;
+                    }
+                }
+            }
+
+            step = next;
+        }
+    }
+
+    /// <summary>As <see cref="Qkx2CandidatesSimd"/> with 16 candidates per Vector512 (AVX-512 hardware).</summary>
+    private static void Qkx2CandidatesSimd512(int nmax, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<byte> levels,
+        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep)
+    {
+        int n = x.Length;
+        Span<float> iscales = stackalloc float[16];
+        Span<float> scales = stackalloc float[16];
+        Span<float> mins = stackalloc float[16];
+        Span<float> errors = stackalloc float[16];
+        Span<float> ds = stackalloc float[16];
+        Vector512<int> zero = Vector512<int>.Zero;
+        Vector512<int> top = Vector512.Create(nmax);
+        Span<Vector512<float>> lanesLevels = stackalloc Vector512<float>[32]; // levels of element i, one candidate per lane
+        int step = 0;
+        while (step <= nstep)
+        {
+            int count = Math.Min(16, nstep + 1 - step);
+            float range = max - min;
+            for (int k = 0; k < 16; ++k)
+            {
+                // Spare lanes repeat the last candidate; they are never selected.
+                int s = step + Math.Min(k, count - 1);
+                iscales[k] = (rmin + rdelta * s + nmax) / range;
+            }
+
+            Vector512<float> vIscale = Vector512.Create<float>(iscales);
+            Vector512<float> vMin = Vector512.Create(min);
+            Vector512<float> sumL = Vector512<float>.Zero, sumL2 = Vector512<float>.Zero, sumXL = Vector512<float>.Zero;
+            for (int i = 0; i < n; ++i)
+            {
+                Vector512<float> xi = Vector512.Create(x[i]);
+                Vector512<int> l = Vector512.Min(Vector512.Max(NearestInt(vIscale * (xi - vMin)), zero), top);
+                Vector512<float> lf = Vector512.ConvertToSingle(l);
+                lanesLevels[i] = lf;
+                Vector512<float> wl = Vector512.Create(weights[i]) * lf;
+                sumL += wl;
+                sumL2 += wl * lf;
+                sumXL += wl * xi;
+            }
+
+            Vector512<float> vSumW = Vector512.Create(sumW), vSumX = Vector512.Create(sumX);
+            Vector512<float> d = vSumW * sumL2 - sumL * sumL;
+            Vector512<float> thisScale = (vSumW * sumXL - vSumX * sumL) / d;
+            Vector512<float> thisMin = (sumL2 * vSumX - sumL * sumXL) / d;
+            Vector512<float> positive = Vector512.GreaterThan(thisMin, Vector512<float>.Zero);
+            thisMin = Vector512.ConditionalSelect(positive, Vector512<float>.Zero, thisMin);
+            thisScale = Vector512.ConditionalSelect(positive, sumXL / sumL2, thisScale);
+
+            Vector512<float> error = Vector512<float>.Zero;
+            for (int i = 0; i < n; ++i)
+            {
+                Vector512<float> diff = thisScale * lanesLevels[i] + thisMin - Vector512.Create(x[i]);
+                diff *= diff;
+                error += Vector512.Create(weights[i]) * diff;
             }
 
             d.CopyTo(ds);

@@ -40,20 +40,33 @@ public sealed class KQuantizerTests
 
     public static TheoryData<string> TypeNames() => new(Types);
 
-    private static byte[] Quantize(IRowQuantizer q, float[] row, bool scalarOnly = false)
+    /// <summary>Kernel paths: the widest the hardware has, Vector256 only, scalar only.</summary>
+    public enum Path { Widest, Vector256, Scalar }
+
+    private static byte[] Quantize(IRowQuantizer q, float[] row, Path path = Path.Widest)
     {
         byte[] dst = new byte[checked(row.Length / q.Type.BlockSize * q.Type.BlockBytes)];
-        bool old = KQuantMath.SetScalarOnly(scalarOnly);
+        bool oldScalar = KQuantMath.SetScalarOnly(path == Path.Scalar);
+        bool oldNo512 = KQuantMath.SetNo512(path != Path.Widest);
         try
         {
             q.QuantizeRow(row, dst);
         }
         finally
         {
-            KQuantMath.SetScalarOnly(old);
+            KQuantMath.SetScalarOnly(oldScalar);
+            KQuantMath.SetNo512(oldNo512);
         }
 
         return dst;
+    }
+
+    private static void AssertAllPaths(byte[] expected, IRowQuantizer q, float[] row, string what)
+    {
+        foreach (Path path in Enum.GetValues<Path>())
+        {
+            AssertBytes(expected, Quantize(q, row, path), $"{what} ({path})");
+        }
     }
 
     [Theory]
@@ -66,8 +79,7 @@ public sealed class KQuantizerTests
         {
             float[] row = KQuantTestRows.Create(kind, length, seed);
             byte[] expected = GgmlReference.Default.QuantizeChunk(id, row, length, length / 256 * q.Type.BlockBytes);
-            AssertBytes(expected, Quantize(q, row), $"{type} {kind} n={length} seed={seed} (SIMD)");
-            AssertBytes(expected, Quantize(q, row, scalarOnly: true), $"{type} {kind} n={length} seed={seed} (scalar)");
+            AssertAllPaths(expected, q, row, $"{type} {kind} n={length} seed={seed}");
         }
     }
 
@@ -131,8 +143,7 @@ public sealed class KQuantizerTests
                 float[] row = KQuantTestRows.Create("gauss-1", 512, at);
                 row[at] = bad;
                 byte[] expected = GgmlReference.Default.QuantizeChunk(q.Type.GgmlTypeId!.Value, row, 512, 2 * q.Type.BlockBytes);
-                AssertBytes(expected, Quantize(q, row), $"{type} {bad} at {at} (SIMD)");
-                AssertBytes(expected, Quantize(q, row, scalarOnly: true), $"{type} {bad} at {at} (scalar)");
+                AssertAllPaths(expected, q, row, $"{type} {bad} at {at}");
             }
         }
     }
