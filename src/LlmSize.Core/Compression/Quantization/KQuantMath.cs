@@ -144,8 +144,8 @@ internal static class KQuantMath
 
     /// <summary>
     /// Packs eight 6-bit scales and mins into the 12-byte layout <see cref="GetScaleMinK4"/> reads (the packing loop of
-    /// <c>quantize_row_q4_K_ref</c>). <paramref name="q"/> must be zeroed by the caller only for bytes 0–7's top bits,
-    /// which this writes in order: bytes 0–7 are set for j &lt; 4 before j ≥ 4 ORs into them.
+    /// <c>quantize_row_q4_K_ref</c>). Every byte of <paramref name="q"/> is written: bytes 0–7 are assigned for
+    /// j &lt; 4 before j ≥ 4 ORs its top bits into them, so the old content does not matter.
     /// </summary>
     public static void PackScaleMinK4(ReadOnlySpan<byte> ls, ReadOnlySpan<byte> lm, Span<byte> q)
     {

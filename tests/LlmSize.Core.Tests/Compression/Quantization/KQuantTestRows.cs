@@ -8,7 +8,7 @@ internal static class KQuantTestRows
     [
         "gauss-1", "gauss-0.02", "gauss-1e-3", "gauss-100", "gauss-1e6", "gauss-1e-6", "tiny-1e-30", "zeros",
         "outlier-pos", "outlier-neg", "constant-pos", "constant-neg", "negative-only", "positive-only", "sparse",
-        "ties", "uniform-int", "llama-cos",
+        "ties", "uniform-int", "llama-cos", "wild", "subnormal",
     ];
 
     /// <summary>Builds row kind <paramref name="kind"/> of <paramref name="length"/> weights from seed <paramref name="seed"/>.</summary>
@@ -39,6 +39,11 @@ internal static class KQuantTestRows
                 // tests/test-quantize-fns.cpp generate_data: 0.1 + 2*cosf(i + offset), offset = seed
                 for (int i = 0; i < length; i++) x[i] = (float)(0.1 + 2 * MathF.Cos(i + (float)seed));
                 break;
+            case "wild":
+                // Random sign, magnitude 10^U(−38, 38): sums overflow to Inf, scales go NaN — hostile but finite input.
+                for (int i = 0; i < length; i++) x[i] = (float)((rng.Next(2) * 2 - 1) * Math.Pow(10, rng.NextDouble() * 76 - 38));
+                break;
+            case "subnormal": for (int i = 0; i < length; i++) x[i] = (float)((rng.NextDouble() * 2 - 1) * 1e-39); break; // FP32 subnormals
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
 

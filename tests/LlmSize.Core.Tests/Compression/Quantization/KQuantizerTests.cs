@@ -113,6 +113,24 @@ public sealed class KQuantizerTests
 
     [Theory]
     [MemberData(nameof(TypeNames))]
+    public void One_instance_quantizes_rows_on_many_threads_at_once(string type)
+    {
+        // The quantize pipeline shares one kernel instance across worker threads: 32 rows in parallel must give the
+        // bytes one ggml_quantize_chunk call gives.
+        IRowQuantizer q = Create(type);
+        const int rows = 32, n = 1024;
+        float[] matrix = new float[rows * n];
+        for (int r = 0; r < rows; r++) KQuantTestRows.Create("gauss-0.02", n, 500 + r).CopyTo(matrix, r * n);
+        int rowBytes = n / 256 * q.Type.BlockBytes;
+        byte[] expected = GgmlReference.Default.QuantizeChunk(q.Type.GgmlTypeId!.Value, matrix, n, rowBytes);
+        byte[] actual = new byte[expected.Length];
+        Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            r => q.QuantizeRow(matrix.AsSpan(r * n, n), actual.AsSpan(r * rowBytes, rowBytes)));
+        AssertBytes(expected, actual, $"{type} parallel rows");
+    }
+
+    [Theory]
+    [MemberData(nameof(TypeNames))]
     public void Every_shipped_cpu_variant_of_ggml_agrees(string type)
     {
         // LLamaSharp ships libggml-base built for noavx/avx/avx2/avx512; ours must equal each (no FMA contraction etc.).
