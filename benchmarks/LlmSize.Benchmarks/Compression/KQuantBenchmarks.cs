@@ -14,7 +14,6 @@ namespace LlmSize.Benchmarks.Compression;
 /// <see cref="Setup"/>. MB/s of F32 input = 1.048576 MB / mean time.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public unsafe class KQuantBenchmarks
 {
     private const int Rows = 64;

@@ -12,7 +12,6 @@ namespace LlmSize.Benchmarks.Devices;
 /// for a few thousand verdicts "in well under a second".
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class FitAllDevicesBenchmarks
 {
     private (ModelArchitecture Arch, string Name)[] _models = [];

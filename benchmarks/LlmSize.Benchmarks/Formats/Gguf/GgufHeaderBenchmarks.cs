@@ -8,7 +8,6 @@ namespace LlmSize.Benchmarks.Formats.Gguf;
 /// inspecting a model's metadata and tensor table, dominated by walking tokenizer arrays of 30,000–65,000 strings.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class GgufHeaderBenchmarks
 {
     private byte[] _bytes = [];

@@ -9,7 +9,6 @@ namespace LlmSize.Benchmarks.Formats.Onnx;
 /// weights by seeking.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class OnnxReaderBenchmarks
 {
     private byte[] _model = [];

@@ -12,7 +12,6 @@ namespace LlmSize.Benchmarks.Formats.PyTorch;
 /// pickle and zip directory are what a real checkpoint of that layout holds).
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob(RuntimeMoniker.Net10_0)]
 public class PyTorchCheckpointBenchmarks
 {
     private byte[] _zip = [];

@@ -10,7 +10,6 @@ namespace LlmSize.Benchmarks.Formats.Safetensors;
 /// GlobalSetup) and a synthetic header of 100,000 tensors (about the tensor count of the largest sharded models).
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class SafetensorsHeaderBenchmarks
 {
     private byte[] _bytes = [];

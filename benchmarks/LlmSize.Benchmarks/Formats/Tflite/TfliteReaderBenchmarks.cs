@@ -5,7 +5,6 @@ namespace LlmSize.Benchmarks.Formats.Tflite;
 
 /// <summary>Header parse (all tables, no weight bytes read) of the real tflite-micro models, from memory.</summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class TfliteReaderBenchmarks
 {
     private byte[] _bytes = [];
