@@ -38,6 +38,7 @@ public static class LlmSizeApp
             .WithDescription("Will the model run on a device, how fast, and how long is the download?")
             .WithExample("fit", "gemma-2b", "--device", "pixel-8")
             .WithExample("fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M");
+        config.AddCommand<ModelsCommand>("models").WithDescription("The built-in model catalog with exact parameter counts and size classes.");
         config.AddBranch("devices", devices =>
         {
             devices.SetDescription("The device catalog.");

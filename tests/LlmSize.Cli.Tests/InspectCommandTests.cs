@@ -100,3 +100,17 @@ public class InspectCommandTests
         }
     }
 }
+
+public class ModelsCommandTests
+{
+    [Fact]
+    public void Catalog_lists_every_model_with_its_count()
+    {
+        var (code, output) = CliRunner.Run("models", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var gemma = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("id").GetString() == "gemma-2b");
+        Assert.Equal(2_506_172_416, gemma.GetProperty("parameters").GetInt64()); // published-parameter-counts.csv
+        Assert.Contains(doc.RootElement.EnumerateArray(), e => !e.GetProperty("disclosed").GetBoolean());
+    }
+}
