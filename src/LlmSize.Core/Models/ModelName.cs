@@ -82,6 +82,9 @@ public sealed partial record ModelName
         "turbo", "lite",
     };
 
+    /// <summary>Family names that end in a digit which is part of the name, not a version (T5 is not "T version 5").</summary>
+    private static readonly HashSet<string> DigitFamilies = new(StringComparer.OrdinalIgnoreCase) { "t5", "mt5", "byt5", "e5", "bge-m3" };
+
     private static readonly HashSet<string> FormatWords = new(StringComparer.OrdinalIgnoreCase) { "gguf", "mlc", "onnx" };
 
     // GGUF / ggml tensor types and llama.cpp file types (Q4_K_M, Q8_0, IQ2_XXS, IQ4_NL, TQ1_0, MXFP4); MLC codes
@@ -191,7 +194,8 @@ public sealed partial record ModelName
                 version = t;
                 familyDone = true;
             }
-            else if (!familyDone && family.Count == 0 && (m = FamilyWithVersion().Match(t)).Success)
+            else if (!familyDone && family.Count == 0 && (m = FamilyWithVersion().Match(t)).Success
+                     && !DigitFamilies.Contains(t))
             {
                 family.Add(m.Groups["f"].Value);
                 version = m.Groups["v"].Value;

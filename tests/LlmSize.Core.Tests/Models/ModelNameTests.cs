@@ -35,6 +35,8 @@ public sealed class ModelNameTests
         { "gemma-3n-E2B-it", new("gemma", Version: "3n", Size: "E2B", Variant: "it") },
         { "Gemini 1.5 Pro", new("Gemini", Version: "1.5", Tier: "Pro") },
         { "GPT-4", new("GPT", Version: "4") },
+        // T5 is a family name ending in a digit, not "T version 5" (google-t5/t5-small; "small" is its size tier).
+        { "t5-small", new("t5", Tier: "small") },
         { "GPT-4o", new("GPT", Version: "4o") },
         { "Claude 3 Opus", new("Claude", Version: "3", Tier: "Opus") },
         { "Meta-Llama-3-8B-Instruct", new("Llama", Version: "3", Size: "8B", Variant: "instruct", Publisher: "Meta") },
