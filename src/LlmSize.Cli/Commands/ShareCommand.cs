@@ -43,7 +43,8 @@ public sealed class ShareCommand(IAnsiConsole console) : Command<ShareSettings>
                 int groupSize = k == "all" ? architecture.LayerCount + architecture.EncoderLayerCount
                     : int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1 ? v
                     : throw new ArgumentException($"--share-every value '{k}' is not a positive integer or 'all'");
-                whatIfs.Add(ParameterSharingAnalyzer.CrossLayer(architecture, groupSize));
+                var w = ParameterSharingAnalyzer.CrossLayer(architecture, groupSize);
+                if (!whatIfs.Any(x => x.GroupSize == w.GroupSize)) whatIfs.Add(w);
             }
         }
 

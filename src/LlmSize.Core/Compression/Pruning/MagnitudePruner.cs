@@ -289,8 +289,7 @@ public static class MagnitudePruner
         if (k <= 0) return 0;
         var magnitudes = new float[values.Length];
         for (int i = 0; i < values.Length; i++) magnitudes[i] = Math.Abs(values[i]);
-        Array.Sort(magnitudes);
-        float threshold = magnitudes[k - 1];
+        float threshold = SelectKth(magnitudes, (int)(k - 1));
         long below = 0;
         foreach (float v in values) if (Math.Abs(v) < threshold) below++;
         long atThreshold = k - below;
@@ -306,6 +305,46 @@ public static class MagnitudePruner
         }
 
         return k;
+    }
+
+    /// <summary>
+    /// The k-th smallest value (0-based) of <paramref name="a"/> by quickselect (Hoare partition, median-of-three
+    /// pivot): O(n) on average instead of a full sort. Reorders <paramref name="a"/>; no NaN.
+    /// </summary>
+    /// <param name="a">Values (reordered).</param>
+    /// <param name="k">Rank, 0 ≤ k &lt; length.</param>
+    /// <returns>The value a sorted copy would hold at index k.</returns>
+    internal static float SelectKth(float[] a, int k)
+    {
+        int lo = 0, hi = a.Length - 1;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            // Median of three as pivot.
+            if (a[mid] < a[lo]) (a[mid], a[lo]) = (a[lo], a[mid]);
+            if (a[hi] < a[lo]) (a[hi], a[lo]) = (a[lo], a[hi]);
+            if (a[hi] < a[mid]) (a[hi], a[mid]) = (a[mid], a[hi]);
+            float pivot = a[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j)
+                {
+                    (a[i], a[j]) = (a[j], a[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            // Now a[lo..j] ≤ pivot ≤ a[i..hi], and j < i.
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return a[k];
+        }
+
+        return a[k];
     }
 
     /// <summary>N:M pruning along the innermost dimension: in each group of <paramref name="m"/> keep the <paramref name="n"/> largest |w| (ties: earlier kept).</summary>

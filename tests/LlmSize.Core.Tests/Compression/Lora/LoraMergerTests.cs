@@ -97,6 +97,24 @@ public class LoraMergerTests
     }
 
     [Fact]
+    public void AlphaPattern_ChangesTheScalingOfTheMatchedModuleOnly()
+    {
+        using var dir = new TempFolder();
+        string adapter = Path.Combine(dir.Path, "adapter");
+        Directory.CreateDirectory(adapter);
+        File.Copy(Path.Combine(Adapter, "adapter_model.safetensors"), Path.Combine(adapter, "adapter_model.safetensors"));
+        string config = File.ReadAllText(Path.Combine(Adapter, "adapter_config.json"))
+            .Replace("\"alpha_pattern\": {}", "\"alpha_pattern\": {\"h.3.attn.c_attn\": 16}", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(adapter, "adapter_config.json"), config);
+        string basePath = dir.File("base.safetensors");
+        WriteBase(basePath);
+        var report = LoraMerger.Merge(basePath, adapter, dir.File("merged.safetensors"));
+        // alpha_pattern: module h.3 has alpha 16 → 16 / 8 = 2; the others keep lora_alpha / r = 8 / 8 = 1.
+        Assert.Equal(2.0, report.Modules.Single(m => m.ModulePath == "transformer.h.3.attn.c_attn").Scaling);
+        Assert.All(report.Modules.Where(m => m.ModulePath != "transformer.h.3.attn.c_attn"), m => Assert.Equal(1.0, m.Scaling));
+    }
+
+    [Fact]
     public void MismatchedBase_IsAShapeError_AndNoOutput()
     {
         using var dir = new TempFolder();

@@ -179,3 +179,23 @@ public class MagnitudePrunerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PruningOptions.ForPattern("4:4"));
     }
 }
+
+public class MagnitudePrunerSelectTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 7)]
+    [InlineData(1000, 3)]
+    [InlineData(4097, 11)]
+    public void SelectKth_AgreesWithASortedCopy(int n, int seed)
+    {
+        var rng = new Random(seed);
+        // Few distinct values force many ties.
+        float[] v = Enumerable.Range(0, n).Select(_ => (float)rng.Next(0, 17)).ToArray();
+        float[] sorted = [.. v.Order()];
+        foreach (int k in new[] { 0, n / 3, n / 2, n - 1 })
+        {
+            Assert.Equal(sorted[k], MagnitudePruner.SelectKth([.. v], k));
+        }
+    }
+}
