@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using LlmSize.Core.Formats.Gguf;
 using LlmSize.Core.Formats.Safetensors;
@@ -160,7 +159,4 @@ public static class FloatTensorCodec
         uint rounding = 0x7FFF + ((bits >> 16) & 1);
         return (ushort)((bits + rounding) >> 16);
     }
-
-    /// <summary>Shape as an immutable array (helper for writers).</summary>
-    internal static ImmutableArray<long> Shape(TensorInfo t) => t.Shape;
 }

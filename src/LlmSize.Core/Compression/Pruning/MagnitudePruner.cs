@@ -67,7 +67,9 @@ public sealed record PruningOptions
 /// <param name="BitmaskBytes">Bitmask: ceil(n / 8) + nnz × dtype size.</param>
 /// <param name="CsrBytes">CSR over rows = first dimension: nnz × (dtype + 4-byte column index) + (rows + 1) × 8-byte row pointers.</param>
 /// <param name="SemiStructuredBytes">N:M compressed (kept values + ceil(log2 M)-bit index per kept value, e.g. 2:4 fp16:
-/// n/2 × 2 + n/8 bytes = 9/16 of dense, PyTorch <c>to_sparse_semi_structured</c> meta layout); null unless N:M was applied.</param>
+/// n/2 × 2 + n/8 bytes = 9/16 of dense: the compressed matrix holds the nnz values and the metadata one index per kept
+/// value, as in the hipSPARSELt / cuSPARSELt structured-sparsity storage format,
+/// https://rocm.docs.amd.com/projects/hipSPARSELt/en/latest/conceptual/storage-format.html); null unless N:M was applied.</param>
 public sealed record SparseStorageEstimate(long DenseBytes, long BitmaskBytes, long CsrBytes, long? SemiStructuredBytes)
 {
     /// <summary>Computes the estimates.</summary>
@@ -239,7 +241,6 @@ public static class MagnitudePruner
 
         string? skip = SkipReason(t, options);
         long rows = t.Shape.Length == 0 ? 1 : t.Shape[0];
-        long cols = t.Shape.Length == 0 ? 1 : values.Length / Math.Max(1, rows);
         if (skip is null && options.Method == PruningMethod.SemiStructured && t.Shape[^1] % options.GroupSize != 0)
         {
             skip = $"last dimension {t.Shape[^1]} is not a multiple of {options.GroupSize}";
@@ -256,7 +257,6 @@ public static class MagnitudePruner
         bool semi = skip is null && options.Method == PruningMethod.SemiStructured;
         var storage = SparseStorageEstimate.Compute(values.Length, values.Length - zerosAfter, rows, t.DataType.BlockBytes,
             semi ? options.KeepPerGroup : null, semi ? options.GroupSize : null);
-        _ = cols;
         return new PrunedTensor(t.Name, t.Shape, t.DataType, values.Length, skip is null, skip, zerosBefore, zerosAfter, inf, storage);
     }
 

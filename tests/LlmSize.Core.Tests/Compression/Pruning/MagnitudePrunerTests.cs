@@ -54,7 +54,7 @@ public class MagnitudePrunerTests
         Assert.Equal(272, s.BitmaskBytes);
         Assert.Equal(584, s.CsrBytes);
         Assert.Equal(272, s.SemiStructuredBytes);
-        // fp16 2:4: n/2 × 2 + n/8 = 9/16 of dense (PyTorch semi-structured: values + 2-bit indices of kept values).
+        // fp16 2:4: n/2 × 2 + n/8 = 9/16 of dense (hipSPARSELt storage format: kept values + a 2-bit index per kept value).
         var h = SparseStorageEstimate.Compute(1024, 512, 4, 2, 2, 4);
         Assert.Equal(2048L * 9 / 16, h.SemiStructuredBytes);
     }
