@@ -137,6 +137,31 @@ public class LoraMergerTests
     }
 
     [Fact]
+    public void NaNInTheAdapter_IsReported()
+    {
+        using var dir = new TempFolder();
+        string adapter = Path.Combine(dir.Path, "adapter");
+        Directory.CreateDirectory(adapter);
+        File.Copy(Path.Combine(Adapter, "adapter_config.json"), Path.Combine(adapter, "adapter_config.json"));
+        byte[] weights = File.ReadAllBytes(Path.Combine(Adapter, "adapter_model.safetensors"));
+        long n = BinaryPrimitives.ReadInt64LittleEndian(weights);
+        using (var doc = JsonDocument.Parse(weights.AsMemory(8, (int)n)))
+        {
+            long begin = doc.RootElement.GetProperty("base_model.model.transformer.h.0.attn.c_attn.lora_A.weight").GetProperty("data_offsets")[0].GetInt64();
+            BinaryPrimitives.WriteSingleLittleEndian(weights.AsSpan((int)(8 + n + begin + 4 * 3)), float.NaN); // element 3 of h.0 lora_A
+        }
+
+        File.WriteAllBytes(Path.Combine(adapter, "adapter_model.safetensors"), weights);
+        string basePath = dir.File("base.safetensors"), output = dir.File("merged.safetensors");
+        WriteBase(basePath);
+        var e = Assert.Throws<ModelFormatException>(() => LoraMerger.Merge(basePath, adapter, output));
+        Assert.Equal(ModelFormatError.InvalidValue, e.Error);
+        Assert.Contains("element 3", e.Message);
+        Assert.False(File.Exists(output));
+        Assert.Single(Directory.GetFiles(dir.Path)); // only the base: no partial output or temp file
+    }
+
+    [Fact]
     public void AddDelta_HandComputed()
     {
         // A = [[1, 2, 3]] (r = 1, in = 3), B = [[2], [-1]] (out = 2), scaling 0.5:

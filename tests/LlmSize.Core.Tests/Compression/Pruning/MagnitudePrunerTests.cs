@@ -199,3 +199,23 @@ public class MagnitudePrunerSelectTests
         }
     }
 }
+
+public class MagnitudePrunerGgufTests
+{
+    [Fact]
+    public void QuantizedGgufTensor_IsNotSupported_AndNoOutput()
+    {
+        using var dir = new TempFolder();
+        string input = dir.File("q.gguf"), output = dir.File("out.safetensors");
+        var w = new LlmSize.Core.Tests.Formats.Gguf.GgufTestWriter();
+        w.Header(1, 1)                                           // magic, version 3, 1 tensor, 1 metadata pair
+            .KvString("general.architecture", "llama")           // general.architecture = llama
+            .Tensor("blk.0.attn_q.weight", [32, 2], 2, 0)        // ne = [32, 2], type 2 = Q4_0, offset 0
+            .PadTo(32)                                           // data aligned to general.alignment (32)
+            .Zeros(2 * 18);                                      // 2 rows × one Q4_0 block of 18 bytes
+        File.WriteAllBytes(input, w.ToArray());
+        var e = Assert.Throws<NotSupportedException>(() => MagnitudePruner.Prune(input, output));
+        Assert.Contains("Q4_0", e.Message);
+        Assert.False(File.Exists(output));
+    }
+}
