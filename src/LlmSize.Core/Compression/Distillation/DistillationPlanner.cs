@@ -178,8 +178,12 @@ public static class DistillationPlanner
     internal static DistillationProposal? KeepWidth(ModelArchitecture teacher, long target)
     {
         var best = NearestLayers(teacher, target, 1, teacher.LayerCount - 1);
-        return best is null ? null : new DistillationProposal("keep width, fewer layers", best, ParameterCalculator.Count(best).Total,
-            $"teacher's width {teacher.HiddenSize} kept; {best.LayerCount} of {teacher.LayerCount} layers (initialise from the teacher's layers, then distill)");
+        if (best is null) return null;
+        var count = ParameterCalculator.Count(best);
+        double embeddingShare = (double)(count.Embedding + count.OutputHead) / count.Total;
+        return new DistillationProposal("keep width, fewer layers", best, count.Total,
+            $"teacher's width {teacher.HiddenSize} kept; {best.LayerCount} of {teacher.LayerCount} layers (initialise from the teacher's layers, then distill)"
+            + (embeddingShare >= 0.5 ? $"; embeddings and head take {embeddingShare:P0} of it, so this budget is too small for the teacher's width" : string.Empty));
     }
 
     /// <summary>Keep the teacher's depth, shrink hidden (whole heads) and FFN in proportion to land nearest the budget.</summary>
