@@ -39,6 +39,27 @@ public static class LlmSizeApp
             .WithExample("fit", "gemma-2b", "--device", "pixel-8")
             .WithExample("fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M");
         config.AddCommand<ModelsCommand>("models").WithDescription("The built-in model catalog with exact parameter counts and size classes.");
+        config.AddCommand<ShrinkCommand>("shrink")
+            .WithDescription("Rank the ways to make a model fit a device: quantization, pruning, smaller siblings.")
+            .WithExample("shrink", "gemma-2b", "--device", "pixel-8");
+        config.AddCommand<PruneCommand>("prune")
+            .WithDescription("Magnitude pruning (unstructured or N:M) of a safetensors/GGUF file, written as safetensors.")
+            .WithExample("prune", "model.safetensors", "pruned.safetensors", "--sparsity", "0.5")
+            .WithExample("prune", "model.safetensors", "pruned.safetensors", "--pattern", "2:4");
+        config.AddBranch("lora", lora =>
+        {
+            lora.SetDescription("LoRA adapters: size from the architecture, and merging into the base.");
+            lora.AddCommand<LoraSizeCommand>("size").WithDescription("Adapter size for a rank and target modules, and one base + N adapters vs N copies.")
+                .WithExample("lora", "size", "llama-3-8b", "--rank", "16", "--targets", "q_proj,v_proj");
+            lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Merge an adapter into its base: W' = W + scaling·B·A, written as safetensors.")
+                .WithExample("lora", "merge", "model.safetensors", "adapter/", "merged.safetensors");
+        });
+        config.AddCommand<ShareCommand>("share")
+            .WithDescription("Tied and identical tensors in a file, and the ALBERT cross-layer sharing what-if.")
+            .WithExample("share", "model.safetensors");
+        config.AddCommand<DistillCommand>("distill")
+            .WithDescription("Propose student configurations for distillation at a parameter budget or for a device (no training).")
+            .WithExample("distill", "llama-3-8b", "--target-params", "1B");
         config.AddBranch("devices", devices =>
         {
             devices.SetDescription("The device catalog.");

@@ -1,0 +1,107 @@
+using System.ComponentModel;
+using System.Globalization;
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
+using LlmSize.Core.Compression.Distillation;
+using LlmSize.Core.Devices;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli.Commands;
+
+/// <summary>Options of <c>llmsize distill</c>.</summary>
+public sealed class DistillSettings : CommandSettings
+{
+    /// <summary>Teacher.</summary>
+    [CommandArgument(0, "<TEACHER>")]
+    [Description("Teacher model file, folder or catalog name.")]
+    public string Teacher { get; init; } = string.Empty;
+
+    /// <summary>Budget.</summary>
+    [CommandOption("--target-params <COUNT>")]
+    [Description("Student budget in parameters: 1B, 500M, 1.5e9 …")]
+    public string? TargetParams { get; init; }
+
+    /// <summary>Device.</summary>
+    [CommandOption("-d|--device <DEVICE>")]
+    [Description("Or size the student to fit this device.")]
+    public string? Device { get; init; }
+
+    /// <summary>Runtime for --device.</summary>
+    [CommandOption("-r|--runtime <RUNTIME>")]
+    [Description("Runtime for --device (default llama.cpp, its default format).")]
+    public string RuntimeName { get; init; } = "llama.cpp";
+
+    /// <summary>JSON output.</summary>
+    [CommandOption("--json")]
+    [Description("Write JSON (schema llmsize.distill/v1).")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() =>
+        (TargetParams is null) == (Device is null) ? ValidationResult.Error("Give exactly one of --target-params and --device.") : ValidationResult.Success();
+
+    /// <summary>Parses "1B", "500M", "1.5e9", "7000000".</summary>
+    internal static long ParseCount(string text)
+    {
+        string s = text.Trim().ToUpperInvariant();
+        double factor = s.EndsWith('B') ? 1e9 : s.EndsWith('M') ? 1e6 : s.EndsWith('K') ? 1e3 : 1;
+        if (factor != 1) s = s[..^1];
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v <= 0 || v * factor > 1e15)
+            throw new ArgumentException($"--target-params '{text}' is not a parameter count like 1B or 500M");
+        return (long)Math.Round(v * factor);
+    }
+}
+
+/// <summary><c>llmsize distill</c>: student configurations at a budget; no training.</summary>
+public sealed class DistillCommand(IAnsiConsole console) : Command<DistillSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, DistillSettings settings, CancellationToken cancellationToken)
+    {
+        var (teacher, name) = CompressionCli.LoadArchitecture(settings.Teacher);
+        DistillationPlan plan;
+        if (settings.TargetParams is { } t)
+        {
+            plan = DistillationPlanner.Plan(teacher, name, DistillSettings.ParseCount(t));
+        }
+        else
+        {
+            DeviceProfile device = DeviceOptions.Find(DeviceOptions.Catalog(null), settings.Device!);
+            plan = DistillationPlanner.PlanForDevice(teacher, name, device, CompressionCli.Runtime(settings.RuntimeName));
+        }
+
+        if (settings.Json)
+        {
+            JsonOutput.Write(console, new
+            {
+                schema = "llmsize.distill/v1", teacher = plan.TeacherName, teacherParameters = plan.TeacherParameters, targetParameters = plan.TargetParameters,
+                budget = plan.BudgetReason, disclaimer = DistillationPlan.Disclaimer,
+                proposals = plan.Proposals.Select(p => new
+                {
+                    strategy = p.Strategy, parameters = p.Parameters, layers = p.Layers, hidden = p.Hidden, heads = p.Architecture.AttentionHeadCount,
+                    kvHeads = p.Architecture.KeyValueHeadCount, headDim = p.Architecture.HeadDim, intermediate = p.Architecture.IntermediateSize,
+                    vocab = p.Architecture.VocabSize, tieWordEmbeddings = p.Architecture.TieWordEmbeddings, rationale = p.Rationale,
+                }),
+                references = plan.References.Select(r => new { name = r.Name, parameters = r.Parameters, layers = r.Architecture.LayerCount, hidden = r.Architecture.HiddenSize, source = r.Source }),
+            });
+            return ExitCodes.Success;
+        }
+
+        console.MarkupLine($"[bold]{Markup.Escape(plan.TeacherName)}[/] ({Units.FormatParameters(plan.TeacherParameters)}) → students of about {Units.FormatParameters(plan.TargetParameters)} ({Markup.Escape(plan.BudgetReason)})");
+        var table = new Table().AddColumns("strategy", "parameters", "layers", "hidden", "heads / kv", "head_dim", "FFN");
+        foreach (var p in plan.Proposals)
+        {
+            table.AddRow(Markup.Escape(p.Strategy), p.Parameters.ToString("N0", CultureInfo.InvariantCulture), p.Layers.ToString(CultureInfo.InvariantCulture),
+                p.Hidden.ToString(CultureInfo.InvariantCulture), $"{p.Architecture.AttentionHeadCount} / {p.Architecture.KeyValueHeadCount}",
+                p.Architecture.HeadDim.ToString(CultureInfo.InvariantCulture), p.Architecture.IntermediateSize.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        foreach (var p in plan.Proposals) console.MarkupLine($"[grey]• {Markup.Escape(p.Strategy)}: {Markup.Escape(p.Rationale)}[/]");
+        if (plan.References.Length > 0)
+            console.MarkupLine("[grey]family members: " + Markup.Escape(string.Join(", ", plan.References.Select(r => $"{r.Name} ({Units.FormatParameters(r.Parameters)}, {r.Architecture.LayerCount}×{r.Architecture.HiddenSize})"))) + "[/]");
+        console.MarkupLine("[yellow]" + Markup.Escape(DistillationPlan.Disclaimer) + "[/]");
+        return ExitCodes.Success;
+    }
+}

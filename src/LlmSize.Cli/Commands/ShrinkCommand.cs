@@ -1,0 +1,128 @@
+using System.ComponentModel;
+using System.Globalization;
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
+using LlmSize.Core.Compression.Planning;
+using LlmSize.Core.Estimation;
+using LlmSize.Core.Models;
+using LlmSize.Core.Models.Architectures;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli.Commands;
+
+/// <summary>Options of <c>llmsize shrink</c>.</summary>
+public sealed class ShrinkSettings : CommandSettings
+{
+    /// <summary>A model file, folder or catalog name.</summary>
+    [CommandArgument(0, "<MODEL>")]
+    [Description("Model file, folder or built-in catalog name (e.g. gemma-2b).")]
+    public string Model { get; init; } = string.Empty;
+
+    /// <summary>Device id or alias.</summary>
+    [CommandOption("-d|--device <DEVICE>")]
+    [Description("Device from the catalog (llmsize devices list), e.g. pixel-8.")]
+    public string? Device { get; init; }
+
+    /// <summary>User profile file.</summary>
+    [CommandOption("--device-file <PATH>")]
+    [Description("JSON file with your own device profiles.")]
+    public string? DeviceFile { get; init; }
+
+    /// <summary>Runtime.</summary>
+    [CommandOption("-r|--runtime <RUNTIME>")]
+    [Description("llama.cpp (default), webllm, transformers.js, onnxruntime, mediapipe.")]
+    public string RuntimeName { get; init; } = "llama.cpp";
+
+    /// <summary>Context tokens.</summary>
+    [CommandOption("-c|--context <TOKENS>")]
+    [Description("Context length in tokens (default 4096).")]
+    public long? Context { get; init; }
+
+    /// <summary>JSON output.</summary>
+    [CommandOption("--json")]
+    [Description("Write JSON (schema llmsize.shrink/v1) instead of tables.")]
+    public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() =>
+        Device is null ? ValidationResult.Error("Choose a device: --device NAME.")
+        : Context is <= 0 ? ValidationResult.Error("--context must be a positive number of tokens.")
+        : ValidationResult.Success();
+}
+
+/// <summary><c>llmsize shrink</c>: the ways to make a model fit a device, ranked.</summary>
+public sealed class ShrinkCommand(IAnsiConsole console) : Command<ShrinkSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, ShrinkSettings settings, CancellationToken cancellationToken)
+    {
+        var (architecture, name) = CompressionCli.LoadArchitecture(settings.Model);
+        var runtime = CompressionCli.Runtime(settings.RuntimeName);
+        var device = DeviceOptions.Find(DeviceOptions.Catalog(settings.DeviceFile), settings.Device!);
+        var plan = ShrinkPlanner.Plan(architecture, name, device, runtime, settings.Context);
+        if (settings.Json)
+        {
+            JsonOutput.Write(console, new
+            {
+                schema = "llmsize.shrink/v1",
+                model = plan.ModelName,
+                device = plan.Device.Id,
+                runtime = plan.Runtime.Id,
+                parameters = plan.Parameters,
+                options = plan.Options.Select((o, i) => new
+                {
+                    rank = i + 1, technique = o.Technique.ToString(), label = o.Label, parameters = o.Parameters, format = o.Format.Name,
+                    contextTokens = o.ContextTokens, downloadBytes = o.DownloadBytes, memoryBytes = o.MemoryBytes, fits = o.Fits,
+                    binding = o.Binding.ToString(), decodeTokensPerSecond = o.DecodeTokensPerSecond is { } s ? Math.Round(s, 2) : (double?)null,
+                    perplexityDelta = o.Quality?.PerplexityDelta, qualityMeasuredOn = o.Quality?.MeasuredOn, qualitySource = o.Quality?.Source,
+                    qualityNote = o.QualityNote, needsTraining = o.NeedsTraining,
+                }),
+                notes = plan.Notes,
+            });
+            return ExitCodes.Success;
+        }
+
+        console.MarkupLine($"[bold]{Markup.Escape(plan.ModelName)}[/] ({Units.FormatParameters(plan.Parameters)} parameters) on [bold]{Markup.Escape(device.DisplayName)}[/] with {Markup.Escape(runtime.DisplayName)}");
+        var table = new Table().AddColumns("#", "technique", "option", "params", "format", "download", "memory", "verdict", "tok/s", "quality cost");
+        int rank = 1;
+        foreach (var o in plan.Options)
+        {
+            table.AddRow(
+                (rank++).ToString(CultureInfo.InvariantCulture), o.Technique.ToString(), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters), Markup.Escape(o.Format.Name),
+                Units.FormatBinary(o.DownloadBytes), Units.FormatBinary(o.MemoryBytes),
+                o.Fits ? "[green]fits[/]" : $"[red]no[/] ({o.Binding})",
+                o.DecodeTokensPerSecond is { } s ? s.ToString("0.#", CultureInfo.InvariantCulture) : "-",
+                Markup.Escape(o.Quality is { } q ? $"{q.PerplexityDelta:+0.0000;-0.0000} ppl @ {q.MeasuredOn}" : o.NeedsTraining ? "needs recovery training" : o.QualityNote));
+        }
+
+        console.Write(table);
+        foreach (string n in plan.Notes) console.MarkupLine("[grey]• " + Markup.Escape(n) + "[/]");
+        if (plan.Options.FirstOrDefault(o => o.Quality is not null) is { Quality: { } src }) console.MarkupLine("[grey]• quality source: " + Markup.Escape(src.Source) + "[/]");
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary>Helpers shared by the compression commands.</summary>
+internal static class CompressionCli
+{
+    /// <summary>Loads a model and returns its architecture, or throws a readable error.</summary>
+    public static (ModelArchitecture Architecture, string Name) LoadArchitecture(string model)
+    {
+        var inventory = ModelLoader.Load(model);
+        var architecture = inventory.Architecture ?? throw new ArgumentException(
+            inventory.SizeDisclosed
+                ? $"{model}: the file declares no architecture hyper-parameters; put its config.json beside it"
+                : $"{inventory.ModelName ?? model}: its size is not disclosed by the vendor, so nothing can be estimated. {inventory.Note}");
+        return (architecture, inventory.ModelName ?? model);
+    }
+
+    /// <summary>Finds a runtime by id.</summary>
+    public static RuntimeProfile Runtime(string name) =>
+        Runtimes.TryFind(name, out var runtime)
+            ? runtime
+            : throw new ArgumentException($"unknown runtime '{name}'; known: {string.Join(", ", Runtimes.All.Select(r => r.Id))}");
+
+    /// <summary>Percent with one decimal.</summary>
+    public static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+}

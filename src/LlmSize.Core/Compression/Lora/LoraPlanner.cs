@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using LlmSize.Core.Formats.Peft;
+using LlmSize.Core.Models.Architectures;
+using LlmSize.Core.Precision;
+
+namespace LlmSize.Core.Compression.Lora;
+
+/// <summary>LoRA adapter size for a model's architecture, with the storage argument for several adapter counts.</summary>
+/// <param name="Targets">target_modules as given.</param>
+/// <param name="Rank">r.</param>
+/// <param name="Estimate">Per-module sizes (one per adapted module instance, e.g. <c>layers.3.q_proj</c>).</param>
+/// <param name="BaseParameters">Parameters of the base model.</param>
+/// <param name="BaseBytes">Bytes of the base model as distributed (its files, or parameters × base dtype).</param>
+/// <param name="Storage">One base + N adapters vs N fine-tuned copies, for each N asked.</param>
+public sealed record LoraArchitecturePlan(ImmutableArray<string> Targets, int Rank, LoraSizeEstimate Estimate, long BaseParameters, long BaseBytes,
+    ImmutableArray<LoraStorageComparison> Storage)
+{
+    /// <summary>Adapter parameters / base parameters.</summary>
+    public double ParameterFraction => (double)Estimate.Parameters / BaseParameters;
+}
+
+/// <summary>
+/// Sizes a LoRA adapter from an architecture alone: maps Hugging Face module names (q_proj, c_attn, qkv_proj …) to the
+/// weights <see cref="ParameterCalculator.EnumerateWeights"/> lists (GGUF-like names, shapes [out, in]) and applies
+/// r × (in + out) per adapted module (Hu et al. 2021, "LoRA"). Fused projections (GPT-2 <c>c_attn</c>, Phi-3
+/// <c>qkv_proj</c>, Falcon <c>query_key_value</c>, Phi-3 <c>gate_up_proj</c>) are one module whose output is the
+/// sum of the parts, as in the checkpoint.
+/// </summary>
+public static class LoraPlanner
+{
+    /// <summary>HF module name → the generic weight kinds it covers (fused modules list several).</summary>
+    private static readonly Dictionary<string, string[]> Map = new(StringComparer.Ordinal)
+    {
+        ["q_proj"] = ["attn_q"], ["k_proj"] = ["attn_k"], ["v_proj"] = ["attn_v"], ["o_proj"] = ["attn_output"],
+        ["query"] = ["attn_q"], ["key"] = ["attn_k"], ["value"] = ["attn_v"],
+        ["wq"] = ["attn_q"], ["wk"] = ["attn_k"], ["wv"] = ["attn_v"], ["wo"] = ["attn_output"],
+        ["dense"] = ["attn_output"], ["out_proj"] = ["attn_output"],
+        ["c_attn"] = ["attn_q+attn_k+attn_v"], ["qkv_proj"] = ["attn_q+attn_k+attn_v"], ["query_key_value"] = ["attn_q+attn_k+attn_v"],
+        ["Wqkv"] = ["attn_q+attn_k+attn_v"],
+        ["c_proj"] = ["attn_output", "ffn_down"], ["c_fc"] = ["ffn_up"],
+        ["gate_proj"] = ["ffn_gate"], ["up_proj"] = ["ffn_up"], ["down_proj"] = ["ffn_down"], ["gate_up_proj"] = ["ffn_gate+ffn_up"],
+        ["w1"] = ["ffn_gate"], ["w3"] = ["ffn_up"], ["w2"] = ["ffn_down"],
+        ["fc1"] = ["ffn_up"], ["fc2"] = ["ffn_down"], ["dense_h_to_4h"] = ["ffn_up"], ["dense_4h_to_h"] = ["ffn_down"],
+    };
+
+    /// <summary>Target names <see cref="Plan"/> understands (plus "all-linear").</summary>
+    public static IReadOnlyCollection<string> KnownTargets => Map.Keys;
+
+    /// <summary>The adaptable modules for <paramref name="targets"/>, one per layer (and expert), with in/out features.</summary>
+    /// <param name="architecture">The model.</param>
+    /// <param name="targets">HF target_modules names, or "all-linear" (every linear of the blocks, as PEFT: not the output head).</param>
+    /// <returns>Modules, layer by layer.</returns>
+    /// <exception cref="ArgumentException">An unknown target name, or a target the architecture does not have.</exception>
+    public static IReadOnlyList<LoraTargetShape> Modules(ModelArchitecture architecture, IReadOnlyList<string> targets)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0) throw new ArgumentException("No target modules given.", nameof(targets));
+        var weights = ParameterCalculator.EnumerateWeights(architecture)
+            .Where(w => w.Shape.Count == 2 && w.Name.EndsWith(".weight", StringComparison.Ordinal) && w.Name.Contains("{layer}", StringComparison.Ordinal))
+            .ToList();
+        var kinds = new List<(string Target, string Kind)>();
+        foreach (string t in targets.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct())
+        {
+            if (t == "all-linear")
+            {
+                foreach (string k in new[] { "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down" }) kinds.Add((k, k));
+                continue;
+            }
+
+            if (!Map.TryGetValue(t, out var ks))
+                throw new ArgumentException($"Unknown target module '{t}'; known: {string.Join(", ", Map.Keys.Order(StringComparer.Ordinal))}, all-linear.", nameof(targets));
+            foreach (string k in ks) kinds.Add((t, k));
+        }
+
+        var result = new List<LoraTargetShape>();
+        foreach (var (target, kind) in kinds)
+        {
+            string[] parts = kind.Split('+');
+            // Weights of each part, grouped by stack prefix and expert kind; a fused module adds the parts' outputs.
+            var matches = parts.Select(p => weights.Where(w => Matches(w.Name, p)).ToList()).ToList();
+            if (matches.Any(m => m.Count == 0))
+            {
+                if (target == kind && targets.Contains("all-linear")) continue; // all-linear: a gated MLP may lack ffn_gate
+                if (kinds.Count(k => k.Target == target) > 1 && matches.All(m => m.Count == 0)) continue; // c_proj on a model without one of its meanings
+                throw new ArgumentException($"Target '{target}' ({kind}) does not exist in a {architecture.Family} architecture.", nameof(targets));
+            }
+
+            for (int g = 0; g < matches[0].Count; g++)
+            {
+                var first = matches[0][g];
+                long inFeatures = first.Shape[1];
+                long outFeatures = 0;
+                foreach (var m in matches)
+                {
+                    var w = m[Math.Min(g, m.Count - 1)];
+                    if (w.Shape[1] != inFeatures) throw new ArgumentException($"Fused target '{target}' has parts with different input widths.", nameof(targets));
+                    outFeatures = checked(outFeatures + w.Shape[0]);
+                }
+
+                // Module paths like "blk.3.q_proj", "dec.blk.0.cross_attn.q_proj", "blk.17.experts.w1" (copy index across layers × experts).
+                string generic = first.Name[..first.Name.LastIndexOf('.')];
+                string prefix = generic[..generic.IndexOf(".{layer}", StringComparison.Ordinal)];
+                string tag = generic.Contains("shexp", StringComparison.Ordinal) ? ".shared_experts"
+                    : generic.Contains("{expert}", StringComparison.Ordinal) ? ".experts"
+                    : generic.Contains("cross_attn", StringComparison.Ordinal) ? ".cross_attn" : string.Empty;
+                for (long copy = 0; copy < first.Repeat; copy++)
+                {
+                    result.Add(new LoraTargetShape($"{prefix}.{copy}{tag}.{target}", inFeatures, outFeatures));
+                }
+            }
+        }
+
+        if (result.Count == 0) throw new ArgumentException($"No module of the architecture matches [{string.Join(", ", targets)}].", nameof(targets));
+        return result;
+    }
+
+    /// <summary>Adapter size and storage argument.</summary>
+    /// <param name="architecture">The base model.</param>
+    /// <param name="targets">target_modules.</param>
+    /// <param name="rank">r (&gt; 0).</param>
+    /// <param name="adapterDataType">Adapter dtype; null = F32 (PEFT's default).</param>
+    /// <param name="baseBytes">Bytes of the base as distributed; null = parameters × 2 (F16/BF16 checkpoint).</param>
+    /// <param name="adapterCounts">N values for the storage argument; null = 1, 10, 100.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="ArgumentException">Unknown or absent targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rank ≤ 0, N &lt; 1.</exception>
+    public static LoraArchitecturePlan Plan(ModelArchitecture architecture, IReadOnlyList<string> targets, int rank, TensorDataType? adapterDataType = null,
+        long? baseBytes = null, IReadOnlyList<int>? adapterCounts = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rank);
+        var modules = Modules(architecture, targets);
+        var estimate = LoraSizeCalculator.Calculate(modules, rank, adapterDataType ?? TensorDataType.F32);
+        long baseParameters = ParameterCalculator.Count(architecture).Total;
+        long bytes = baseBytes ?? checked(baseParameters * 2);
+        var storage = (adapterCounts ?? [1, 10, 100])
+            .Select(n => LoraStorageComparison.Create(baseParameters, bytes, estimate.Parameters, estimate.Bytes, n))
+            .ToImmutableArray();
+        return new LoraArchitecturePlan([.. targets], rank, estimate, baseParameters, bytes, storage);
+    }
+
+    private static bool Matches(string name, string kind)
+    {
+        // "blk.{layer}.attn_q.weight", "dec.blk.{layer}.cross_attn_q.weight", "blk.{layer}.ffn_exps.{expert}_gate.weight".
+        string stem = name[..^".weight".Length];
+        int dot = stem.LastIndexOf('.');
+        string last = stem[(dot + 1)..];
+        if (last == kind || last.EndsWith("_" + kind, StringComparison.Ordinal) && last.StartsWith("cross_", StringComparison.Ordinal)) return true;
+        // Expert tensors: "{expert}_gate" ↔ ffn_gate.
+        return kind.StartsWith("ffn_", StringComparison.Ordinal) && last == "{expert}_" + kind["ffn_".Length..];
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using LlmSize.Core.Compression;
+using LlmSize.Core.Formats.Safetensors;
+using LlmSize.Core.Precision;
+using Spectre.Console.Testing;
+
+namespace LlmSize.Cli.Tests.Commands;
+
+public sealed class CompressionCommandsTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmsize-cli-" + Guid.NewGuid().ToString("N"));
+
+    public CompressionCommandsTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var console = new TestConsole();
+        console.Profile.Width = 250;
+        int code = LlmSizeApp.Create(console).Run(args);
+        return (code, console.Output);
+    }
+
+    private string WriteModel()
+    {
+        string path = Path.Combine(_dir, "m.safetensors");
+        var rng = new Random(5);
+        var values = Enumerable.Range(0, 64).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var specs = new[] { new SafetensorsTensorSpec("model.layers.0.mlp.up_proj.weight", TensorDataType.F32, [8, 8]) };
+        SafetensorsWriter.WriteFile(path, specs, (_, s) =>
+        {
+            byte[] raw = new byte[256];
+            FloatTensorCodec.Encode(TensorDataType.F32, values, raw);
+            s.Write(raw);
+        });
+        return path;
+    }
+
+    [Fact]
+    public void Shrink_Json_RanksAFittingOptionFirst()
+    {
+        var (code, output) = Run("shrink", "gemma-2b", "--device", "galaxy-a15", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("llmsize.shrink/v1", doc.RootElement.GetProperty("schema").GetString());
+        var first = doc.RootElement.GetProperty("options")[0];
+        Assert.True(first.GetProperty("fits").GetBoolean());
+        Assert.Equal(1, first.GetProperty("rank").GetInt32());
+    }
+
+    [Fact]
+    public void Prune_BothMethods_IsAUsageError()
+    {
+        var (code, _) = Run("prune", "a.safetensors", "b.safetensors", "--sparsity", "0.5", "--pattern", "2:4");
+        Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public void Prune_WritesTheFile_AndSaysDenseStorageDoesNotShrink()
+    {
+        string input = WriteModel(), output = Path.Combine(_dir, "p.safetensors");
+        var (code, text) = Run("prune", input, output, "--sparsity", "0.5");
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(output));
+        Assert.Contains("dense storage does not shrink", text);
+    }
+
+    [Fact]
+    public void Prune_OutputEqualsInput_IsOneLineError()
+    {
+        string input = WriteModel();
+        var (code, text) = Run("prune", input, input, "--sparsity", "0.5", "--overwrite");
+        Assert.Equal(1, code);
+        Assert.Contains("refusing to overwrite", text);
+        Assert.DoesNotContain("   at ", text);
+    }
+
+    [Fact]
+    public void LoraSize_Gpt2_CAttn()
+    {
+        var (code, output) = Run("lora", "size", "gpt2", "--rank", "8", "--targets", "c_attn", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(294_912, doc.RootElement.GetProperty("adapterParameters").GetInt64()); // 12 × 8 × (768 + 2304)
+    }
+
+    [Fact]
+    public void Distill_SaysNoTrainingIsDone()
+    {
+        var (code, output) = Run("distill", "llama-3.1-8b", "--target-params", "1B");
+        Assert.Equal(0, code);
+        Assert.Contains("no training", output);
+    }
+
+    [Fact]
+    public void Share_ReportsTheFile()
+    {
+        var (code, output) = Run("share", WriteModel(), "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(64, doc.RootElement.GetProperty("storedParameters").GetInt64());
+    }
+}

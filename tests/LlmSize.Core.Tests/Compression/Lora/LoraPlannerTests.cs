@@ -1,0 +1,60 @@
+using LlmSize.Core.Compression.Lora;
+using LlmSize.Core.Formats.Peft;
+using LlmSize.Core.Formats.Safetensors;
+using LlmSize.Core.Models.Catalog;
+using LlmSize.Core.Precision;
+using LlmSize.Core.Tests.Infrastructure;
+
+namespace LlmSize.Core.Tests.Compression.Lora;
+
+public class LoraPlannerTests
+{
+    private static LlmSize.Core.Models.Architectures.ModelArchitecture Catalog(string id) =>
+        ModelLoader.FromCatalog(ModelCatalog.Default.Entries.Single(e => e.Id == id)).Architecture!;
+
+    [Fact]
+    public void Llama3_8B_QandV_Rank16()
+    {
+        // Llama-3-8B config: hidden 4096, 32 layers, 8 KV heads × 128 → k/v width 1024.
+        // q_proj: 32 × 16 × (4096 + 4096) = 4,194,304; v_proj: 32 × 16 × (4096 + 1024) = 2,621,440; total 6,815,744.
+        var plan = LoraPlanner.Plan(Catalog("llama-3-8b"), ["q_proj", "v_proj"], 16);
+        Assert.Equal(64, plan.Estimate.Modules.Length);
+        Assert.Equal(6_815_744, plan.Estimate.Parameters);
+        Assert.Equal(6_815_744 * 4, plan.Estimate.Bytes); // F32, PEFT's default
+        var ten = plan.Storage.Single(s => s.AdapterCount == 10);
+        Assert.Equal(plan.BaseBytes + 10 * plan.Estimate.Bytes, ten.BasePlusAdaptersBytes);
+        Assert.Equal(10 * plan.BaseBytes, ten.FullCopiesBytes);
+        Assert.Equal(plan.BaseParameters * 2, plan.BaseBytes); // no files: parameters × 2 bytes (BF16)
+    }
+
+    [Fact]
+    public void Gpt2_FusedCAttn_MatchesTheRealAdapterFile()
+    {
+        // GPT-2 c_attn: in 768, out 3 × 768 = 2304; r = 8: 12 × 8 × (768 + 2304) = 294,912 —
+        // exactly the lora_A/lora_B elements of the shared PEFT adapter trained on GPT-2.
+        var plan = LoraPlanner.Plan(Catalog("gpt2"), ["c_attn"], 8);
+        Assert.Equal(294_912, plan.Estimate.Parameters);
+        var adapter = PeftAdapterReader.Read(TestPaths.Fixture("peft", "gpt2-lora-seqcls"), p => SafetensorsReader.Read(p).Tensors);
+        Assert.Equal(adapter.LoraParameters, plan.Estimate.Parameters);
+        Assert.All(plan.Estimate.Modules, m => Assert.Equal((768L, 2304L), (m.InFeatures, m.OutFeatures)));
+    }
+
+    [Fact]
+    public void AllLinear_CoversAttentionAndGatedMlp()
+    {
+        // Llama-3.2-1B: hidden 2048, KV 512, FFN 8192, 16 layers, r = 1:
+        // per layer q (2048+2048) + k (2048+512) + v (2048+512) + o (2048+2048) + gate/up (2048+8192) × 2 + down (8192+2048)
+        // = 4096 + 2560 + 2560 + 4096 + 30720 = 44,032; × 16 = 704,512.
+        var plan = LoraPlanner.Plan(Catalog("llama-3.2-1b"), ["all-linear"], 1, TensorDataType.BF16);
+        Assert.Equal(704_512, plan.Estimate.Parameters);
+        Assert.Equal(704_512 * 2, plan.Estimate.Bytes);
+    }
+
+    [Fact]
+    public void UnknownOrAbsentTargets_AreArgumentErrors()
+    {
+        Assert.Throws<ArgumentException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["foo_proj"], 8));
+        Assert.Throws<ArgumentException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["gate_proj"], 8)); // GPT-2 has a plain MLP
+        Assert.Throws<ArgumentOutOfRangeException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["c_attn"], 0));
+    }
+}
