@@ -25,6 +25,7 @@ public static class LlmSizeApp
     public static void Configure(IConfigurator config, IAnsiConsole? console = null)
     {
         config.SetApplicationName("llmsize");
+        config.UseAssemblyInformationalVersion();
         if (console is not null) config.ConfigureConsole(console);
         var errorConsole = console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         config.SetExceptionHandler((ex, _) => HandleError(ex, errorConsole));
@@ -72,7 +73,9 @@ public static class LlmSizeApp
     /// for expected failures.</summary>
     internal static int HandleError(Exception ex, IAnsiConsole console)
     {
-        Exception e = ex is CommandRuntimeException { InnerException: { } inner } ? inner : ex;
+        // Spectre reports parse and conversion failures (e.g. "--context abc") as CommandParseException /
+        // CommandRuntimeException: usage errors. Exceptions thrown by commands arrive unwrapped.
+        Exception e = ex;
         (int code, string message) = e switch
         {
             CommandParseException or CommandConfigurationException => (ExitCodes.Usage, e.Message),
@@ -83,8 +86,16 @@ public static class LlmSizeApp
                 or KeyNotFoundException => (ExitCodes.BadInput, e.Message),
             _ => (ExitCodes.BadInput, "unexpected error: " + e.Message),
         };
-        console.MarkupLine("[red]error:[/] " + Markup.Escape(message));
+        console.MarkupLine("[red]error:[/] " + Markup.Escape(Clean(message)));
         return code;
+    }
+
+    /// <summary>Drops .NET's parameter-name and actual-value suffixes from argument exception messages.</summary>
+    private static string Clean(string message)
+    {
+        string m = System.Text.RegularExpressions.Regex.Replace(message, @"\s*\(Parameter '[^']*'\)", string.Empty);
+        m = System.Text.RegularExpressions.Regex.Replace(m, @"\s*Actual value was [^\n]*", string.Empty);
+        return m.Trim();
     }
 }
 

@@ -45,6 +45,11 @@ public static class ModelLoader
         if (Directory.Exists(pathOrName)) return LoadFolder(Path.GetFullPath(pathOrName));
         catalog ??= ModelCatalog.Default;
         if (catalog.TryFind(pathOrName, out var entry)) return FromCatalog(entry);
+        if (LooksLikePath(pathOrName))
+        {
+            throw new ModelNotFoundException($"{pathOrName}: no such file or folder");
+        }
+
         var near = catalog.SuggestNearest(pathOrName, 3);
         throw new ModelNotFoundException(
             $"'{pathOrName}' is not a file, a folder or a model of the built-in catalog"
@@ -328,11 +333,25 @@ public static class ModelLoader
         };
     }
 
+    private static bool LooksLikePath(string text) =>
+        text.Contains(Path.DirectorySeparatorChar) || text.Contains('/') || text.StartsWith('.')
+        || Path.GetExtension(text) is ".gguf" or ".safetensors" or ".onnx" or ".tflite" or ".task" or ".bin" or ".pt" or ".pth" or ".json";
+
+    /// <summary>The architecture from a config.json beside the weights, or null. A config that is missing, broken or
+    /// of an unsupported family does not stop reading the weights: the caller's question is about the weights file.</summary>
     private static ModelArchitecture? ConfigBeside(string? folder)
     {
         if (folder is null) return null;
         string config = Path.Combine(folder, "config.json");
-        return File.Exists(config) ? HfConfigReader.Read(config) : null;
+        if (!File.Exists(config)) return null;
+        try
+        {
+            return HfConfigReader.Read(config);
+        }
+        catch (Exception ex) when (ex is ModelFormatException or NotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A file's model name: the folder's name for Hugging Face's generic file names (model.safetensors,

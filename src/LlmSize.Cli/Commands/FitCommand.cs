@@ -32,7 +32,7 @@ public sealed class FitSettings : CommandSettings
 
     /// <summary>Detect this machine.</summary>
     [CommandOption("--this-machine")]
-    [Description("Use this machine: RAM, cores and (NVIDIA) GPU where detectable.")]
+    [Description("Use this machine: RAM, cores and (NVIDIA) GPU where detectable; memory bandwidth from --bandwidth, else 60 GB/s (dual-channel DDR5 assumption).")]
     public bool ThisMachine { get; init; }
 
     /// <summary>User profile file.</summary>
@@ -64,6 +64,11 @@ public sealed class FitSettings : CommandSettings
     [CommandOption("--cores <N>")]
     [Description("Inline device: CPU cores.")]
     public int? Cores { get; init; }
+
+    /// <summary>Inline memory one app may use.</summary>
+    [CommandOption("--usable-ram <SIZE>")]
+    [Description("Inline device: memory one app/tab may use (default: all of --ram).")]
+    public string? UsableRam { get; init; }
 
     /// <summary>Inline unified memory flag.</summary>
     [CommandOption("--unified")]
@@ -98,7 +103,8 @@ public sealed class FitSettings : CommandSettings
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
-        bool inline = Ram is not null || Vram is not null || Bandwidth is not null;
+        // --bandwidth may accompany --this-machine (memory bandwidth cannot be read from the OS).
+        bool inline = Ram is not null || Vram is not null || (Bandwidth is not null && !ThisMachine);
         int sources = (Device is not null ? 1 : 0) + (AllDevices ? 1 : 0) + (ThisMachine ? 1 : 0) + (inline ? 1 : 0);
         if (sources == 0) return ValidationResult.Error("Choose a device: --device NAME, --all-devices, --this-machine, or inline --ram/--vram/--bandwidth.");
         if (sources > 1) return ValidationResult.Error("Use only one of --device, --all-devices, --this-machine and inline specs.");
@@ -183,12 +189,27 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
     private static DeviceProfile ResolveDevice(FitSettings s, DeviceCatalog catalog)
     {
         if (s.Device is { } name) return DeviceOptions.Find(catalog, name);
-        if (s.ThisMachine) return Core.Devices.ThisMachine.Detect().ToProfile(catalog);
+        if (s.ThisMachine)
+        {
+            var info = Core.Devices.ThisMachine.Detect();
+            double? bandwidth = s.Bandwidth is { } bw ? DeviceSpecParser.ParseBandwidthGBps(bw) : null;
+            try
+            {
+                return info.ToProfile(catalog, bandwidth);
+            }
+            catch (InvalidOperationException) when (bandwidth is null)
+            {
+                // Bandwidth is not detectable from the OS: fall back to the documented host-RAM assumption.
+                return info.ToProfile(catalog, EstimationAssumptions.Default.HostRamBandwidthGBps);
+            }
+        }
+
         var b = new CustomDeviceBuilder().WithName("custom device").WithRam(s.Ram!).WithBandwidth(s.Bandwidth!);
         if (s.Vram is { } v) b.WithVram(v);
         if (s.Fp16 is { } f) b.WithFp16(f);
         if (s.Cores is { } c) b.WithCores(c);
         if (s.Unified) b.WithUnifiedMemory();
+        if (s.UsableRam is { } u) b.WithAppMemoryLimit(u);
         return b.Build();
     }
 }
@@ -196,14 +217,15 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
 /// <summary>JSON shape of a fit report (documented in README, schema "llmsize.fit/v1").</summary>
 internal sealed record FitJson(
     string Schema, string Model, string Device, string Runtime, string Outcome, string BindingConstraint, string Reason,
-    FitVariantJson Requested, FitVariantJson? Best, double DecodeTokensPerSecond, double PrefillTokensPerSecond, double LoadSeconds,
-    long DownloadBytes, IReadOnlyDictionary<string, double> DownloadSeconds)
+    FitVariantJson Requested, FitVariantJson? Best, double? DecodeTokensPerSecond, double? PrefillTokensPerSecond, double LoadSeconds,
+    long DownloadBytes, IReadOnlyDictionary<string, double> DownloadSeconds, IReadOnlyList<string> Warnings)
 {
     public static FitJson From(FitReport r) => new(
         "llmsize.fit/v1", r.ModelName, r.Device.Id, r.Runtime.Id, r.Outcome.ToString(), r.BindingConstraint.ToString(), r.Reason,
         FitVariantJson.From(r.Requested), r.Best is null ? null : FitVariantJson.From(r.Best),
-        Round(r.Speed.DecodeTokensPerSecond), Round(r.Speed.PrefillTokensPerSecond), Round(r.Speed.LoadSeconds),
-        r.DownloadBytes, r.Download.ToDictionary(d => d.Network.Id, d => Round(d.Seconds)));
+        r.Outcome == FitOutcome.DoesNotFit ? null : Round(r.Speed.DecodeTokensPerSecond),
+        r.Outcome == FitOutcome.DoesNotFit ? null : Round(r.Speed.PrefillTokensPerSecond), Round(r.Speed.LoadSeconds),
+        r.DownloadBytes, r.Download.ToDictionary(d => d.Network.Id, d => Round(d.Seconds)), r.Warnings);
 
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 2) : 0;
 }

@@ -20,6 +20,7 @@ internal static class FitRenderer
         var best = r.Best ?? r.Requested;
         console.Write(new Rule($"[bold]{Markup.Escape(r.ModelName)}[/] on [bold]{Markup.Escape(r.Device.DisplayName)}[/] with {Markup.Escape(r.Runtime.DisplayName)}").LeftJustified());
         console.MarkupLine($"verdict: {Verdict(r.Outcome)} — {Markup.Escape(r.Reason)}");
+        foreach (string w in r.Warnings) console.MarkupLine("[yellow]warning:[/] " + Markup.Escape(w));
         if (r.Requested.Memory.ContextDefaulted && r.Requested.ContextTokens > 0)
         {
             console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change)[/]");
@@ -39,7 +40,7 @@ internal static class FitRenderer
         checks.AddColumns("constraint", "needed", "available", "", "what");
         foreach (var c in best.Checks)
         {
-            bool flag = c.Constraint == FitConstraint.ShaderF16Missing;
+            bool flag = c.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
             checks.AddRow(c.Constraint.ToString(), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
                 c.Passes ? "[green]ok[/]" : "[red]no[/]", "[grey]" + Markup.Escape(c.Detail) + "[/]");
         }
@@ -65,10 +66,17 @@ internal static class FitRenderer
         var first = reports[0];
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {reports.Count} devices");
-        table.AddColumns("device", "verdict", "format", "needs", "budget", "memory use", "tokens/s", "download");
+        table.AddColumn(new TableColumn("device").NoWrap());
+        table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", "download (device's network)");
         foreach (var r in reports)
         {
-            var v = r.Best ?? r.Requested;
+            var v = r.Best ?? r.LastTried;
+            string limitedBy = r.Outcome switch
+            {
+                FitOutcome.Fits => "–",
+                FitOutcome.FitsWithChanges => r.Requested.Binding.Constraint.ToString(),
+                _ => r.LastTried.Binding.Constraint.ToString(),
+            };
             var budget = v.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
             double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budget.AvailableBytes);
             string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty);
@@ -76,6 +84,7 @@ internal static class FitRenderer
                 Markup.Escape(r.Device.Id),
                 Verdict(r.Outcome),
                 r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
+                limitedBy,
                 Units.FormatBinary(v.Memory.TotalBytes),
                 Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
                 Bar(ratio),
@@ -84,7 +93,7 @@ internal static class FitRenderer
         }
 
         console.Write(table);
-        console.MarkupLine("[grey]memory use: the best variant's weights + KV cache + buffers against the device's budget (█ used, ░ free, red past 100%).[/]");
+        console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits.[/]");
     }
 
     /// <summary>A 20-cell bar of <paramref name="ratio"/> (used ÷ budget), red when over.</summary>

@@ -189,7 +189,7 @@ internal static class InspectRenderer
         var table = new Table().Border(TableBorder.Simple).Title("tensors").AddColumns("name", "shape", "dtype", "bytes", "role", "component");
         foreach (var t in r.TensorCount.Tensors)
         {
-            table.AddRow(Markup.Escape(t.Tensor.Name), t.Tensor.ShapeText, t.Tensor.DataType.Name, N(t.Tensor.ByteLength),
+            table.AddRow(Markup.Escape(t.Tensor.Name), Markup.Escape(t.Tensor.ShapeText), t.Tensor.DataType.Name, N(t.Tensor.ByteLength),
                 t.IsTiedDuplicate ? "tied" : t.Role.ToString(), t.Component.ToString());
         }
 

@@ -28,6 +28,8 @@ public enum FitConstraint
     HostRam,
     /// <summary>WebGPU <c>maxStorageBufferBindingSize</c> / <c>maxBufferSize</c>: the largest tensor must fit one buffer.</summary>
     WebGpuBufferLimit,
+    /// <summary>The runtime runs only in a browser with WebGPU and the device has none (data-centre GPUs).</summary>
+    NoWebGpu,
     /// <summary>WebGPU <c>shader-f16</c> feature missing for an f16 format.</summary>
     ShaderF16Missing,
     /// <summary>wasm32's 4 GiB address space (onnxruntime-web wasm backend).</summary>
@@ -98,6 +100,10 @@ public sealed record FitReport
     /// null when none does.</summary>
     public FitVariant? Best { get; init; }
 
+    /// <summary>The smallest variant tried (the last rung of the ladder, shortest context) — what finally blocks when
+    /// nothing fits.</summary>
+    public required FitVariant LastTried { get; init; }
+
     /// <summary>The binding constraint of the requested variant (None when it fits).</summary>
     public FitConstraint BindingConstraint => Requested.Fits ? FitConstraint.None : Requested.Binding.Constraint;
 
@@ -113,6 +119,9 @@ public sealed record FitReport
 
     /// <summary>One sentence: the verdict and why.</summary>
     public required string Reason { get; init; }
+
+    /// <summary>Warnings about the request (a context longer than the model was trained for …).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>
@@ -182,7 +191,8 @@ public sealed class FitAnalyzer
     /// <summary>Analyzes the fit.</summary>
     /// <param name="device">Device profile.</param>
     /// <param name="runtime">Runtime.</param>
-    /// <param name="format">Requested format; null = the top of the runtime's precision ladder, walking down until one fits.</param>
+    /// <param name="format">Requested format; null = the runtime's 16-bit rung (<see cref="RuntimeProfile.LadderStart"/>),
+    /// walking down until one fits.</param>
     /// <param name="contextTokens">Requested context; null = <see cref="MemoryEstimator.DefaultContextTokens"/>.</param>
     /// <returns>The report (numbers are finite).</returns>
     /// <exception cref="ArgumentException">The format is not one of the runtime's.</exception>
@@ -190,21 +200,22 @@ public sealed class FitAnalyzer
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(runtime);
-        // No format asked for: start at the top of the precision ladder (fp16 / F16 …) and walk down.
-        format ??= _stored ?? runtime.Formats[0];
+        // No format asked for: start at the 16-bit rung of the precision ladder (F16 / q0f16 / fp16) and walk down.
+        format ??= _stored ?? runtime.FindFormat(runtime.LadderStart) ?? runtime.Formats[0];
         var requestedMemory = Memory(runtime, format, contextTokens);
         long context = requestedMemory.ContextTokens;
         var target = ChooseTarget(device, runtime);
         var requested = Evaluate(device, runtime, requestedMemory, target);
 
         FitVariant? best = requested.Fits ? requested : null;
+        FitVariant last = requested;
         if (best is null && _stored is null)
         {
             int start = runtime.Formats.ToList().IndexOf(format);
             foreach (var f in runtime.Formats.Skip(Math.Max(0, start)))
             {
-                var v = Evaluate(device, runtime, Memory(runtime, f, context), target);
-                if (v.Fits) { best = v; break; }
+                last = Evaluate(device, runtime, Memory(runtime, f, context), target);
+                if (last.Fits) { best = last; break; }
             }
         }
 
@@ -214,8 +225,8 @@ public sealed class FitAnalyzer
             {
                 foreach (var f in runtime.Formats.Skip(Math.Max(0, runtime.Formats.ToList().IndexOf(format))))
                 {
-                    var v = Evaluate(device, runtime, Memory(runtime, f, c), target);
-                    if (v.Fits) { best = v; break; }
+                    last = Evaluate(device, runtime, Memory(runtime, f, c), target);
+                    if (last.Fits) { best = last; break; }
                 }
 
                 if (best is not null) break;
@@ -241,7 +252,11 @@ public sealed class FitAnalyzer
             Speed = speed,
             Download = download,
             DownloadBytes = downloadBytes,
-            Reason = Explain(outcome, requested, best),
+            Reason = Explain(outcome, requested, best, last),
+            Warnings = _architecture is { ContextLength: > 0 } arch && context > arch.ContextLength
+                ? [$"context {context} tokens exceeds the {arch.ContextLength} tokens the model was trained for (max_position_embeddings); quality beyond it is not guaranteed"]
+                : [],
+            LastTried = last,
         };
     }
 
@@ -342,6 +357,11 @@ public sealed class FitAnalyzer
                 browser ? "the browser tab's share of memory (unified / system RAM)" : "memory one app may use (OS reserve excluded)"));
         }
 
+        if (target == ExecutionTarget.BrowserWebGpu && device.WebGpu is null)
+        {
+            checks.Add(new FitCheck(FitConstraint.NoWebGpu, 1, 0, $"{runtime.DisplayName} runs in a browser with WebGPU; this device profile has no browser"));
+        }
+
         if (target == ExecutionTarget.BrowserWebGpu && device.WebGpu is { } gpu)
         {
             long limit = Math.Min(gpu.MaxStorageBufferBindingSizeBytes, gpu.MaxBufferSizeBytes);
@@ -395,7 +415,7 @@ public sealed class FitAnalyzer
     private SpeedEstimate Speed(DeviceProfile device, FitVariant v)
     {
         double tflops = v.Target is ExecutionTarget.NativeGpu or ExecutionTarget.BrowserWebGpu
-            ? device.GpuFp16Tflops ?? device.GpuFp32Tflops ?? device.CpuCores * _assumptions.CpuTflopsPerCore
+            ? device.GpuFp16Tflops ?? device.GpuFp32Tflops ?? device.MemoryBandwidthGBps * _assumptions.GpuTflopsPerGBps
             : device.CpuCores * _assumptions.CpuTflopsPerCore;
         double bandwidth = device.MemoryBandwidthGBps;
         if (v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount)
@@ -405,10 +425,11 @@ public sealed class FitAnalyzer
             bandwidth = 1 / (gpuShare / device.MemoryBandwidthGBps + (1 - gpuShare) / _assumptions.HostRamBandwidthGBps);
         }
 
-        return SpeedEstimator.Estimate(v.Memory, _activeParameters, bandwidth, Math.Max(tflops, 1e-3), v.Target, null, _assumptions);
+        return SpeedEstimator.Estimate(v.Memory, _activeParameters, bandwidth, Math.Max(tflops, 1e-3), v.Target, null, _assumptions,
+            _architecture?.LayerCount ?? 0);
     }
 
-    private static string Explain(FitOutcome outcome, FitVariant requested, FitVariant? best)
+    private static string Explain(FitOutcome outcome, FitVariant requested, FitVariant? best, FitVariant last)
     {
         static string At(FitVariant v) => v.ContextTokens > 0 ? $" at {v.ContextTokens} tokens" : string.Empty;
         var b = requested.Binding;
@@ -418,7 +439,10 @@ public sealed class FitAnalyzer
             FitOutcome.Fits => $"fits: {requested.Format.Name}{At(requested)}; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
             FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}); "
                 + $"use {best!.Format.Name}{At(best)}" + (best.GpuLayers is { } n ? $" with {n} layers on the GPU" : string.Empty),
-            _ => $"does not fit: {b.Constraint} ({(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}), and no lower precision or context down to 512 tokens fits",
+            _ => last == requested
+                ? $"does not fit: {b.Constraint} ({(b.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? b.Detail : need)})"
+                : $"does not fit: {requested.Format.Name} fails on {b.Constraint}, and even {last.Format.Name}{At(last)} fails on {last.Binding.Constraint} "
+                  + $"({(last.Binding.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? last.Binding.Detail : $"{Units.FormatBinary(last.Binding.RequiredBytes)} needed vs {Units.FormatBinary(last.Binding.AvailableBytes)} available")})",
         };
     }
 }

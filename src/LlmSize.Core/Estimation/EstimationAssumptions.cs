@@ -45,6 +45,16 @@ public sealed record EstimationAssumptions
     /// 8 lanes × 2 FLOPs × ~3 GHz ≈ 0.1 TFLOPS).</summary>
     public double CpuTflopsPerCore { get; init; } = 0.1;
 
+    /// <summary>Peak FP16 throughput assumed per GB/s of memory bandwidth for a GPU whose profile gives no TFLOPS
+    /// figure: 0.05 TFLOPS per GB/s (50 FLOP per byte; e.g. RTX 4090: 165 TFLOPS / 1008 GB/s ≈ 0.16, Apple M2 Max:
+    /// 27 TFLOPS / 400 GB/s ≈ 0.07, Adreno 750: ~5.6 TFLOPS / 77 GB/s ≈ 0.07 — taken at the low end).</summary>
+    public double GpuTflopsPerGBps { get; init; } = 0.05;
+
+    /// <summary>Fixed time per transformer layer per generated token on GPU backends (kernel launches and
+    /// synchronisation): 0.1 ms. Bandwidth alone would put a 7B Q4 model at 500+ tokens/s on an H100; single-stream
+    /// llama.cpp results are a few hundred at most. An assumption to calibrate.</summary>
+    public double GpuPerLayerOverheadMs { get; init; } = 0.1;
+
     /// <summary>Fraction of dedicated VRAM a model may use: 0.95 (display, driver and other processes keep the rest).</summary>
     public double UsableVramFraction { get; init; } = 0.95;
 }

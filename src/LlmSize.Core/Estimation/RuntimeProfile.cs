@@ -30,8 +30,13 @@ public sealed record RuntimeProfile
     /// <summary>Storage formats, highest precision first: the ladder the fit verdict walks down.</summary>
     public required IReadOnlyList<WeightFormat> Formats { get; init; }
 
-    /// <summary>The format used when the user names none.</summary>
+    /// <summary>The runtime's usual format (what its prebuilt models ship in).</summary>
     public required string DefaultFormat { get; init; }
+
+    /// <summary>Where the fit check starts walking down the ladder when the user names no format: the 16-bit rung
+    /// (F16 / q0f16 / fp16), so a report says whether the unquantized model fits before it suggests a quantization.
+    /// Formats above it (fp32) are only checked when asked for.</summary>
+    public required string LadderStart { get; init; }
 
     /// <summary>Execution targets the runtime supports; the first is preferred when the device allows it.</summary>
     public required IReadOnlyList<ExecutionTarget> Targets { get; init; }
@@ -95,6 +100,7 @@ public static class Runtimes
             Gguf(LlamaFileType.IQ2_XXS, "2.06-bpw i-quant (needs an importance matrix for quality)"),
         ],
         DefaultFormat = "Q4_K_M",
+        LadderStart = "F16",
         Targets = [ExecutionTarget.NativeGpu, ExecutionTarget.NativeCpu],
         OverheadBytes = 100L << 20,
         OverheadSource = "process, ggml backend context, vocabulary and graph metadata; assumption (a CUDA context adds a further ~200–300 MiB of driver memory on NVIDIA GPUs, not counted)",
@@ -114,16 +120,17 @@ public static class Runtimes
                 Description = "unquantized float32", Source = "MLC LLM quantization docs: qAfB = A-bit weights, B-bit activations; q0 = none" },
             new UniformWeightFormat { Name = "q0f16", MatrixBits = 16, EmbeddingBits = 16, VectorBits = 16, RequiresShaderF16 = true,
                 Description = "unquantized float16", Source = "MLC LLM quantization docs" },
-            new UniformWeightFormat { Name = "q4f32_1", MatrixBits = 4 + 32.0 / 32, EmbeddingBits = 4 + 32.0 / 32, VectorBits = 32, KvCacheType = TensorDataType.F32,
+            new UniformWeightFormat { Name = "q4f32_1", MatrixBits = 4 + 32.0 / 32, EmbeddingBits = 4 + 32.0 / 32, VectorBits = 32, KvCacheType = TensorDataType.F32, SeparateScaleBits = 32.0 / 32,
                 Description = "4-bit group quantization, group 32, f32 scale (5 bpw), f32 activations",
                 Source = "MLC LLM GroupQuantize q4f32_1: group_size 32, 4-bit, float32 scale; embedding quantized too" },
-            new UniformWeightFormat { Name = "q4f16_1", MatrixBits = 4 + 16.0 / 32, EmbeddingBits = 4 + 16.0 / 32, VectorBits = 16, RequiresShaderF16 = true,
+            new UniformWeightFormat { Name = "q4f16_1", MatrixBits = 4 + 16.0 / 32, EmbeddingBits = 4 + 16.0 / 32, VectorBits = 16, RequiresShaderF16 = true, SeparateScaleBits = 16.0 / 32,
                 Description = "4-bit group quantization, group 32, f16 scale (4.5 bpw), f16 activations",
                 Source = "MLC LLM GroupQuantize q4f16_1: group_size 32, 4-bit, float16 scale; embedding quantized too" },
-            new UniformWeightFormat { Name = "q3f16_1", MatrixBits = 3 + 16.0 / 40, EmbeddingBits = 3 + 16.0 / 40, VectorBits = 16, RequiresShaderF16 = true,
+            new UniformWeightFormat { Name = "q3f16_1", MatrixBits = 3 + 16.0 / 40, EmbeddingBits = 3 + 16.0 / 40, VectorBits = 16, RequiresShaderF16 = true, SeparateScaleBits = 16.0 / 40,
                 Description = "3-bit group quantization, group 40, f16 scale", Source = "MLC LLM quantization presets (q3f16_1: group_size 40)" },
         ],
         DefaultFormat = "q4f16_1",
+        LadderStart = "q0f16",
         Targets = [ExecutionTarget.BrowserWebGpu],
         OverheadBytes = 0,
         OverheadSource = "WebLLM's vram_required_MB = parameters + KV cache + temporary buffer (mlc_llm model_metadata _report_memory_usage); no separate overhead",
@@ -144,14 +151,15 @@ public static class Runtimes
             new UniformWeightFormat { Name = "q8", MatrixBits = 8, EmbeddingBits = 8, VectorBits = 32, KvCacheType = TensorDataType.F32,
                 Description = "model_quantized.onnx: ORT dynamic int8 quantization of MatMul/Gather weights (per-tensor scale)",
                 Source = "Transformers.js dtypes: q8 → model_quantized.onnx; onnxruntime quantize_dynamic" },
-            new UniformWeightFormat { Name = "q4f16", MatrixBits = 4 + 16.0 / 32 + 4.0 / 32, EmbeddingBits = 16, VectorBits = 16, RequiresShaderF16 = true,
+            new UniformWeightFormat { Name = "q4f16", MatrixBits = 4 + 16.0 / 32 + 4.0 / 32, EmbeddingBits = 16, VectorBits = 16, RequiresShaderF16 = true, SeparateScaleBits = 16.0 / 32 + 4.0 / 32,
                 Description = "model_q4f16.onnx: MatMulNBits 4-bit, block 32, f16 scales + 4-bit zero points; embedding fp16",
                 Source = "onnxruntime MatMul4BitsQuantizer (block_size 32) as used by Transformers.js conversion scripts" },
-            new UniformWeightFormat { Name = "q4", MatrixBits = 4 + 32.0 / 32 + 4.0 / 32, EmbeddingBits = 32, VectorBits = 32, KvCacheType = TensorDataType.F32,
+            new UniformWeightFormat { Name = "q4", MatrixBits = 4 + 32.0 / 32 + 4.0 / 32, EmbeddingBits = 32, VectorBits = 32, KvCacheType = TensorDataType.F32, SeparateScaleBits = 32.0 / 32 + 4.0 / 32,
                 Description = "model_q4.onnx: MatMulNBits 4-bit, block 32, f32 scales + zero points; embedding fp32",
                 Source = "onnxruntime MatMul4BitsQuantizer (block_size 32)" },
         ],
         DefaultFormat = "q4f16",
+        LadderStart = "fp16",
         Targets = [ExecutionTarget.BrowserWebGpu, ExecutionTarget.BrowserWasm],
         OverheadBytes = 64L << 20,
         OverheadSource = "onnxruntime-web wasm module and session arena; assumption",
@@ -175,6 +183,7 @@ public static class Runtimes
                 Description = "MatMulNBits 4-bit block 32 (ONNX Runtime GenAI builder int4, CPU)", Source = "onnxruntime-genai model builder: int4 block_size 32, accuracy_level 4" },
         ],
         DefaultFormat = "int4",
+        LadderStart = "fp16",
         Targets = [ExecutionTarget.NativeCpu],
         OverheadBytes = 128L << 20,
         OverheadSource = "ORT session, arena allocator slack; assumption",
@@ -198,6 +207,7 @@ public static class Runtimes
                 Source = "MediaPipe LLM converter quant types; checked against the published gemma-2b-it-gpu-int4.bin size (~1.35 GB)" },
         ],
         DefaultFormat = "int4",
+        LadderStart = "fp16",
         Targets = [ExecutionTarget.BrowserWebGpu, ExecutionTarget.NativeGpu, ExecutionTarget.NativeCpu],
         OverheadBytes = 128L << 20,
         OverheadSource = "LiteRT/TFLite GPU delegate working memory; assumption",

@@ -32,8 +32,9 @@ public static class SpeedEstimator
     /// <param name="assumptions">Efficiency factors; null = defaults.</param>
     /// <returns>The estimate (finite, non-negative numbers).</returns>
     /// <exception cref="ArgumentOutOfRangeException">A rate is not a positive finite number.</exception>
+    /// <param name="layers">Transformer layers (for the fixed per-layer cost on GPU targets); 0 = none.</param>
     public static SpeedEstimate Estimate(MemoryEstimate memory, long activeParameters, double bandwidthGBps, double teraFlops,
-        ExecutionTarget target, double? storageReadGBps = null, EstimationAssumptions? assumptions = null)
+        ExecutionTarget target, double? storageReadGBps = null, EstimationAssumptions? assumptions = null, int layers = 0)
     {
         ArgumentNullException.ThrowIfNull(memory);
         RequirePositive(bandwidthGBps, nameof(bandwidthGBps));
@@ -54,11 +55,15 @@ public static class SpeedEstimator
         // At the end of a full context the whole KV cache is read per token; on average half of it.
         long kvRead = memory.KvCache.Bytes / 2;
         long perToken = memory.Weights.ActiveBytesPerToken + kvRead;
-        double decode = bandwidthGBps * 1e9 * bwEff / Math.Max(1, perToken);
-        double prefill = teraFlops * 1e12 * flopEff / (2.0 * Math.Max(1, activeParameters));
+        bool gpu = target is ExecutionTarget.NativeGpu or ExecutionTarget.BrowserWebGpu;
+        double overheadSeconds = gpu ? Math.Max(0, layers) * a.GpuPerLayerOverheadMs / 1000 : 0;
+        double decode = 1 / (Math.Max(1, perToken) / (bandwidthGBps * 1e9 * bwEff) + overheadSeconds);
+        // Prompt tokens are processed in batches, so prefill is never slower than generating one token at a time.
+        double prefill = Math.Max(decode, teraFlops * 1e12 * flopEff / (2.0 * Math.Max(1, activeParameters)));
         double load = memory.Weights.TotalBytes / (storage * 1e9);
         return new SpeedEstimate(decode, prefill, load, perToken,
-            $"{bandwidthGBps:0.#} GB/s × {bwEff:0.##} efficiency ÷ ({Units.FormatDecimal(memory.Weights.ActiveBytesPerToken)} active weights + {Units.FormatDecimal(kvRead)} KV read, mid-context)",
+            $"{bandwidthGBps:0.#} GB/s × {bwEff:0.##} efficiency ÷ ({Units.FormatDecimal(memory.Weights.ActiveBytesPerToken)} active weights + {Units.FormatDecimal(kvRead)} KV read, mid-context)"
+                + (overheadSeconds > 0 ? $" + {layers} layers × {a.GpuPerLayerOverheadMs} ms fixed cost; an upper bound" : "; an upper bound"),
             $"{teraFlops:0.##} TFLOPS × {flopEff:0.##} efficiency ÷ (2 × {Units.FormatParameters(activeParameters)} active parameters)");
     }
 

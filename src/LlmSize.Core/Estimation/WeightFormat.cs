@@ -51,7 +51,8 @@ public abstract record WeightFormat
     /// <summary>True for the token embedding (a row lookup per token).</summary>
     internal static bool IsTokenEmbedding(ArchitectureWeight w) => w.Name is "token_embd.weight";
 
-    internal static WeightBytes Summarize(ModelArchitecture a, IReadOnlyList<ArchitectureWeight> weights, Func<ArchitectureWeight, double> bytesPerCopy)
+    internal static WeightBytes Summarize(ModelArchitecture a, IReadOnlyList<ArchitectureWeight> weights, Func<ArchitectureWeight, double> bytesPerCopy,
+        Func<ArchitectureWeight, double>? largestBufferPerCopy = null)
     {
         double total = 0, active = 0, largest = 0, layered = 0;
         long parameters = 0;
@@ -72,9 +73,10 @@ public abstract record WeightFormat
             }
 
             if (w.Name.Contains("{layer}", StringComparison.Ordinal)) layered += one * w.Repeat;
-            if (one > largest)
+            double buffer = largestBufferPerCopy?.Invoke(w) ?? one;
+            if (buffer > largest)
             {
-                largest = one;
+                largest = buffer;
                 largestName = w.Name;
             }
         }
@@ -104,16 +106,21 @@ public sealed record UniformWeightFormat : WeightFormat
     /// <summary>Bits per weight of attention matrices when they differ from <see cref="MatrixBits"/>.</summary>
     public double? AttentionBits { get; init; }
 
+    /// <summary>Of <see cref="MatrixBits"/> and <see cref="EmbeddingBits"/>, the bits per weight that are scales and zero
+    /// points stored in a separate buffer (MLC stores <c>q_weight</c> and <c>q_scale</c> apart; MatMulNBits keeps
+    /// <c>B</c>, <c>scales</c>, <c>zero_points</c> apart), so the largest single GPU buffer is only the packed weights.</summary>
+    public double SeparateScaleBits { get; init; }
+
     /// <inheritdoc />
     public override WeightBytes ComputeBytes(ModelArchitecture architecture, IReadOnlyList<ArchitectureWeight> weights) =>
-        Summarize(architecture, weights, w =>
-        {
-            double bits = !IsMatrix(w) ? VectorBits
-                : w.Component is ModelComponent.Embedding or ModelComponent.OutputHead ? EmbeddingBits
-                : w.Component == ModelComponent.Attention && AttentionBits is { } ab ? ab
-                : MatrixBits;
-            return w.ElementsPerCopy * bits / 8;
-        });
+        Summarize(architecture, weights, w => w.ElementsPerCopy * Bits(w) / 8,
+            w => w.ElementsPerCopy * (Bits(w) - (IsMatrix(w) && Bits(w) < 16 ? SeparateScaleBits : 0)) / 8);
+
+    private double Bits(ArchitectureWeight w) =>
+        !IsMatrix(w) ? VectorBits
+        : w.Component is ModelComponent.Embedding or ModelComponent.OutputHead ? EmbeddingBits
+        : w.Component == ModelComponent.Attention && AttentionBits is { } ab ? ab
+        : MatrixBits;
 }
 
 /// <summary>

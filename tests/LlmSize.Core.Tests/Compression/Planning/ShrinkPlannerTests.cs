@@ -17,8 +17,9 @@ public class ShrinkPlannerTests
         var device = DeviceCatalog.Default.Find("galaxy-a15");
         var plan = ShrinkPlanner.Plan(Gemma2B, "gemma-2b", device, Runtimes.LlamaCpp);
         Assert.Equal(2_506_172_416, plan.Parameters); // published Gemma 2B count (catalog)
-        // Every ladder format, 2 depth + 2 width pruning levels; no smaller gemma in the catalog.
-        Assert.Equal(Runtimes.LlamaCpp.Formats.Count + 4, plan.Options.Length);
+        // Every ladder format, 2 depth + 2 width pruning levels, and the smaller Gemma-family models of the catalog.
+        int siblings = ShrinkPlanner.Siblings(Gemma2B, "gemma-2b", ModelCatalog.Default, 2_506_172_416).Count;
+        Assert.Equal(Runtimes.LlamaCpp.Formats.Count + 4 + siblings, plan.Options.Length);
         int firstMiss = plan.Options.ToList().FindIndex(o => !o.Fits);
         Assert.True(firstMiss > 0);
         Assert.All(plan.Options.Skip(firstMiss), o => Assert.False(o.Fits));
