@@ -25,6 +25,16 @@ public static class LlmSizeApp
     public static void Configure(IConfigurator config, IAnsiConsole? console = null)
     {
         config.SetApplicationName("llmsize");
+        if (console is null && Console.IsOutputRedirected)
+        {
+            // Piped or redirected output: Spectre assumes 80 columns, which wraps wide tables mid-word and breaks
+            // grep/copy. Use a wide console instead; interactive terminals keep their real width.
+            var wide = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            wide.Profile.Width = 200;
+            console = wide;
+            config.ConfigureConsole(wide);
+        }
+
         config.UseAssemblyInformationalVersion();
         if (console is not null) config.ConfigureConsole(console);
         var errorConsole = console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
