@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LlmSize.Core.Compression.Quantization;
+
+/// <summary>
+/// Scalar helpers with exactly the semantics of ggml's reference code: fp32 → fp16 / bf16 conversion
+/// (round to nearest even), C <c>roundf</c> (halfway away from zero), block absolute maximum.
+/// </summary>
+/// <remarks>Sources read: ggml-org/ggml <c>src/ggml-impl.h</c> (<c>ggml_compute_fp32_to_fp16</c>,
+/// <c>ggml_compute_fp32_to_bf16</c>) and <c>src/ggml-quants.c</c>; re-implemented, not copied.</remarks>
+internal static class GgmlMath
+{
+    /// <summary>fp32 → IEEE binary16 bits, round to nearest even; NaN becomes the quiet NaN 0x7E00 with the sign kept
+    /// (as ggml's bit-trick conversion does); overflow becomes ±Inf.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort FloatToHalfBits(float f)
+    {
+        if (float.IsNaN(f))
+        {
+            return (ushort)((BitConverter.SingleToUInt32Bits(f) >> 16 & 0x8000) | 0x7E00);
+        }
+
+        // .NET's float → Half conversion is IEEE 754 round-to-nearest-even, subnormals included.
+        return BitConverter.HalfToUInt16Bits((Half)f);
+    }
+
+    /// <summary>IEEE binary16 bits → fp32 (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HalfBitsToFloat(ushort h) => (float)BitConverter.UInt16BitsToHalf(h);
+
+    /// <summary>fp32 → bfloat16 bits: round to nearest even; NaN keeps its top bits and is forced quiet (ggml).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort FloatToBFloat16Bits(float f)
+    {
+        uint u = BitConverter.SingleToUInt32Bits(f);
+        if ((u & 0x7FFF_FFFF) > 0x7F80_0000) return (ushort)((u >> 16) | 64);
+        return (ushort)((u + (0x7FFF + ((u >> 16) & 1))) >> 16);
+    }
+
+    /// <summary>bfloat16 bits → fp32 (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float BFloat16BitsToFloat(ushort b) => BitConverter.UInt32BitsToSingle((uint)b << 16);
+
+    /// <summary>C <c>roundf</c>: nearest integer, halfway cases away from zero; exact for every float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float RoundAwayFromZero(float x)
+    {
+        float t = MathF.Truncate(x);
+        // x - t is exact (same binade or smaller), so the comparison decides the halfway case exactly.
+        return MathF.Abs(x - t) >= 0.5f ? t + MathF.CopySign(1f, x) : t;
+    }
+
+    /// <summary>Writes a little-endian fp16 scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteHalf(Span<byte> dst, float value) =>
+        BinaryPrimitives.WriteUInt16LittleEndian(dst, FloatToHalfBits(value));
+
+    /// <summary>Reads a little-endian fp16 scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReadHalf(ReadOnlySpan<byte> src) => HalfBitsToFloat(BinaryPrimitives.ReadUInt16LittleEndian(src));
+
+    /// <summary>Largest |x| of a block (order-independent, so the SIMD path is exact). NaN propagation is not
+    /// guaranteed; callers refuse NaN weights before quantizing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float AbsMax(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        float amax = 0f;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= x.Length - 8; i += 8)
+            {
+                acc = Vector256.Max(acc, Vector256.Abs(Vector256.Create(x.Slice(i, 8))));
+            }
+
+            amax = MaxAcross(acc);
+        }
+
+        for (; i < x.Length; i++) amax = MathF.Max(amax, MathF.Abs(x[i]));
+        return amax;
+    }
+
+    /// <summary>Smallest and largest element of a block, starting from ±<see cref="float.MaxValue"/> as ggml does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (float Min, float Max) MinMax(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        float min = float.MaxValue, max = -float.MaxValue;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            var vmin = Vector256.Create(float.MaxValue);
+            var vmax = Vector256.Create(-float.MaxValue);
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var v = Vector256.Create(x.Slice(i, 8));
+                vmin = Vector256.Min(vmin, v);
+                vmax = Vector256.Max(vmax, v);
+            }
+
+            for (int k = 0; k < 8; k++)
+            {
+                min = MathF.Min(min, vmin[k]);
+                max = MathF.Max(max, vmax[k]);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            if (x[i] < min) min = x[i];
+            if (x[i] > max) max = x[i];
+        }
+
+        return (min, max);
+    }
+
+    /// <summary>ggml's Q4_0/Q5_0 scale search: the first element of largest |x| (keeping its sign).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SignedAbsMax(ReadOnlySpan<float> x)
+    {
+        float amax = AbsMax(x);
+        // All zeros: ggml's max stays +0 (then d = +0 / -8 = -0), so a leading -0 must not be returned.
+        if (amax == 0f) return 0f;
+        // ggml: if (amax < fabsf(v)) { amax = fabsf(v); max = v; } — the first element reaching the maximum wins.
+        foreach (float v in x)
+        {
+            if (MathF.Abs(v) == amax) return v;
+        }
+
+        return 0f;
+    }
+
+    private static float MaxAcross(Vector256<float> v)
+    {
+        var m = Vector128.Max(v.GetLower(), v.GetUpper());
+        float a = MathF.Max(m[0], m[1]);
+        float b = MathF.Max(m[2], m[3]);
+        return MathF.Max(a, b);
+    }
+
+    /// <summary>Throws when a row does not fit the block layout of <paramref name="quantizer"/>.</summary>
+    public static void CheckRow(IRowQuantizer quantizer, int srcLength, int dstLength, string srcName, string dstName)
+    {
+        var t = quantizer.Type;
+        if (srcLength % t.BlockSize != 0)
+        {
+            throw new ArgumentException(
+                $"A row of {srcLength} elements is not a whole number of {t.Name} blocks of {t.BlockSize}.", srcName);
+        }
+
+        long need = (long)srcLength / t.BlockSize * t.BlockBytes;
+        if (dstLength != need)
+        {
+            throw new ArgumentException(
+                $"{t.Name} needs {need} bytes for {srcLength} elements; the buffer has {dstLength}.", dstName);
+        }
+    }
+}
