@@ -113,6 +113,10 @@ internal static class GgmlMath
             if (x[i] > max) max = x[i];
         }
 
+        // ggml keeps the FIRST element reaching the extreme (strict < / >); only the sign of a zero can tell which,
+        // and SIMD min/max do not promise which zero they return: take it from the first zero element.
+        if (min == 0f) min = FirstZero(x);
+        if (max == 0f) max = FirstZero(x);
         return (min, max);
     }
 
@@ -127,6 +131,16 @@ internal static class GgmlMath
         foreach (float v in x)
         {
             if (MathF.Abs(v) == amax) return v;
+        }
+
+        return 0f;
+    }
+
+    private static float FirstZero(ReadOnlySpan<float> x)
+    {
+        foreach (float v in x)
+        {
+            if (v == 0f) return v;
         }
 
         return 0f;
