@@ -38,14 +38,22 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         (LlamaFileType.Q6_K, [TensorDataType.Q6_K]),
     ];
 
-    public static TheoryData<string, string> Cases()
+    public static TheoryData<string, string, bool> Cases()
     {
-        var data = new TheoryData<string, string>();
+        var data = new TheoryData<string, string, bool>();
         foreach (var (type, needs) in FileTypes)
         {
+            // --leave-output-tensor keeps output.weight F32, so the legacy types need only their own kernel.
+            if (RowQuantizers.TryGet(needs[0], out _) && needs.Length > 1 && type is LlamaFileType.Q4_0 or LlamaFileType.Q4_1
+                    or LlamaFileType.Q5_0 or LlamaFileType.Q5_1)
+            {
+                data.Add(type.ToString(), "F32", true);
+                data.Add(type.ToString(), "BF16", true);
+            }
+
             if (!needs.All(t => RowQuantizers.TryGet(t, out _))) continue;
-            data.Add(type.ToString(), "F32");
-            data.Add(type.ToString(), "F16");
+            data.Add(type.ToString(), "F32", false);
+            data.Add(type.ToString(), "F16", false);
         }
 
         return data;
@@ -63,7 +71,7 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Quantize_MatchesLlamaCppByteForByte(string fileTypeName, string weightTypeName)
+    public void Quantize_MatchesLlamaCppByteForByte(string fileTypeName, string weightTypeName, bool leaveOutputTensor)
     {
         var fileType = Enum.Parse<LlamaFileType>(fileTypeName);
         Assert.True(TensorDataType.TryFromName(weightTypeName, out var weightType));
@@ -72,8 +80,8 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         string ours = Path.Combine(_dir, $"ours-{fileTypeName}.gguf");
         TinyLlamaGguf.Write(input, weightType);
 
-        LlamaCppQuantize(input, theirs, fileType);
-        var report = GgufQuantizer.Quantize(input, ours, fileType, new GgufQuantizerOptions { Threads = 2 });
+        LlamaCppQuantize(input, theirs, fileType, leaveOutputTensor);
+        var report = GgufQuantizer.Quantize(input, ours, fileType, new GgufQuantizerOptions { Threads = 2, LeaveOutputTensor = leaveOutputTensor });
 
         var a = GgufReader.Read(theirs);
         var b = GgufReader.Read(ours);
@@ -125,16 +133,16 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         Assert.NotEmpty(pieces);
     }
 
-    internal static void LlamaCppQuantize(string input, string outputPath, LlamaFileType fileType)
+    internal static void LlamaCppQuantize(string input, string outputPath, LlamaFileType fileType, bool leaveOutputTensor = false)
     {
         NativeApi.llama_empty_call();
         // llama_model_quantize directly (LLamaQuantizer.Quantize refuses MOSTLY_BF16): llama-quantize's defaults,
-        // output.weight quantized, no requantizing, 2 threads.
+        // output.weight quantized unless --leave-output-tensor, no requantizing, 2 threads.
         var p = LLamaModelQuantizeParams.Default();
         p.ftype = (LLamaFtype)(int)fileType;
         p.nthread = 2;
         p.allow_requantize = false;
-        p.quantize_output_tensor = true;
+        p.quantize_output_tensor = !leaveOutputTensor;
         uint rc = NativeApi.llama_model_quantize(input, outputPath, ref p);
         Assert.True(rc == 0, $"llama.cpp failed to quantize {input} to {fileType} (llama_model_quantize returned {rc})");
     }
