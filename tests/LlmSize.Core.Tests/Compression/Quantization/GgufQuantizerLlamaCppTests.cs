@@ -146,4 +146,51 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         uint rc = NativeApi.llama_model_quantize(input, outputPath, ref p);
         Assert.True(rc == 0, $"llama.cpp failed to quantize {input} to {fileType} (llama_model_quantize returned {rc})");
     }
+
+    /// <summary>
+    /// llama-2-tiny-random.gguf has 8-wide rows (hidden 8). llama.cpp (bundled version, observed with this test):
+    /// the first tensor in loader order is output.weight; llama_tensor_get_type gives it Q8_0 because 8 % 32 ≠ 0, and
+    /// Q8_0 has no fallback, so llama_model_quantize fails ("no tensor type fallback is defined for type q8_0") for
+    /// every block type; F16 works. We do the same: refuse with NotSupportedException naming the tensor, and leave no
+    /// output file.
+    /// </summary>
+    [Theory]
+    [InlineData(LlamaFileType.Q8_0)]
+    [InlineData(LlamaFileType.Q4_0)]
+    [InlineData(LlamaFileType.Q5_1)]
+    public void NarrowRows_RefusedLikeLlamaCpp(LlamaFileType fileType)
+    {
+        string input = TestPaths.Fixture("gguf", "llama-2-tiny-random.gguf");
+        string theirs = Path.Combine(_dir, "theirs.gguf");
+        string ours = Path.Combine(_dir, "ours.gguf");
+        NativeApi.llama_empty_call();
+        var p = LLamaModelQuantizeParams.Default();
+        p.ftype = (LLamaFtype)(int)fileType;
+        p.nthread = 2;
+        p.quantize_output_tensor = true;
+        Assert.NotEqual(0u, NativeApi.llama_model_quantize(input, theirs, ref p));
+
+        var e = Assert.Throws<NotSupportedException>(() => GgufQuantizer.Quantize(input, ours, fileType));
+        Assert.Contains("'output.weight'", e.Message);
+        Assert.Contains("Q8_0", e.Message);
+        Assert.False(File.Exists(ours));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void NarrowRows_F16_MatchesLlamaCpp()
+    {
+        string input = TestPaths.Fixture("gguf", "llama-2-tiny-random.gguf");
+        string theirs = Path.Combine(_dir, "theirs.gguf");
+        string ours = Path.Combine(_dir, "ours.gguf");
+        LlamaCppQuantize(input, theirs, LlamaFileType.F16);
+        GgufQuantizer.Quantize(input, ours, LlamaFileType.F16);
+        var a = GgufReader.Read(theirs);
+        var b = GgufReader.Read(ours);
+        Assert.Equal(a.Tensors.Select(t => (t.Name, t.DataType.Name)), b.Tensors.Select(t => (t.Name, t.DataType.Name)));
+        foreach (var (ta, tb) in a.Tensors.Zip(b.Tensors))
+        {
+            Assert.True(TinyLlamaGguf.ReadTensorBytes(theirs, ta).AsSpan().SequenceEqual(TinyLlamaGguf.ReadTensorBytes(ours, tb)), ta.Name);
+        }
+    }
 }
