@@ -38,6 +38,10 @@ public static class LlmSizeApp
             .WithDescription("Will the model run on a device, how fast, and how long is the download?")
             .WithExample("fit", "gemma-2b", "--device", "pixel-8")
             .WithExample("fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M");
+        config.AddCommand<QuantizeCommand>("quantize")
+            .WithDescription("Quantize a model into a GGUF of a llama.cpp type (byte-identical to llama-quantize), with a per-tensor error report.")
+            .WithExample("quantize", "model-f16.gguf", "model-q4_0.gguf", "--type", "Q4_0")
+            .WithExample("quantize", "model.safetensors", "model-q8_0.gguf", "--type", "Q8_0", "--json");
         config.AddBranch("devices", devices =>
         {
             devices.SetDescription("The device catalog.");
@@ -57,7 +61,7 @@ public static class LlmSizeApp
             CommandRuntimeException => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
             ModelFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
-                or UnauthorizedAccessException or IOException or ArgumentException or FormatException
+                or UnauthorizedAccessException or IOException or ArgumentException or FormatException or InvalidDataException
                 or KeyNotFoundException => (ExitCodes.BadInput, e.Message),
             _ => (ExitCodes.BadInput, "unexpected error: " + e.Message),
         };
