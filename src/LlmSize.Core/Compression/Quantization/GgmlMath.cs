@@ -136,6 +136,49 @@ internal static class GgmlMath
         return 0f;
     }
 
+    /// <summary>
+    /// The shared inner loop of Q4_0, Q4_1, Q5_0 and Q5_1 for one block of 32: q[j] = min(clamp, trunc((x[j] − sub)·id + bias))
+    /// (C: <c>(int8_t)</c> / <c>(uint8_t)</c> casts truncate), low nibbles packed as element j | element j + 16 &lt;&lt; 4,
+    /// and bit 4 of each q gathered into <paramref name="qh"/> (bit j for element j, bit j + 16 for element j + 16).
+    /// Each lane does the scalar operations in the scalar order (subtract, multiply, add; no fused multiply-add), so the
+    /// SIMD path gives the reference's bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void QuantizeNibbles(ReadOnlySpan<float> x, float sub, float id, float bias, int clamp, Span<byte> qs, out uint qh)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vsub = Vector256.Create(sub);
+            var vid = Vector256.Create(id);
+            var vbias = Vector256.Create(bias);
+            var vclamp = Vector256.Create(clamp);
+            var a0 = Vector256.Min(Vector256.ConvertToInt32((Vector256.Create(x[..8]) - vsub) * vid + vbias), vclamp);
+            var a1 = Vector256.Min(Vector256.ConvertToInt32((Vector256.Create(x.Slice(8, 8)) - vsub) * vid + vbias), vclamp);
+            var b0 = Vector256.Min(Vector256.ConvertToInt32((Vector256.Create(x.Slice(16, 8)) - vsub) * vid + vbias), vclamp);
+            var b1 = Vector256.Min(Vector256.ConvertToInt32((Vector256.Create(x.Slice(24, 8)) - vsub) * vid + vbias), vclamp);
+            var lowMask = Vector256.Create(0x0F);
+            var p0 = (a0 & lowMask) | ((b0 & lowMask) << 4);
+            var p1 = (a1 & lowMask) | ((b1 & lowMask) << 4);
+            var s16 = Vector256.Narrow(p0, p1);
+            Vector128.Narrow(s16.GetLower(), s16.GetUpper()).AsByte().CopyTo(qs);
+            qh = Vector256.ExtractMostSignificantBits(a0 << 27)
+                | Vector256.ExtractMostSignificantBits(a1 << 27) << 8
+                | Vector256.ExtractMostSignificantBits(b0 << 27) << 16
+                | Vector256.ExtractMostSignificantBits(b1 << 27) << 24;
+            return;
+        }
+
+        qh = 0;
+        for (int j = 0; j < 16; j++)
+        {
+            int xi0 = Math.Min(clamp, (int)((x[j] - sub) * id + bias));
+            int xi1 = Math.Min(clamp, (int)((x[16 + j] - sub) * id + bias));
+            qs[j] = (byte)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
+            qh |= (((uint)xi0 & 0x10u) >> 4) << j;
+            qh |= (((uint)xi1 & 0x10u) >> 4) << (j + 16);
+        }
+    }
+
     private static float FirstZero(ReadOnlySpan<float> x)
     {
         foreach (float v in x)

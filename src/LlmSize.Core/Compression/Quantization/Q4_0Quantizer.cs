@@ -34,15 +34,8 @@ public sealed class Q4_0Quantizer : IRowQuantizer
             float d = max / -8;
             float id = d != 0f ? 1.0f / d : 0.0f;
             GgmlMath.WriteHalf(y, d);
-            for (int j = 0; j < Qk / 2; j++)
-            {
-                float x0 = x[j] * id;
-                float x1 = x[Qk / 2 + j] * id;
-                // C: MIN(15, (int8_t)(x0 + 8.5f)) — the cast truncates toward zero.
-                int xi0 = Math.Min(15, (int)(x0 + 8.5f));
-                int xi1 = Math.Min(15, (int)(x1 + 8.5f));
-                y[2 + j] = (byte)(xi0 | (xi1 << 4));
-            }
+            // C: MIN(15, (int8_t)(x·id + 8.5f)); x − 0 is x exactly, so the shared loop's subtraction changes nothing.
+            GgmlMath.QuantizeNibbles(x, 0f, id, 8.5f, 15, y.Slice(2, 16), out _);
         }
     }
 

@@ -35,14 +35,8 @@ public sealed class Q4_1Quantizer : IRowQuantizer
             float id = d != 0f ? 1.0f / d : 0.0f;
             GgmlMath.WriteHalf(y, d);
             GgmlMath.WriteHalf(y[2..], min);
-            for (int j = 0; j < Qk / 2; j++)
-            {
-                float x0 = (x[j] - min) * id;
-                float x1 = (x[Qk / 2 + j] - min) * id;
-                int xi0 = Math.Min(15, (int)(x0 + 0.5f));
-                int xi1 = Math.Min(15, (int)(x1 + 0.5f));
-                y[4 + j] = (byte)(xi0 | (xi1 << 4));
-            }
+            // C: MIN(15, (int8_t)((x − min)·id + 0.5f)).
+            GgmlMath.QuantizeNibbles(x, min, id, 0.5f, 15, y.Slice(4, 16), out _);
         }
     }
 

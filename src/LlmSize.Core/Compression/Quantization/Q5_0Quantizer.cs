@@ -35,18 +35,8 @@ public sealed class Q5_0Quantizer : IRowQuantizer
             float d = max / -16;
             float id = d != 0f ? 1.0f / d : 0.0f;
             GgmlMath.WriteHalf(y, d);
-            uint qh = 0;
-            for (int j = 0; j < Qk / 2; j++)
-            {
-                float x0 = x[j] * id;
-                float x1 = x[Qk / 2 + j] * id;
-                int xi0 = Math.Min(31, (int)(x0 + 16.5f));
-                int xi1 = Math.Min(31, (int)(x1 + 16.5f));
-                y[6 + j] = (byte)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
-                qh |= (((uint)xi0 & 0x10u) >> 4) << j;
-                qh |= (((uint)xi1 & 0x10u) >> 4) << (j + Qk / 2);
-            }
-
+            // C: MIN(31, (int8_t)(x·id + 16.5f)); low nibbles in qs, fifth bits in qh.
+            GgmlMath.QuantizeNibbles(x, 0f, id, 16.5f, 31, y.Slice(6, 16), out uint qh);
             BinaryPrimitives.WriteUInt32LittleEndian(y[2..], qh);
         }
     }

@@ -36,18 +36,8 @@ public sealed class Q5_1Quantizer : IRowQuantizer
             float id = d != 0f ? 1.0f / d : 0.0f;
             GgmlMath.WriteHalf(y, d);
             GgmlMath.WriteHalf(y[2..], min);
-            uint qh = 0;
-            for (int j = 0; j < Qk / 2; j++)
-            {
-                float x0 = (x[j] - min) * id;
-                float x1 = (x[Qk / 2 + j] - min) * id;
-                uint xi0 = (byte)(int)(x0 + 0.5f);
-                uint xi1 = (byte)(int)(x1 + 0.5f);
-                y[8 + j] = (byte)((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
-                qh |= ((xi0 & 0x10u) >> 4) << j;
-                qh |= ((xi1 & 0x10u) >> 4) << (j + Qk / 2);
-            }
-
+            // C: (uint8_t)((x − min)·id + 0.5f), no clamp (values stay ≤ 31); 255 keeps the uint8 range.
+            GgmlMath.QuantizeNibbles(x, min, id, 0.5f, 255, y.Slice(8, 16), out uint qh);
             BinaryPrimitives.WriteUInt32LittleEndian(y[4..], qh);
         }
     }
