@@ -105,7 +105,7 @@ public static class GgufQuantizer
     }
 
     /// <summary>The type each tensor would get, without writing anything (same rules and order as
-    /// <see cref="Quantize"/>).</summary>
+    /// <see cref="Quantize"/>; works for every file type, whether or not this build has its kernels).</summary>
     /// <param name="inputPath">A GGUF file, or a LLaMA-layout safetensors file with config.json beside it.</param>
     /// <param name="fileType">llama.cpp file type.</param>
     /// <param name="options">Choices (requantize flag); default when null.</param>
@@ -116,7 +116,7 @@ public static class GgufQuantizer
         string inputPath, LlamaFileType fileType, GgufQuantizerOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(inputPath);
-        var plan = Plan(OpenSource(Path.GetFullPath(inputPath)), fileType, options ?? GgufQuantizerOptions.Default);
+        var plan = Plan(OpenSource(Path.GetFullPath(inputPath)), fileType, options ?? GgufQuantizerOptions.Default, requireKernels: false);
         return plan.Select(p => (p.Source.Name, p.Source.Type, p.Target)).ToList();
     }
 
@@ -159,7 +159,7 @@ public static class GgufQuantizer
         return i == start ? -1 : (int)Math.Min(v, int.MaxValue) * sign;
     }
 
-    private static List<PlanItem> Plan(QuantizationSource source, LlamaFileType fileType, GgufQuantizerOptions options)
+    private static List<PlanItem> Plan(QuantizationSource source, LlamaFileType fileType, GgufQuantizerOptions options, bool requireKernels = true)
     {
         var ordered = source.Tensors.ToList();
         ordered.Sort((x, y) => CompareWeightNames(x.Name, y.Name));
@@ -187,13 +187,14 @@ public static class GgufQuantizer
                         $"Tensor '{t.Name}' is already {t.Type.Name}; requantizing to {target.Name} loses quality twice (llama.cpp: \"requantizing from type {t.Type.Name.ToLowerInvariant()} is disabled\"). Use --allow-requantize to do it anyway.");
                 }
 
-                if (!t.Type.IsPlainFloat && t.Type.Kind != DataTypeKind.BlockQuantized || t.Type == TensorDataType.F64
+                if (!requireKernels) { /* planning only: which types, not whether this build can write them */ }
+                else if (!t.Type.IsPlainFloat && t.Type.Kind != DataTypeKind.BlockQuantized || t.Type == TensorDataType.F64
                     || !RowQuantizers.TryGet(t.Type, out _))
                 {
                     throw new NotSupportedException($"Tensor '{t.Name}' is {t.Type.Name}; only F32, F16, BF16 (and, to requantize, types with a kernel here) can be read as floats.");
                 }
 
-                if (!RowQuantizers.TryGet(target, out _))
+                if (requireKernels && !RowQuantizers.TryGet(target, out _))
                 {
                     throw new NotSupportedException(
                         $"Tensor '{t.Name}' needs {target.Name} for {fileType}, and this build has no {target.Name} kernel (available: {string.Join(", ", RowQuantizers.All.Select(k => k.Type.Name).Order())}).");

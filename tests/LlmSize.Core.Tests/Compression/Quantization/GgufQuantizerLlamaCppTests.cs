@@ -193,4 +193,31 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
             Assert.True(TinyLlamaGguf.ReadTensorBytes(theirs, ta).AsSpan().SequenceEqual(TinyLlamaGguf.ReadTensorBytes(ours, tb)), ta.Name);
         }
     }
+
+    /// <summary>Every mixture's per-tensor type choice (LlamaCppTensorTypePolicy through GgufQuantizer.PlanTypes) against
+    /// the types llama.cpp actually writes, on a 9-layer model: use_more_bits(i, 9) is i &lt; 9/8 = 1, i ≥ 63/8 = 7 or
+    /// (i − 1) % 3 == 2, so layers 0, 3, 6, 7, 8 get more bits in the _M mixtures. No kernels needed.</summary>
+    [Theory]
+    [InlineData(LlamaFileType.Q2_K)]
+    [InlineData(LlamaFileType.Q3_K_S)]
+    [InlineData(LlamaFileType.Q3_K_M)]
+    [InlineData(LlamaFileType.Q3_K_L)]
+    [InlineData(LlamaFileType.Q4_K_S)]
+    [InlineData(LlamaFileType.Q4_K_M)]
+    [InlineData(LlamaFileType.Q5_K_S)]
+    [InlineData(LlamaFileType.Q5_K_M)]
+    [InlineData(LlamaFileType.Q6_K)]
+    [InlineData(LlamaFileType.Q4_0)]
+    [InlineData(LlamaFileType.Q8_0)]
+    [InlineData(LlamaFileType.IQ4_NL)]
+    public void TypeChoices_MatchLlamaCpp(LlamaFileType fileType)
+    {
+        string input = Path.Combine(_dir, "tiny9.gguf");
+        string theirs = Path.Combine(_dir, "theirs9.gguf");
+        TinyLlamaGguf.Write(input, TensorDataType.F16, layers: 9);
+        LlamaCppQuantize(input, theirs, fileType);
+        var expected = GgufReader.Read(theirs).Tensors.Select(t => $"{t.Name}={t.DataType.Name}").ToList();
+        var actual = GgufQuantizer.PlanTypes(input, fileType).Select(p => $"{p.Name}={p.To.Name}").ToList();
+        Assert.Equal(expected, actual);
+    }
 }

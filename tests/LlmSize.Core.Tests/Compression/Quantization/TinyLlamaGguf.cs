@@ -14,13 +14,13 @@ namespace LlmSize.Core.Tests.Compression.Quantization;
 /// </summary>
 internal static class TinyLlamaGguf
 {
-    public const int Hidden = 256, Ffn = 512, Layers = 2, Heads = 4, KvHeads = 2, Vocab = 512, HeadDim = Hidden / Heads;
+    public const int Hidden = 256, Ffn = 512, DefaultLayers = 2, Heads = 4, KvHeads = 2, Vocab = 512, HeadDim = Hidden / Heads;
 
     /// <summary>Tensors in llama.cpp's naming with shapes outermost first.</summary>
-    public static IEnumerable<(string Name, long[] Shape)> Tensors()
+    public static IEnumerable<(string Name, long[] Shape)> Tensors(int layers = DefaultLayers)
     {
         yield return ("token_embd.weight", [Vocab, Hidden]);
-        for (int i = 0; i < Layers; i++)
+        for (int i = 0; i < layers; i++)
         {
             yield return ($"blk.{i}.attn_norm.weight", [Hidden]);
             yield return ($"blk.{i}.attn_q.weight", [Hidden, Hidden]);
@@ -38,7 +38,7 @@ internal static class TinyLlamaGguf
     }
 
     /// <summary>Writes the model; 2-D weights as <paramref name="weightType"/> (F32, F16 or BF16), norms F32.</summary>
-    public static void Write(string path, TensorDataType weightType, int seed = 42)
+    public static void Write(string path, TensorDataType weightType, int seed = 42, int layers = DefaultLayers)
     {
         var metadata = new List<KeyValuePair<string, GgufValue>>
         {
@@ -47,7 +47,7 @@ internal static class TinyLlamaGguf
             new("general.file_type", GgufValue.FromUInt32(weightType == TensorDataType.F32 ? 0u : weightType == TensorDataType.F16 ? 1u : 32u)),
             new("llama.context_length", GgufValue.FromUInt32(256)),
             new("llama.embedding_length", GgufValue.FromUInt32(Hidden)),
-            new("llama.block_count", GgufValue.FromUInt32(Layers)),
+            new("llama.block_count", GgufValue.FromUInt32((uint)layers)),
             new("llama.feed_forward_length", GgufValue.FromUInt32(Ffn)),
             new("llama.rope.dimension_count", GgufValue.FromUInt32(HeadDim)),
             new("llama.attention.head_count", GgufValue.FromUInt32(Heads)),
@@ -57,7 +57,7 @@ internal static class TinyLlamaGguf
             new("llama.vocab_size", GgufValue.FromUInt32(Vocab)),
         };
         metadata.AddRange(Tokenizer());
-        var descriptors = Tensors()
+        var descriptors = Tensors(layers)
             .Select(t => new GgufTensorDescriptor(t.Name, [.. t.Shape], t.Shape.Length == 1 ? TensorDataType.F32 : weightType))
             .ToList();
         var rng = new Random(seed);
