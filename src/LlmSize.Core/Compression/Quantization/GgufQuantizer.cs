@@ -30,6 +30,9 @@ public static class GgufQuantizer
     /// <summary>GGML_QNT_VERSION written as <c>general.quantization_version</c> (ggml.h).</summary>
     public const uint QuantizationVersion = 2;
 
+    /// <summary>Longest row (innermost dimension) converted, in elements: 2^26 (256 MiB of F32 per row buffer).</summary>
+    public const long MaxRowLength = 1L << 26;
+
     /// <summary>Quantizes <paramref name="inputPath"/> into <paramref name="outputPath"/>.</summary>
     /// <param name="inputPath">A GGUF file, or a safetensors file with config.json in its folder (LLaMA layout).</param>
     /// <param name="outputPath">The GGUF to write; must not be the input.</param>
@@ -179,6 +182,11 @@ public static class GgufQuantizer
         {
             var target = policy.Choose(t.Name, t.Ne, t.Type);
             bool convert = target != t.Type || t.RowOrder is not null;
+            if (convert && t.RowLength > MaxRowLength)
+            {
+                throw new NotSupportedException($"Tensor '{t.Name}' has rows of {t.RowLength:N0} elements; at most {MaxRowLength:N0} are supported.");
+            }
+
             if (convert)
             {
                 if (t.Type.Kind == DataTypeKind.BlockQuantized && !options.AllowRequantize)

@@ -109,7 +109,7 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
-    public void LlamaCpp_LoadsAndGeneratesFromOurOutput()
+    public async Task LlamaCpp_LoadsAndGeneratesFromOurOutput()
     {
         string input = Path.Combine(_dir, "tiny-F32.gguf");
         string ours = Path.Combine(_dir, "ours-Q4_0.gguf");
@@ -124,11 +124,8 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         var executor = new StatelessExecutor(weights, parameters);
         var inference = new InferenceParams { MaxTokens = 4, SamplingPipeline = new GreedySamplingPipeline() };
         var pieces = new List<string>();
-        var task = Task.Run(async () =>
-        {
-            await foreach (string piece in executor.InferAsync("a b c", inference)) pieces.Add(piece);
-        });
-        Assert.True(task.Wait(TimeSpan.FromSeconds(60)), "generation did not finish in 60 s");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (string piece in executor.InferAsync("a b c", inference, timeout.Token)) pieces.Add(piece);
         output.WriteLine($"{type}: generated {pieces.Count} pieces: [{string.Join("|", pieces)}]");
         Assert.NotEmpty(pieces);
     }
