@@ -217,4 +217,29 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         var actual = GgufQuantizer.PlanTypes(input, fileType).Select(p => $"{p.Name}={p.To.Name}").ToList();
         Assert.Equal(expected, actual);
     }
+
+    /// <summary>Safetensors input: llama.cpp cannot read safetensors, so its input is our F32 conversion of the same
+    /// checkpoint (names mapped, q/k permuted as convert_hf_to_gguf does); quantizing the safetensors directly must
+    /// give the bytes llama.cpp writes from that GGUF.</summary>
+    [Theory]
+    [InlineData(LlamaFileType.Q8_0)]
+    [InlineData(LlamaFileType.Q5_1)]
+    public void SafetensorsInput_MatchesLlamaCppOnTheConvertedGguf(LlamaFileType fileType)
+    {
+        string st = GgufQuantizerTests.WriteHfLlama(_dir);
+        string f32 = Path.Combine(_dir, "hf-f32.gguf");
+        string theirs = Path.Combine(_dir, "hf-theirs.gguf");
+        string ours = Path.Combine(_dir, "hf-ours.gguf");
+        GgufQuantizer.Quantize(st, f32, LlamaFileType.F32);
+        bool leave = fileType != LlamaFileType.Q8_0; // output.weight would want Q6_K; keep the test to our kernels
+        LlamaCppQuantize(f32, theirs, fileType, leave);
+        GgufQuantizer.Quantize(st, ours, fileType, new GgufQuantizerOptions { LeaveOutputTensor = leave });
+        var a = GgufReader.Read(theirs);
+        var b = GgufReader.Read(ours);
+        Assert.Equal(a.Tensors.Select(t => (t.Name, t.DataType.Name)), b.Tensors.Select(t => (t.Name, t.DataType.Name)));
+        foreach (var (ta, tb) in a.Tensors.Zip(b.Tensors))
+        {
+            Assert.True(TinyLlamaGguf.ReadTensorBytes(theirs, ta).AsSpan().SequenceEqual(TinyLlamaGguf.ReadTensorBytes(ours, tb)), ta.Name);
+        }
+    }
 }

@@ -124,30 +124,7 @@ public sealed class GgufQuantizerTests : IDisposable
     [Fact]
     public void Safetensors_LlamaCheckpoint_IsConvertedWithPermutedQk()
     {
-        // A 1-layer LLaMA checkpoint: hidden 64, 2 heads (head dim 32), 1 KV head, FFN 128, vocab 32, F32.
-        string dir = Directory.CreateDirectory(Path.Combine(_dir, "hf")).FullName;
-        File.WriteAllText(Path.Combine(dir, "config.json"), """
-            {"model_type":"llama","hidden_size":64,"num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,
-             "intermediate_size":128,"max_position_embeddings":128,"rms_norm_eps":1e-5,"vocab_size":32}
-            """);
-        var shapes = new (string Name, int[] Shape)[]
-        {
-            ("model.embed_tokens.weight", [32, 64]),
-            ("model.layers.0.input_layernorm.weight", [64]),
-            ("model.layers.0.self_attn.q_proj.weight", [64, 64]),
-            ("model.layers.0.self_attn.k_proj.weight", [32, 64]),
-            ("model.layers.0.self_attn.v_proj.weight", [32, 64]),
-            ("model.layers.0.self_attn.o_proj.weight", [64, 64]),
-            ("model.layers.0.post_attention_layernorm.weight", [64]),
-            ("model.layers.0.mlp.gate_proj.weight", [128, 64]),
-            ("model.layers.0.mlp.up_proj.weight", [128, 64]),
-            ("model.layers.0.mlp.down_proj.weight", [64, 128]),
-            ("model.norm.weight", [64]),
-            ("lm_head.weight", [32, 64]),
-            ("model.layers.0.self_attn.rotary_emb.inv_freq", [16]), // skipped, as convert_hf_to_gguf does
-        };
-        string st = Path.Combine(dir, "model.safetensors");
-        WriteSafetensors(st, shapes, (tensor, row, col) => tensor * 1000 + row + col / 1000f);
+        string st = WriteHfLlama(_dir);
 
         string output = Path.Combine(_dir, "hf.gguf");
         GgufQuantizer.Quantize(st, output, LlamaFileType.F32);
@@ -189,8 +166,39 @@ public sealed class GgufQuantizerTests : IDisposable
         Assert.Contains("config.json", e.Message);
     }
 
+    /// <summary>A 1-layer LLaMA checkpoint: hidden 64, 2 heads (head dim 32), 1 KV head, FFN 128, vocab 32, F32;
+    /// value = tensor index × 1000 + row + column / 1000 (so a row's origin can be read back).</summary>
+    internal static string WriteHfLlama(string root)
+    {
+        string dir = Directory.CreateDirectory(Path.Combine(root, "hf")).FullName;
+        File.WriteAllText(Path.Combine(dir, "config.json"), """
+            {"model_type":"llama","hidden_size":64,"num_hidden_layers":1,"num_attention_heads":2,"num_key_value_heads":1,
+             "intermediate_size":128,"max_position_embeddings":128,"rms_norm_eps":1e-5,"vocab_size":32}
+            """);
+        var shapes = new (string Name, int[] Shape)[]
+        {
+            ("model.embed_tokens.weight", [32, 64]),
+            ("model.layers.0.input_layernorm.weight", [64]),
+            ("model.layers.0.self_attn.q_proj.weight", [64, 64]),
+            ("model.layers.0.self_attn.k_proj.weight", [32, 64]),
+            ("model.layers.0.self_attn.v_proj.weight", [32, 64]),
+            ("model.layers.0.self_attn.o_proj.weight", [64, 64]),
+            ("model.layers.0.post_attention_layernorm.weight", [64]),
+            ("model.layers.0.mlp.gate_proj.weight", [128, 64]),
+            ("model.layers.0.mlp.up_proj.weight", [128, 64]),
+            ("model.layers.0.mlp.down_proj.weight", [64, 128]),
+            ("model.norm.weight", [64]),
+            ("lm_head.weight", [32, 64]),
+            ("model.layers.0.self_attn.rotary_emb.inv_freq", [16]), // skipped, as convert_hf_to_gguf does
+        };
+        string st = Path.Combine(dir, "model.safetensors");
+        WriteSafetensors(st, shapes, (tensor, row, col) => tensor * 1000 + row + col / 1000f);
+
+        return st;
+    }
+
     /// <summary>Writes a safetensors file per the spec (8-byte LE header length, JSON header, data), F32 tensors.</summary>
-    private static void WriteSafetensors(string path, (string Name, int[] Shape)[] tensors, Func<int, int, int, float> value)
+    internal static void WriteSafetensors(string path, (string Name, int[] Shape)[] tensors, Func<int, int, int, float> value)
     {
         var header = new StringBuilder("{");
         long offset = 0;
