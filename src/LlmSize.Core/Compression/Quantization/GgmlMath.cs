@@ -168,6 +168,12 @@ internal static class GgmlMath
             return;
         }
 
+        QuantizeNibblesScalar(x, sub, id, bias, clamp, qs, out qh);
+    }
+
+    /// <summary>The scalar form of <see cref="QuantizeNibbles"/> (used without SIMD hardware; tests compare both).</summary>
+    internal static void QuantizeNibblesScalar(ReadOnlySpan<float> x, float sub, float id, float bias, int clamp, Span<byte> qs, out uint qh)
+    {
         qh = 0;
         for (int j = 0; j < 16; j++)
         {

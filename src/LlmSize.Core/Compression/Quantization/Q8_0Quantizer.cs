@@ -63,11 +63,20 @@ public sealed class Q8_0Quantizer : IRowQuantizer
             return;
         }
 
+        QuantizeBlockScalar(x, qs, id);
+    }
+
+    /// <summary>Scalar form of the block loop (used without SIMD hardware; tests compare both).</summary>
+    internal static void QuantizeBlockScalar(ReadOnlySpan<float> x, Span<byte> qs, float id)
+    {
         for (int j = 0; j < Qk; j++)
         {
             qs[j] = (byte)(sbyte)GgmlMath.RoundAwayFromZero(x[j] * id);
         }
     }
+
+    /// <summary>The SIMD form of the block loop, for tests (same as the public path on SIMD hardware).</summary>
+    internal static void QuantizeBlockVector(ReadOnlySpan<float> x, Span<byte> qs, float id) => QuantizeBlock(x, qs, id);
 
     /// <summary>Lane-wise C roundf: truncate, then step away from zero when the dropped fraction is ≥ 0.5.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
