@@ -96,6 +96,14 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
             Assert.True(at == ba.Length && ba.Length == bb.Length, $"{ta.Name} ({ta.DataType}): bytes differ at {at} of {ba.Length}");
         }
 
+        // Same metadata keys, types and values as llama.cpp writes (input pairs + file type + quantization version).
+        Assert.Equal(a.Metadata.Keys.Order(StringComparer.Ordinal), b.Metadata.Keys.Order(StringComparer.Ordinal));
+        foreach (var (key, value) in a.Metadata)
+        {
+            Assert.Equal(value.Type, b.Metadata[key].Type);
+            Assert.Equal(value.ToString(), b.Metadata[key].ToString());
+        }
+
         Assert.True(b.TryGetInt64("general.file_type", out long ft));
         Assert.Equal((long)fileType, ft);
         Assert.Equal(new FileInfo(ours).Length, report.OutputFileBytes);
