@@ -17,13 +17,19 @@ internal static class GgmlMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort FloatToHalfBits(float f)
     {
-        if (float.IsNaN(f))
-        {
-            return (ushort)((BitConverter.SingleToUInt32Bits(f) >> 16 & 0x8000) | 0x7E00);
-        }
-
-        // .NET's float → Half conversion is IEEE 754 round-to-nearest-even, subnormals included.
-        return BitConverter.HalfToUInt16Bits((Half)f);
+        // Branch-free rounding by float arithmetic (the FP16 library's method that ggml uses): scaling by 2^112 then
+        // 2^-110 pushes overflow to Inf and lets the FPU round the mantissa to nearest even at the half's precision;
+        // adding a power of two chosen from the input's exponent aligns the bits to cut.
+        uint w = BitConverter.SingleToUInt32Bits(f);
+        uint shl1 = w + w;
+        uint sign = w & 0x8000_0000u;
+        float b = MathF.Abs(f) * BitConverter.UInt32BitsToSingle(0x7780_0000u) * BitConverter.UInt32BitsToSingle(0x0880_0000u);
+        uint bias = shl1 & 0xFF00_0000u;
+        if (bias < 0x7100_0000u) bias = 0x7100_0000u;
+        b = BitConverter.UInt32BitsToSingle((bias >> 1) + 0x0780_0000u) + b;
+        uint bits = BitConverter.SingleToUInt32Bits(b);
+        uint nonsign = ((bits >> 13) & 0x7C00u) + (bits & 0x0FFFu);
+        return (ushort)((sign >> 16) | (shl1 > 0xFF00_0000u ? 0x7E00u : nonsign));
     }
 
     /// <summary>IEEE binary16 bits → fp32 (exact).</summary>
@@ -73,13 +79,17 @@ internal static class GgmlMath
             var acc = Vector256<float>.Zero;
             for (; i <= x.Length - 8; i += 8)
             {
-                acc = Vector256.Max(acc, Vector256.Abs(Vector256.Create(x.Slice(i, 8))));
+                acc = Vector256.MaxNative(acc, Vector256.Abs(Vector256.Create(x.Slice(i, 8))));
             }
 
             amax = MaxAcross(acc);
         }
 
-        for (; i < x.Length; i++) amax = MathF.Max(amax, MathF.Abs(x[i]));
+        for (; i < x.Length; i++)
+        {
+            float a = MathF.Abs(x[i]);
+            if (a > amax) amax = a;
+        }
         return amax;
     }
 
@@ -89,21 +99,46 @@ internal static class GgmlMath
     {
         int i = 0;
         float min = float.MaxValue, max = -float.MaxValue;
-        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        if (Vector256.IsHardwareAccelerated && x.Length == 32)
+        {
+            // One ggml block: four loads, a min/max tree, four scalar compares.
+            var v0 = Vector256.Create(x[..8]);
+            var v1 = Vector256.Create(x.Slice(8, 8));
+            var v2 = Vector256.Create(x.Slice(16, 8));
+            var v3 = Vector256.Create(x.Slice(24, 8));
+            var lo = Vector256.MinNative(Vector256.MinNative(v0, v1), Vector256.MinNative(v2, v3));
+            var hi = Vector256.MaxNative(Vector256.MaxNative(v0, v1), Vector256.MaxNative(v2, v3));
+            var lo4 = Vector128.MinNative(lo.GetLower(), lo.GetUpper());
+            var hi4 = Vector128.MaxNative(hi.GetLower(), hi.GetUpper());
+            for (int k = 0; k < 4; k++)
+            {
+                float a = lo4.GetElement(k), b = hi4.GetElement(k);
+                if (a < min) min = a;
+                if (b > max) max = b;
+            }
+
+            i = 32;
+        }
+        else if (Vector256.IsHardwareAccelerated && x.Length >= 8)
         {
             var vmin = Vector256.Create(float.MaxValue);
             var vmax = Vector256.Create(-float.MaxValue);
             for (; i <= x.Length - 8; i += 8)
             {
                 var v = Vector256.Create(x.Slice(i, 8));
-                vmin = Vector256.Min(vmin, v);
-                vmax = Vector256.Max(vmax, v);
+                // MinNative/MaxNative (minps/maxps): plain comparisons, as ggml's `<` / `>`; the sign of a zero
+                // result is fixed below.
+                vmin = Vector256.MinNative(vmin, v);
+                vmax = Vector256.MaxNative(vmax, v);
             }
 
-            for (int k = 0; k < 8; k++)
+            var m4 = Vector128.MinNative(vmin.GetLower(), vmin.GetUpper());
+            var x4 = Vector128.MaxNative(vmax.GetLower(), vmax.GetUpper());
+            for (int k = 0; k < 4; k++)
             {
-                min = MathF.Min(min, vmin[k]);
-                max = MathF.Max(max, vmax[k]);
+                float a = m4.GetElement(k), b = x4.GetElement(k);
+                if (a < min) min = a;
+                if (b > max) max = b;
             }
         }
 
@@ -128,6 +163,16 @@ internal static class GgmlMath
         // All zeros: ggml's max stays +0 (then d = +0 / -8 = -0), so a leading -0 must not be returned.
         if (amax == 0f) return 0f;
         // ggml: if (amax < fabsf(v)) { amax = fabsf(v); max = v; } — the first element reaching the maximum wins.
+        if (Vector256.IsHardwareAccelerated && x.Length == 32)
+        {
+            var target = Vector256.Create(amax);
+            uint mask = Vector256.ExtractMostSignificantBits(Vector256.Equals(Vector256.Abs(Vector256.Create(x[..8])), target))
+                | Vector256.ExtractMostSignificantBits(Vector256.Equals(Vector256.Abs(Vector256.Create(x.Slice(8, 8))), target)) << 8
+                | Vector256.ExtractMostSignificantBits(Vector256.Equals(Vector256.Abs(Vector256.Create(x.Slice(16, 8))), target)) << 16
+                | Vector256.ExtractMostSignificantBits(Vector256.Equals(Vector256.Abs(Vector256.Create(x.Slice(24, 8))), target)) << 24;
+            if (mask != 0) return x[System.Numerics.BitOperations.TrailingZeroCount(mask)];
+        }
+
         foreach (float v in x)
         {
             if (MathF.Abs(v) == amax) return v;
@@ -197,10 +242,10 @@ internal static class GgmlMath
 
     private static float MaxAcross(Vector256<float> v)
     {
-        var m = Vector128.Max(v.GetLower(), v.GetUpper());
-        float a = MathF.Max(m[0], m[1]);
-        float b = MathF.Max(m[2], m[3]);
-        return MathF.Max(a, b);
+        var m = Vector128.MaxNative(v.GetLower(), v.GetUpper());
+        float a = m.GetElement(0), b = m.GetElement(1), c = m.GetElement(2), d = m.GetElement(3);
+        float ab = a > b ? a : b, cd = c > d ? c : d;
+        return ab > cd ? ab : cd;
     }
 
     /// <summary>Throws when a row does not fit the block layout of <paramref name="quantizer"/>.</summary>

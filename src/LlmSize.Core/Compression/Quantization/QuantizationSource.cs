@@ -45,6 +45,11 @@ internal sealed record QuantizationSource(
             throw new NotSupportedException($"'{path}' is one part of a split GGUF; merge it first (llama-gguf-split --merge).");
         }
 
+        if (file.IsBigEndian)
+        {
+            throw new NotSupportedException($"'{path}' is a big-endian GGUF; only little-endian inputs are quantized (llama.cpp's default byte order).");
+        }
+
         var tensors = file.Tensors.Select(t => new QuantizationSourceTensor(
             t.Name, t.Shape, t.DataType, t.FilePath ?? path,
             t.DataOffset ?? throw new ModelFormatException(ModelFormatError.MissingField, "tensor without a data offset", path, null, t.Name),

@@ -34,6 +34,22 @@ public sealed class GgmlMathTests
         else Assert.Equal(expected, bits);
     }
 
+    /// <summary>The branch-free conversion equals .NET's IEEE round-to-nearest-even <see cref="Half"/> conversion for
+    /// every non-NaN float of a wide random sample plus the edges (subnormals, overflow, ±0, ±Inf).</summary>
+    [Fact]
+    public void FloatToHalfBits_EqualsIeeeConversion()
+    {
+        var rng = new Random(11);
+        var samples = new List<uint> { 0, 0x8000_0000, 0x7F80_0000, 0xFF80_0000, 0x3380_0000, 0x3300_0000, 0x3300_0001, 0x477F_F000, 0x477F_EFFF, 0x3880_0000, 0x387F_FFFF };
+        for (int i = 0; i < 200_000; i++) samples.Add((uint)rng.NextInt64(0, 1L << 32));
+        foreach (uint u in samples)
+        {
+            float f = BitConverter.UInt32BitsToSingle(u);
+            if (float.IsNaN(f)) continue;
+            Assert.True(BitConverter.HalfToUInt16Bits((Half)f) == GgmlMath.FloatToHalfBits(f), $"0x{u:X8}");
+        }
+    }
+
     /// <summary>fp32 → bf16: round to nearest even on the dropped 16 bits; NaN forced quiet (ggml_compute_fp32_to_bf16).</summary>
     [Theory]
     [InlineData(0x3F80_0000u, 0x3F80)] // 1.0
