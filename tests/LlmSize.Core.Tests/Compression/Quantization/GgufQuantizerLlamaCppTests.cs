@@ -250,4 +250,27 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
             Assert.True(TinyLlamaGguf.ReadTensorBytes(theirs, ta).AsSpan().SequenceEqual(TinyLlamaGguf.ReadTensorBytes(ours, tb)), ta.Name);
         }
     }
+
+    /// <summary>Rows that are whole 32-blocks but not 256-blocks (hidden 288 = 9 × 32; head dim 72): llama.cpp falls back
+    /// Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0, Q2_K/Q3_K → Q4_0 per tensor (tensor_type_fallback); ffn_down rows (512)
+    /// keep the K type. Our choices must be the ones llama.cpp writes.</summary>
+    [Theory]
+    [InlineData(LlamaFileType.Q2_K)]
+    [InlineData(LlamaFileType.Q3_K_M)]
+    [InlineData(LlamaFileType.Q4_K_M)]
+    [InlineData(LlamaFileType.Q5_K_M)]
+    [InlineData(LlamaFileType.Q6_K)]
+    public void FallbackTypes_MatchLlamaCpp(LlamaFileType fileType)
+    {
+        string input = Path.Combine(_dir, "tiny288.gguf");
+        string theirs = Path.Combine(_dir, "theirs288.gguf");
+        TinyLlamaGguf.Write(input, TensorDataType.F16, layers: 3, hidden: 288);
+        LlamaCppQuantize(input, theirs, fileType);
+        var expected = GgufReader.Read(theirs).Tensors.Select(t => $"{t.Name}={t.DataType.Name}").ToList();
+        var actual = GgufQuantizer.PlanTypes(input, fileType).Select(p => $"{p.Name}={p.To.Name}").ToList();
+        Assert.Equal(expected, actual);
+        // The fallback path was exercised: some 288-wide tensor got a legacy type.
+        Assert.Contains(actual, a => a.EndsWith("=Q5_0", StringComparison.Ordinal) || a.EndsWith("=Q5_1", StringComparison.Ordinal)
+            || a.EndsWith("=Q8_0", StringComparison.Ordinal) || a.EndsWith("=Q4_0", StringComparison.Ordinal));
+    }
 }

@@ -17,28 +17,29 @@ internal static class TinyLlamaGguf
     public const int Hidden = 256, Ffn = 512, DefaultLayers = 2, Heads = 4, KvHeads = 2, Vocab = 512, HeadDim = Hidden / Heads;
 
     /// <summary>Tensors in llama.cpp's naming with shapes outermost first.</summary>
-    public static IEnumerable<(string Name, long[] Shape)> Tensors(int layers = DefaultLayers)
+    public static IEnumerable<(string Name, long[] Shape)> Tensors(int layers = DefaultLayers, int hidden = Hidden)
     {
-        yield return ("token_embd.weight", [Vocab, Hidden]);
+        int headDim = hidden / Heads;
+        yield return ("token_embd.weight", [Vocab, hidden]);
         for (int i = 0; i < layers; i++)
         {
-            yield return ($"blk.{i}.attn_norm.weight", [Hidden]);
-            yield return ($"blk.{i}.attn_q.weight", [Hidden, Hidden]);
-            yield return ($"blk.{i}.attn_k.weight", [KvHeads * HeadDim, Hidden]);
-            yield return ($"blk.{i}.attn_v.weight", [KvHeads * HeadDim, Hidden]);
-            yield return ($"blk.{i}.attn_output.weight", [Hidden, Hidden]);
-            yield return ($"blk.{i}.ffn_norm.weight", [Hidden]);
-            yield return ($"blk.{i}.ffn_gate.weight", [Ffn, Hidden]);
-            yield return ($"blk.{i}.ffn_up.weight", [Ffn, Hidden]);
-            yield return ($"blk.{i}.ffn_down.weight", [Hidden, Ffn]);
+            yield return ($"blk.{i}.attn_norm.weight", [hidden]);
+            yield return ($"blk.{i}.attn_q.weight", [hidden, hidden]);
+            yield return ($"blk.{i}.attn_k.weight", [KvHeads * headDim, hidden]);
+            yield return ($"blk.{i}.attn_v.weight", [KvHeads * headDim, hidden]);
+            yield return ($"blk.{i}.attn_output.weight", [hidden, hidden]);
+            yield return ($"blk.{i}.ffn_norm.weight", [hidden]);
+            yield return ($"blk.{i}.ffn_gate.weight", [Ffn, hidden]);
+            yield return ($"blk.{i}.ffn_up.weight", [Ffn, hidden]);
+            yield return ($"blk.{i}.ffn_down.weight", [hidden, Ffn]);
         }
 
-        yield return ("output_norm.weight", [Hidden]);
-        yield return ("output.weight", [Vocab, Hidden]);
+        yield return ("output_norm.weight", [hidden]);
+        yield return ("output.weight", [Vocab, hidden]);
     }
 
     /// <summary>Writes the model; 2-D weights as <paramref name="weightType"/> (F32, F16 or BF16), norms F32.</summary>
-    public static void Write(string path, TensorDataType weightType, int seed = 42, int layers = DefaultLayers)
+    public static void Write(string path, TensorDataType weightType, int seed = 42, int layers = DefaultLayers, int hidden = Hidden)
     {
         var metadata = new List<KeyValuePair<string, GgufValue>>
         {
@@ -46,10 +47,10 @@ internal static class TinyLlamaGguf
             new("general.name", GgufValue.FromString("llmsize-tiny-llama-test")),
             new("general.file_type", GgufValue.FromUInt32(weightType == TensorDataType.F32 ? 0u : weightType == TensorDataType.F16 ? 1u : 32u)),
             new("llama.context_length", GgufValue.FromUInt32(256)),
-            new("llama.embedding_length", GgufValue.FromUInt32(Hidden)),
+            new("llama.embedding_length", GgufValue.FromUInt32((uint)hidden)),
             new("llama.block_count", GgufValue.FromUInt32((uint)layers)),
             new("llama.feed_forward_length", GgufValue.FromUInt32(Ffn)),
-            new("llama.rope.dimension_count", GgufValue.FromUInt32(HeadDim)),
+            new("llama.rope.dimension_count", GgufValue.FromUInt32((uint)(hidden / Heads))),
             new("llama.attention.head_count", GgufValue.FromUInt32(Heads)),
             new("llama.attention.head_count_kv", GgufValue.FromUInt32(KvHeads)),
             new("llama.attention.layer_norm_rms_epsilon", GgufValue.FromFloat32(1e-5f)),
@@ -57,7 +58,7 @@ internal static class TinyLlamaGguf
             new("llama.vocab_size", GgufValue.FromUInt32(Vocab)),
         };
         metadata.AddRange(Tokenizer());
-        var descriptors = Tensors(layers)
+        var descriptors = Tensors(layers, hidden)
             .Select(t => new GgufTensorDescriptor(t.Name, [.. t.Shape], t.Shape.Length == 1 ? TensorDataType.F32 : weightType))
             .ToList();
         var rng = new Random(seed);
