@@ -64,7 +64,7 @@ public sealed class LlamaCppTensorTypePolicy
     /// <summary>
     /// When true, a tensor whose rows fit neither the chosen type nor any fallback (Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 and other
     /// types without a fallback, e.g. 8-wide rows for Q4_0) throws <see cref="NotSupportedException"/>, as
-    /// llama-quantize does ("Unsupported tensor size encountered"). When false (default, for size estimates), such a
+    /// llama-quantize does ("no tensor type fallback is defined for type q8_0"). When false (default, for size estimates), such a
     /// tensor is assumed to stay F16.
     /// </summary>
     public bool ThrowWhenNoFallback { get; init; }
@@ -299,7 +299,7 @@ public sealed class LlamaCppTensorTypePolicy
         else if (ThrowWhenNoFallback)
         {
             throw new NotSupportedException(
-                $"Tensor '{name}': rows of {ncols} elements are not a whole number of {target.Name} blocks of {target.BlockSize}, and llama.cpp has no fallback type for {target.Name} (llama-quantize refuses: \"Unsupported tensor size encountered\").");
+                $"Tensor '{name}': rows of {ncols} elements are not a whole number of {target.Name} blocks of {target.BlockSize}, and llama.cpp has no fallback type for {target.Name} (llama-quantize fails: \"no tensor type fallback is defined for type {target.Name.ToLowerInvariant()}\").");
         }
         else fallback = TensorDataType.F16; // llama.cpp throws "no tensor type fallback" here; for size estimates we assume F16
         return ncols % fallback.BlockSize == 0 ? fallback : TensorDataType.F16;
