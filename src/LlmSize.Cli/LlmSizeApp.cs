@@ -71,6 +71,10 @@ public static class LlmSizeApp
         config.AddCommand<DistillCommand>("distill")
             .WithDescription("Propose student configurations for distillation at a parameter budget or for a device (no training).")
             .WithExample("distill", "llama-3-8b", "--target-params", "1B");
+        config.AddCommand<QuantizeCommand>("quantize")
+            .WithDescription("Quantize a model into a GGUF of a llama.cpp type (byte-identical to llama-quantize), with a per-tensor error report.")
+            .WithExample("quantize", "model-f16.gguf", "model-q4_0.gguf", "--type", "Q4_0")
+            .WithExample("quantize", "model.safetensors", "model-q8_0.gguf", "--type", "Q8_0", "--json");
         config.AddBranch("devices", devices =>
         {
             devices.SetDescription("The device catalog.");
@@ -92,7 +96,7 @@ public static class LlmSizeApp
             CommandRuntimeException => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
             ModelFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
-                or UnauthorizedAccessException or IOException or ArgumentException or FormatException
+                or UnauthorizedAccessException or IOException or ArgumentException or FormatException or InvalidDataException
                 or KeyNotFoundException => (ExitCodes.BadInput, e.Message),
             _ => (ExitCodes.BadInput, "unexpected error: " + e.Message),
         };

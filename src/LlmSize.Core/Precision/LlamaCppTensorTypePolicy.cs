@@ -61,6 +61,14 @@ public sealed class LlamaCppTensorTypePolicy
         }
     }
 
+    /// <summary>
+    /// When true, a tensor whose rows fit neither the chosen type nor any fallback (Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 and other
+    /// types without a fallback, e.g. 8-wide rows for Q4_0) throws <see cref="NotSupportedException"/>, as
+    /// llama-quantize does ("no tensor type fallback is defined for type q8_0"). When false (default, for size estimates), such a
+    /// tensor is assumed to stay F16.
+    /// </summary>
+    public bool ThrowWhenNoFallback { get; init; }
+
     /// <summary>The type llama-quantize gives this tensor.</summary>
     /// <param name="name">Tensor name (GGUF naming: <c>blk.3.attn_v.weight</c>).</param>
     /// <param name="ne">Dimensions in ggml order (ne[0] = row length = input features).</param>
@@ -72,7 +80,7 @@ public sealed class LlamaCppTensorTypePolicy
         if (_default.Kind != DataTypeKind.BlockQuantized) return _default;
         var category = Categorize(name);
         var type = ChooseImpl(name, ne, category);
-        return Fallback(ne[0], type);
+        return Fallback(name, ne[0], type);
     }
 
     private bool AllowsQuantization(string name, ReadOnlySpan<long> ne)
@@ -276,7 +284,7 @@ public sealed class LlamaCppTensorTypePolicy
         return t;
     }
 
-    private static TensorDataType Fallback(long ncols, TensorDataType target)
+    private TensorDataType Fallback(string name, long ncols, TensorDataType target)
     {
         if (ncols % target.BlockSize == 0) return target;
         TensorDataType fallback;
@@ -288,6 +296,11 @@ public sealed class LlamaCppTensorTypePolicy
         else if (target == TensorDataType.Q4_K) fallback = TensorDataType.Q5_0;
         else if (target == TensorDataType.Q5_K) fallback = TensorDataType.Q5_1;
         else if (target == TensorDataType.Q6_K) fallback = TensorDataType.Q8_0;
+        else if (ThrowWhenNoFallback)
+        {
+            throw new NotSupportedException(
+                $"Tensor '{name}': rows of {ncols} elements are not a whole number of {target.Name} blocks of {target.BlockSize}, and llama.cpp has no fallback type for {target.Name} (llama-quantize fails: \"no tensor type fallback is defined for type {target.Name.ToLowerInvariant()}\").");
+        }
         else fallback = TensorDataType.F16; // llama.cpp throws "no tensor type fallback" here; for size estimates we assume F16
         return ncols % fallback.BlockSize == 0 ? fallback : TensorDataType.F16;
     }

@@ -16,6 +16,77 @@ public sealed class GgufValue
         Value = value;
     }
 
+    /// <summary>Creates a value for writing (<see cref="GgufWriter"/>), checking that the .NET type of
+    /// <paramref name="value"/> is the one <paramref name="type"/> maps to (see the class summary).</summary>
+    /// <param name="type">GGUF type tag.</param>
+    /// <param name="value">The value: <see cref="uint"/> for UINT32, <see cref="string"/> for STRING,
+    /// <see cref="GgufArray"/> for ARRAY, …</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="ArgumentException"><paramref name="value"/> has the wrong .NET type for <paramref name="type"/>.</exception>
+    public static GgufValue Create(GgufValueType type, object value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (ClrType(type) != value.GetType())
+        {
+            throw new ArgumentException($"A GGUF {type} value must be a {ClrType(type)?.Name ?? "known type"}, not {value.GetType().Name}.", nameof(value));
+        }
+
+        return new GgufValue(type, value);
+    }
+
+    /// <summary>A STRING value.</summary>
+    /// <param name="value">UTF-8 encodable text.</param>
+    /// <returns>The value.</returns>
+    public static GgufValue FromString(string value) => Create(GgufValueType.String, value);
+
+    /// <summary>A UINT32 value.</summary>
+    /// <param name="value">The number.</param>
+    /// <returns>The value.</returns>
+    public static GgufValue FromUInt32(uint value) => new(GgufValueType.UInt32, value);
+
+    /// <summary>A FLOAT32 value.</summary>
+    /// <param name="value">The number.</param>
+    /// <returns>The value.</returns>
+    public static GgufValue FromFloat32(float value) => new(GgufValueType.Float32, value);
+
+    /// <summary>An ARRAY value of the given element type and elements.</summary>
+    /// <param name="elementType">Type of every element.</param>
+    /// <param name="items">Elements; its .NET element type must match (<c>string[]</c> for STRING, <c>float[]</c>
+    /// for FLOAT32, <c>int[]</c> for INT32 …).</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="ArgumentException">The array's element type does not match <paramref name="elementType"/>.</exception>
+    public static GgufValue FromArray(GgufValueType elementType, Array items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (ClrType(elementType) != items.GetType().GetElementType())
+        {
+            throw new ArgumentException($"A GGUF array of {elementType} must be a {ClrType(elementType)?.Name}[], not {items.GetType().Name}.", nameof(items));
+        }
+
+        return new GgufValue(GgufValueType.Array, new GgufArray(elementType, items.LongLength, items));
+    }
+
+    /// <summary>The .NET type a value of GGUF type <paramref name="type"/> has.</summary>
+    /// <param name="type">Type tag.</param>
+    /// <returns>The .NET type, or null for an unknown tag.</returns>
+    public static Type? ClrType(GgufValueType type) => type switch
+    {
+        GgufValueType.UInt8 => typeof(byte),
+        GgufValueType.Int8 => typeof(sbyte),
+        GgufValueType.UInt16 => typeof(ushort),
+        GgufValueType.Int16 => typeof(short),
+        GgufValueType.UInt32 => typeof(uint),
+        GgufValueType.Int32 => typeof(int),
+        GgufValueType.Float32 => typeof(float),
+        GgufValueType.Bool => typeof(bool),
+        GgufValueType.String => typeof(string),
+        GgufValueType.Array => typeof(GgufArray),
+        GgufValueType.UInt64 => typeof(ulong),
+        GgufValueType.Int64 => typeof(long),
+        GgufValueType.Float64 => typeof(double),
+        _ => null,
+    };
+
     /// <summary>The value's GGUF type tag.</summary>
     public GgufValueType Type { get; }
 

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using LlmSize.Core.Formats.Gguf;
+using LlmSize.Core.Precision;
+using Spectre.Console.Testing;
+
+namespace LlmSize.Cli.Tests.Commands;
+
+/// <summary><c>llmsize quantize</c> in-process with a test console.</summary>
+public sealed class QuantizeCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("llmsize-cli-q-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int ExitCode, string Output) Run(params string[] args)
+    {
+        var console = new TestConsole().Width(250);
+        console.Profile.Capabilities.Ansi = false;
+        int code = LlmSizeApp.Create(console).Run(args);
+        return (code, console.Output);
+    }
+
+    /// <summary>A minimal llama GGUF: one 64×64 F32 matrix (blk.0.ffn_up.weight) and one F32 norm.</summary>
+    private string Input()
+    {
+        string path = Path.Combine(_dir, "in.gguf");
+        var tensors = new GgufTensorDescriptor[]
+        {
+            new("blk.0.ffn_up.weight", [64, 64], TensorDataType.F32),
+            new("blk.0.ffn_norm.weight", [64], TensorDataType.F32),
+        };
+        using var w = GgufWriter.Create(path, [new("general.architecture", GgufValue.FromString("llama"))], tensors);
+        var rng = new Random(7);
+        foreach (var t in tensors)
+        {
+            var bytes = new byte[t.ByteLength];
+            for (int i = 0; i < bytes.Length; i += 4) BitConverter.TryWriteBytes(bytes.AsSpan(i), (float)(rng.NextDouble() - 0.5));
+            w.WriteTensorData(bytes);
+        }
+
+        w.Commit();
+        return path;
+    }
+
+    [Fact]
+    public void Quantize_Q8_0_PrintsTable()
+    {
+        string output = Path.Combine(_dir, "out.gguf");
+        var (code, text) = Run("quantize", Input(), output, "--type", "Q8_0", "--threads", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("blk.0.ffn_up.weight", text);
+        Assert.Contains("F32 → Q8_0", text);
+        Assert.Contains("16,384", text); // 64 × 64 × 4 bytes before
+        Assert.Contains("4,352", text); // 64 × 64 / 32 × 34 bytes after
+        Assert.True(File.Exists(output));
+    }
+
+    [Fact]
+    public void Quantize_Json()
+    {
+        string output = Path.Combine(_dir, "out.gguf");
+        var (code, text) = Run("quantize", Input(), output, "--type", "q4_0", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(text);
+        Assert.Equal("llmsize.quantize/v1", doc.RootElement.GetProperty("schema").GetString());
+        var up = doc.RootElement.GetProperty("tensors").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "blk.0.ffn_up.weight");
+        Assert.Equal("Q4_0", up.GetProperty("to").GetString());
+        Assert.Equal(64 * 64 / 32 * 18, up.GetProperty("bytesAfter").GetInt64()); // Q4_0: 18 bytes per 32 weights
+        Assert.True(up.GetProperty("snrDb").GetDouble() > 10);
+    }
+
+    [Fact]
+    public void OutputEqualsInput_ExitsOneWithOneLine()
+    {
+        string input = Input();
+        var (code, text) = Run("quantize", input, input, "--type", "Q8_0");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error:", text.Trim());
+        Assert.Single(text.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void AlreadyQuantized_ExitsOne()
+    {
+        string q8 = Path.Combine(_dir, "q8.gguf");
+        Assert.Equal(0, Run("quantize", Input(), q8, "--type", "Q8_0", "--json").ExitCode);
+        var (code, text) = Run("quantize", q8, Path.Combine(_dir, "q4.gguf"), "--type", "Q4_0");
+        Assert.Equal(1, code);
+        Assert.Contains("--allow-requantize", text);
+        Assert.Equal(0, Run("quantize", q8, Path.Combine(_dir, "q4.gguf"), "--type", "Q4_0", "--allow-requantize", "--json").ExitCode);
+    }
+
+    [Fact]
+    public void UnknownType_IsUsageError()
+    {
+        var (code, text) = Run("quantize", Input(), Path.Combine(_dir, "x.gguf"), "--type", "Q3_Z");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown --type", text);
+    }
+}
