@@ -44,8 +44,8 @@ public sealed record DistillationPlan(string TeacherName, long TeacherParameters
 /// <summary>
 /// Proposes student configurations for knowledge distillation (Hinton et al. 2015) from a teacher: keeps the
 /// tokenizer (vocabulary, needed to match teacher logits), head_dim, attention/MLP kind and the GQA ratio, and scales
-/// depth and width the way published families do. The family's members (catalog entries of the same model_type, plus
-/// the published configs in <see cref="BuiltInReferences"/>) give the slopes of log(layers) and log(hidden) against
+/// depth and width the way published families do. The family's members (catalog entries of the same model_type, each
+/// config verified against its published parameter count) give the slopes of log(layers) and log(hidden) against
 /// log(parameters); the FFN/hidden ratio is the teacher's. Every proposal is counted exactly.
 /// </summary>
 public static class DistillationPlanner
