@@ -132,10 +132,7 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             ModelFileFormat.Tflite or ModelFileFormat.MediaPipeTask => "mediapipe",
             _ => "llama.cpp",
         };
-        if (!Runtimes.TryFind(runtimeName, out var runtime))
-        {
-            throw new ArgumentException($"unknown runtime '{runtimeName}'; known: {string.Join(", ", Runtimes.All.Select(r => r.Id))}");
-        }
+        var runtime = CompressionCli.Runtime(runtimeName);
 
         long? fileBytes = inventory.Files.Count > 0 ? inventory.DownloadBytes : null;
         FitAnalyzer analyzer;
