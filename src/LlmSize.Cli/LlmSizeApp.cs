@@ -36,6 +36,7 @@ public static class LlmSizeApp
         }
 
         config.UseAssemblyInformationalVersion();
+        config.UseStrictParsing(); // an unknown option is a usage error (exit 2), never silently ignored
         if (console is not null) config.ConfigureConsole(console);
         var errorConsole = console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         config.SetExceptionHandler((ex, _) => HandleError(ex, errorConsole));

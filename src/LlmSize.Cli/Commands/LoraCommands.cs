@@ -144,7 +144,7 @@ public sealed class LoraMergeCommand(IAnsiConsole console) : Command<LoraMergeSe
         if (r.Modules.Length > 0)
         {
             var m = r.Modules[0];
-            console.MarkupLine($"  scaling {m.Scaling.ToString("0.####", CultureInfo.InvariantCulture)} (r={m.Rank}){(m.Transposed ? ", fan_in_fan_out: (B·A)ᵀ added to [in, out] weights" : string.Empty)}");
+            console.MarkupLine($"  scaling {m.Scaling.ToString("0.####", CultureInfo.InvariantCulture)} (r={m.Rank}){(m.Transposed ? ", fan_in_fan_out: (B·A)ᵀ added to [[in, out]] weights" : string.Empty)}");
         }
 
         foreach (string t in r.ReplacedTensors) console.MarkupLine($"  replaced from modules_to_save: {Markup.Escape(t)}");

@@ -101,4 +101,29 @@ public sealed class CompressionCommandsTests : IDisposable
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(64, doc.RootElement.GetProperty("storedParameters").GetInt64());
     }
+
+    [Fact]
+    public void LoraMerge_TableOutput_ExitsZero()
+    {
+        // A GPT-2-shaped base for the shared adapter (c_attn [768, 2304] in 12 layers, Conv1D [in, out]); the table
+        // output once crashed on an unescaped "[in, out]" in the fan_in_fan_out line.
+        string basePath = Path.Combine(_dir, "gpt2.safetensors");
+        var specs = Enumerable.Range(0, 12)
+            .Select(l => new SafetensorsTensorSpec($"h.{l}.attn.c_attn.weight", TensorDataType.F32, [768, 2304])).ToArray();
+        byte[] zeros = new byte[768 * 2304 * 4];
+        SafetensorsWriter.WriteFile(basePath, specs, (_, st) => st.Write(zeros));
+        string adapter = CliRunner.Shared("fixtures", "peft", "gpt2-lora-seqcls");
+        string output = Path.Combine(_dir, "merged.safetensors");
+        var (code, text) = Run("lora", "merge", basePath, Path.GetFullPath(adapter), output);
+        Assert.Equal(0, code);
+        Assert.Contains("merged 12 LoRA modules", text);
+        Assert.Contains("(B·A)ᵀ added to [in, out] weights", text);
+        Assert.True(File.Exists(output));
+    }
+
+    [Fact]
+    public void Unknown_option_is_a_usage_error()
+    {
+        Assert.Equal(2, Run("shrink", "gemma-2b", "--device", "pixel-8", "--sparsity", "0.5").Code);
+    }
 }

@@ -158,7 +158,7 @@ public static class SafetensorsWriter
 
         string? dir = Path.GetDirectoryName(full);
         if (dir is not null && !Directory.Exists(dir)) throw new DirectoryNotFoundException($"Output folder '{dir}' does not exist.");
-        if (!overwrite && File.Exists(full)) throw new IOException($"The output '{path}' already exists (pass overwrite to replace it).");
+        if (!overwrite && File.Exists(full)) throw new IOException($"The output '{path}' already exists (use --overwrite, or overwrite: true, to replace it).");
         return full;
     }
 
