@@ -68,7 +68,21 @@ public sealed class DistillCommand(IAnsiConsole console) : Command<DistillSettin
         else
         {
             DeviceProfile device = DeviceOptions.Find(DeviceOptions.Catalog(null), settings.Device!);
-            plan = DistillationPlanner.PlanForDevice(teacher, name, device, CompressionCli.Runtime(settings.RuntimeName));
+            var runtime = CompressionCli.Runtime(settings.RuntimeName);
+            var format = runtime.FindFormat(runtime.DefaultFormat)!;
+            var teacherFit = new FitAnalyzer(teacher, name).Analyze(device, runtime, format);
+            if (teacherFit.Requested.Fits)
+            {
+                // Nothing to distil for: say so instead of proposing students the device does not need.
+                string message = $"{name} already fits {device.DisplayName} with {runtime.DisplayName} at {format.Name} "
+                    + $"({Units.FormatBinary(teacherFit.Requested.Memory.TotalBytes)} needed, {Units.FormatBinary(teacherFit.Requested.Binding.AvailableBytes)} available): "
+                    + "no distillation is needed for this device; use --target-params to explore smaller students";
+                if (settings.Json) JsonOutput.Write(console, new { schema = "llmsize.distill/v1", teacher = name, teacherFits = true, message });
+                else console.MarkupLine(Markup.Escape(message));
+                return ExitCodes.Success;
+            }
+
+            plan = DistillationPlanner.PlanForDevice(teacher, name, device, runtime);
         }
 
         if (settings.Json)

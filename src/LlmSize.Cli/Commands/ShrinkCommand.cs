@@ -3,6 +3,8 @@ using System.Globalization;
 using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using LlmSize.Core.Compression.Planning;
+using LlmSize.Core.Compression.Quantization;
+using LlmSize.Core.Precision;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Models;
 using LlmSize.Core.Models.Architectures;
@@ -77,6 +79,7 @@ public sealed class ShrinkCommand(IAnsiConsole console) : Command<ShrinkSettings
                     binding = o.Binding.ToString(), decodeTokensPerSecond = o.DecodeTokensPerSecond is { } s ? Math.Round(s, 2) : (double?)null,
                     perplexityDelta = o.Quality?.PerplexityDelta, qualityMeasuredOn = o.Quality?.MeasuredOn, qualitySource = o.Quality?.Source,
                     qualityNote = o.QualityNote, needsTraining = o.NeedsTraining,
+                    llmsizeQuantizeCanProduce = o.Format is GgufWeightFormat g ? CanQuantize(g) : (bool?)null,
                 }),
                 notes = plan.Notes,
             });
@@ -86,10 +89,14 @@ public sealed class ShrinkCommand(IAnsiConsole console) : Command<ShrinkSettings
         console.MarkupLine($"[bold]{Markup.Escape(plan.ModelName)}[/] ({Units.FormatParameters(plan.Parameters)} parameters) on [bold]{Markup.Escape(device.DisplayName)}[/] with {Markup.Escape(runtime.DisplayName)}");
         var table = new Table().AddColumns("#", "technique", "option", "params", "format", "download", "memory", "verdict", "tok/s", "quality cost");
         int rank = 1;
+        bool footnote = false;
         foreach (var o in plan.Options)
         {
+            bool noKernel = o.Format is GgufWeightFormat g && !CanQuantize(g);
+            footnote |= noKernel;
             table.AddRow(
-                (rank++).ToString(CultureInfo.InvariantCulture), o.Technique.ToString(), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters), Markup.Escape(o.Format.Name),
+                (rank++).ToString(CultureInfo.InvariantCulture), o.Technique.ToString(), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters),
+                Markup.Escape(o.Format.Name) + (noKernel ? " ¹" : string.Empty),
                 Units.FormatBinary(o.DownloadBytes), Units.FormatBinary(o.MemoryBytes),
                 o.Fits ? "[green]fits[/]" : $"[red]no[/] ({o.Binding})",
                 o.DecodeTokensPerSecond is { } s ? s.ToString("0.#", CultureInfo.InvariantCulture) : "-",
@@ -97,9 +104,18 @@ public sealed class ShrinkCommand(IAnsiConsole console) : Command<ShrinkSettings
         }
 
         console.Write(table);
+        if (plan.Options.All(o => !o.Fits)) console.MarkupLine("[red]Nothing fits this device with this runtime.[/] 'llmsize fit' shows each constraint.");
+        if (footnote) console.MarkupLine("[grey]¹ llama-quantize produces this type; 'llmsize quantize' has no kernel for it yet.[/]");
         foreach (string n in plan.Notes) console.MarkupLine("[grey]• " + Markup.Escape(n) + "[/]");
         if (plan.Options.FirstOrDefault(o => o.Quality is not null) is { Quality: { } src }) console.MarkupLine("[grey]• quality source: " + Markup.Escape(src.Source) + "[/]");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Whether <c>llmsize quantize</c> has a kernel for the file type's main tensor type.</summary>
+    private static bool CanQuantize(GgufWeightFormat g)
+    {
+        var type = LlamaFileTypes.DefaultType(g.FileType);
+        return type.Kind != DataTypeKind.BlockQuantized || RowQuantizers.TryGet(type, out _);
     }
 }
 

@@ -127,3 +127,16 @@ public sealed class CompressionCommandsTests : IDisposable
         Assert.Equal(2, Run("shrink", "gemma-2b", "--device", "pixel-8", "--sparsity", "0.5").Code);
     }
 }
+
+public class DistillDeviceTests
+{
+    [Fact]
+    public void A_teacher_that_already_fits_needs_no_distillation()
+    {
+        var console = new Spectre.Console.Testing.TestConsole().Width(250);
+        // smollm2-135m at Q4_K_M is ~0.3 GiB (llmsize fit) against the Pixel 8's 5.2 GiB app budget (devices.json).
+        int code = LlmSizeApp.Create(console).Run(["distill", "smollm2-135m", "--device", "pixel-8"]);
+        Assert.Equal(0, code);
+        Assert.Contains("no distillation is needed", console.Output);
+    }
+}

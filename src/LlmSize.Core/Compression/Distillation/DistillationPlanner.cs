@@ -89,7 +89,7 @@ public static class DistillationPlanner
             if (fit.Requested.Fits)
             {
                 return PlanCore(teacher, teacherName, student.Parameters, catalog,
-                    $"largest family-ratio student whose {format.Name} weights, KV cache and buffers fit {device.DisplayName} with {runtime.DisplayName} ({Units.FormatBinary(fit.Requested.Memory.TotalBytes)})");
+                    $"largest family-ratio student whose {format.Name} weights, KV cache and buffers ({Units.FormatBinary(fit.Requested.Memory.TotalBytes)} in all) fit {device.DisplayName} with {runtime.DisplayName}");
             }
         }
 
