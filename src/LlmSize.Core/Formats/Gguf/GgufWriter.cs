@@ -119,6 +119,7 @@ public sealed class GgufWriter : IDisposable
         }
 
         string dir = Path.GetDirectoryName(full) ?? throw new ArgumentException("The output path has no folder.", nameof(outputPath));
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Output folder '{dir}' does not exist.");
         string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
         var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, options.BufferSize);
         var writer = new GgufWriter(full, temp, stream, tensors, lengths, alignment, options);
