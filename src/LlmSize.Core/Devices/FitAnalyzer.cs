@@ -436,12 +436,12 @@ public sealed class FitAnalyzer
         string need = $"{Units.FormatBinary(b.RequiredBytes)} needed vs {Units.FormatBinary(b.AvailableBytes)} available";
         return outcome switch
         {
-            FitOutcome.Fits => $"fits: {requested.Format.Name}{At(requested)}; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
+            FitOutcome.Fits => $"{requested.Format.Name}{At(requested)} fits; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
             FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}); "
                 + $"use {best!.Format.Name}{At(best)}" + (best.GpuLayers is { } n ? $" with {n} layers on the GPU" : string.Empty),
             _ => last == requested
-                ? $"does not fit: {b.Constraint} ({(b.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? b.Detail : need)})"
-                : $"does not fit: {requested.Format.Name} fails on {b.Constraint}, and even {last.Format.Name}{At(last)} fails on {last.Binding.Constraint} "
+                ? $"{requested.Format.Name} fails on {b.Constraint} ({(b.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? b.Detail : need)})"
+                : $"{requested.Format.Name} fails on {b.Constraint}, and even {last.Format.Name}{At(last)} fails on {last.Binding.Constraint} "
                   + $"({(last.Binding.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? last.Binding.Detail : $"{Units.FormatBinary(last.Binding.RequiredBytes)} needed vs {Units.FormatBinary(last.Binding.AvailableBytes)} available")})",
         };
     }
