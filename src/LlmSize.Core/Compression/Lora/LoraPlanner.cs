@@ -124,12 +124,20 @@ public static class LoraPlanner
     /// <param name="adapterCounts">N values for the storage argument; null = 1, 10, 100.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">Unknown or absent targets.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rank ≤ 0, N &lt; 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rank ≤ 0, rank above min(in, out) of a targeted matrix (a LoRA
+    /// update of rank r needs r ≤ min(in, out) to be meaningful), N &lt; 1.</exception>
     public static LoraArchitecturePlan Plan(ModelArchitecture architecture, IReadOnlyList<string> targets, int rank, TensorDataType? adapterDataType = null,
         long? baseBytes = null, IReadOnlyList<int>? adapterCounts = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rank);
         var modules = Modules(architecture, targets);
+        long maxRank = modules.Count == 0 ? long.MaxValue : modules.Min(m => Math.Min(m.InFeatures, m.OutFeatures));
+        if (rank > maxRank)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rank), rank,
+                $"rank {rank} exceeds min(in, out) = {maxRank} of a targeted matrix; a LoRA update cannot have a higher rank than the matrix it adapts");
+        }
+
         var estimate = LoraSizeCalculator.Calculate(modules, rank, adapterDataType ?? TensorDataType.F32);
         long baseParameters = ParameterCalculator.Count(architecture).Total;
         long bytes = baseBytes ?? checked(baseParameters * 2);
