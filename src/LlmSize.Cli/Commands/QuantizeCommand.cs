@@ -134,6 +134,15 @@ public sealed class QuantizeCommand(IAnsiConsole console) : Command<QuantizeSett
         }
 
         console.Write(table);
+        var preferred = LlamaFileTypes.DefaultType(r.FileType);
+        var fallbacks = r.Tensors.Where(t => t.Converted && t.Shape.Length >= 2 && preferred.Kind == DataTypeKind.BlockQuantized
+            && t.Shape[^1] % preferred.BlockSize != 0).ToList();
+        if (fallbacks.Count > 0)
+        {
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"Note: {fallbacks.Count} tensor(s) have rows of {string.Join("/", fallbacks.Select(t => t.Shape[^1]).Distinct())} elements, not a multiple of the {preferred.Name} block ({preferred.BlockSize}); llama.cpp's fallback types were used ({string.Join(", ", fallbacks.Select(t => t.TargetType.Name).Distinct())}).")));
+        }
+
         double ratio = r.TensorBytesBefore == 0 ? 1 : (double)r.TensorBytesAfter / r.TensorBytesBefore;
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Wrote {r.OutputPath}: {r.OutputFileBytes:N0} bytes; tensor data {r.TensorBytesBefore:N0} → {r.TensorBytesAfter:N0} bytes ({ratio:P1}) in {r.Elapsed.TotalSeconds:F1} s.")));
