@@ -381,31 +381,9 @@ public sealed class DeviceCatalog
 
     private static string Compact(string key) => key.Replace("-", string.Empty, StringComparison.Ordinal);
 
-    /// <summary>Levenshtein distance with two rows; inputs are capped at <see cref="MaxQueryLength"/> characters by the
-    /// caller, so the cost is bounded.</summary>
-    internal static int Levenshtein(string a, string b)
-    {
-        if (a.Length == 0) return b.Length;
-        if (b.Length == 0) return a.Length;
-        Span<int> prev = stackalloc int[b.Length + 1];
-        Span<int> cur = stackalloc int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-
-            Span<int> t = prev;
-            prev = cur;
-            cur = t;
-        }
-
-        return prev[b.Length];
-    }
+    /// <summary>Levenshtein distance (see <see cref="EditDistance"/>); inputs are capped at
+    /// <see cref="MaxQueryLength"/> characters by the caller, so the cost is bounded.</summary>
+    internal static int Levenshtein(string a, string b) => EditDistance.Levenshtein(a, b);
 
     private static DeviceCatalog LoadEmbedded()
     {

@@ -85,32 +85,12 @@ internal static class KQuantMath
     /// kept: the portable <c>ggml_compute_fp32_to_fp16</c> of ggml-impl.h (from Maratyszcza/FP16), which
     /// <c>GGML_FP32_TO_FP16</c> uses in ggml-base.
     /// </summary>
-    public static ushort FloatToHalf(float f)
-    {
-        float scaleToInf = BitConverter.Int32BitsToSingle(0x77800000);  // 2^112
-        float scaleToZero = BitConverter.Int32BitsToSingle(0x08800000); // 2^-110
-        float bas = MathF.Abs(f) * scaleToInf * scaleToZero;
-
-        uint w = BitConverter.SingleToUInt32Bits(f);
-        uint shl1W = w + w;
-        uint sign = w & 0x80000000u;
-        uint bias = shl1W & 0xFF000000u;
-        if (bias < 0x71000000u)
-        {
-            bias = 0x71000000u;
-        }
-
-        bas = BitConverter.UInt32BitsToSingle((bias >> 1) + 0x07800000u) + bas;
-        uint bits = BitConverter.SingleToUInt32Bits(bas);
-        uint expBits = (bits >> 13) & 0x00007C00u;
-        uint mantissaBits = bits & 0x00000FFFu;
-        uint nonSign = expBits + mantissaBits;
-        return (ushort)((sign >> 16) | (shl1W > 0xFF000000u ? 0x7E00u : nonSign));
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort FloatToHalf(float f) => GgmlMath.FloatToHalfBits(f);
 
     /// <summary>FP16 bits → FP32, exact (every half is a float); <c>GGML_FP16_TO_FP32</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float HalfToFloat(ushort h) => (float)BitConverter.UInt16BitsToHalf(h);
+    public static float HalfToFloat(ushort h) => GgmlMath.HalfBitsToFloat(h);
 
     /// <summary>Reads a little-endian FP16 at <paramref name="offset"/> as float.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -333,27 +333,9 @@ public sealed class ModelCatalog
             .ToArray();
     }
 
-    /// <summary>Levenshtein distance (insertions, deletions, substitutions each cost 1), two-row dynamic programming.</summary>
+    /// <summary>Levenshtein distance (see <see cref="LlmSize.Core.EditDistance"/>).</summary>
     /// <param name="a">First string.</param>
     /// <param name="b">Second string.</param>
     /// <returns>The distance.</returns>
-    internal static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    internal static int EditDistance(string a, string b) => Core.EditDistance.Levenshtein(a, b);
 }
