@@ -19,7 +19,7 @@ public class GgufHeaderBenchmarks
 
     /// <summary>Loads the fixture into memory.</summary>
     [GlobalSetup]
-    public void Setup() => _bytes = System.IO.File.ReadAllBytes(Path.Combine(FindShared(), "fixtures", "gguf", File));
+    public void Setup() => _bytes = System.IO.File.ReadAllBytes(BenchmarkPaths.Fixture("gguf", File));
 
     /// <summary>Parses the header from a seekable in-memory stream.</summary>
     [Benchmark(Baseline = true)]
@@ -28,17 +28,4 @@ public class GgufHeaderBenchmarks
     /// <summary>Parses the header asynchronously (same parser, asynchronous reads).</summary>
     [Benchmark]
     public Task<GgufFile> ReadHeaderAsync() => GgufReader.ReadAsync(new MemoryStream(_bytes, writable: false));
-
-    private static string FindShared()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "LlmSize.slnx")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-            }
-        }
-
-        throw new InvalidOperationException("LlmSize.slnx not found above " + AppContext.BaseDirectory);
-    }
 }

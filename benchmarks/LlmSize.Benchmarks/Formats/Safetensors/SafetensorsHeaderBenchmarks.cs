@@ -24,9 +24,9 @@ public class SafetensorsHeaderBenchmarks
     {
         _bytes = Input switch
         {
-            "overall" => File.ReadAllBytes(Fixture("safetensors", "overall.safetensors")),
-            "gpt2-lora" => File.ReadAllBytes(Fixture("peft", "gpt2-lora-seqcls", "adapter_model.safetensors")),
-            "distilbert-lora" => File.ReadAllBytes(Fixture("peft", "distilbert-lora-imdb", "adapter_model.safetensors")),
+            "overall" => File.ReadAllBytes(BenchmarkPaths.Fixture("safetensors", "overall.safetensors")),
+            "gpt2-lora" => File.ReadAllBytes(BenchmarkPaths.Fixture("peft", "gpt2-lora-seqcls", "adapter_model.safetensors")),
+            "distilbert-lora" => File.ReadAllBytes(BenchmarkPaths.Fixture("peft", "distilbert-lora-imdb", "adapter_model.safetensors")),
             "synthetic-100k" => Synthetic(100_000),
             _ => throw new ArgumentOutOfRangeException(nameof(Input)),
         };
@@ -67,13 +67,5 @@ public class SafetensorsHeaderBenchmarks
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
         json.CopyTo(bytes, 8);
         return bytes;
-    }
-
-    private static string Fixture(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LlmSize.slnx"))) dir = dir.Parent;
-        string root = dir?.FullName ?? throw new InvalidOperationException("LlmSize.slnx not found above " + AppContext.BaseDirectory);
-        return Path.Combine([root, "..", "shared", "fixtures", .. parts]);
     }
 }

@@ -17,10 +17,7 @@ public class TfliteReaderBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !System.IO.File.Exists(Path.Combine(dir.FullName, "LlmSize.slnx"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException("LlmSize.slnx not found above " + AppContext.BaseDirectory);
-        _bytes = System.IO.File.ReadAllBytes(Path.Combine(dir.FullName, "..", "shared", "fixtures", "tflite", File));
+        _bytes = System.IO.File.ReadAllBytes(BenchmarkPaths.Fixture("tflite", File));
     }
 
     /// <summary>Parses the flatbuffer tables and totals.</summary>
