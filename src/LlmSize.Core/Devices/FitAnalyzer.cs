@@ -188,6 +188,24 @@ public sealed class FitAnalyzer
     /// <summary>Exact download bytes of the files, when known.</summary>
     public long? KnownDownloadBytes { get; }
 
+    /// <summary>
+    /// The formats to try after <paramref name="format"/>: the runtime's list from that rung down (smaller formats);
+    /// when the requested variant fails for lack of shader-f16, then also the f32-activation formats above it, nearest
+    /// first (WebLLM ships q4f32_1 for exactly those devices; Transformers.js q4 for q4f16).
+    /// </summary>
+    private static List<WeightFormat> Ladder(RuntimeProfile runtime, WeightFormat format, FitVariant requested)
+    {
+        var formats = runtime.Formats.ToList();
+        int start = Math.Max(0, formats.IndexOf(format));
+        var ladder = formats.Skip(start).ToList();
+        if (requested.Checks.Any(c => c.Constraint == FitConstraint.ShaderF16Missing && !c.Passes))
+        {
+            ladder.AddRange(formats.Take(start).Reverse().Where(f => !f.RequiresShaderF16));
+        }
+
+        return ladder;
+    }
+
     /// <summary>Analyzes the fit.</summary>
     /// <param name="device">Device profile.</param>
     /// <param name="runtime">Runtime.</param>
@@ -209,10 +227,10 @@ public sealed class FitAnalyzer
 
         FitVariant? best = requested.Fits ? requested : null;
         FitVariant last = requested;
+        var ladder = Ladder(runtime, format, requested);
         if (best is null && _stored is null)
         {
-            int start = runtime.Formats.ToList().IndexOf(format);
-            foreach (var f in runtime.Formats.Skip(Math.Max(0, start)))
+            foreach (var f in ladder)
             {
                 last = Evaluate(device, runtime, Memory(runtime, f, context), target);
                 if (last.Fits) { best = last; break; }
@@ -223,7 +241,7 @@ public sealed class FitAnalyzer
         {
             foreach (long c in ContextLadder.Where(c => c < context))
             {
-                foreach (var f in runtime.Formats.Skip(Math.Max(0, runtime.Formats.ToList().IndexOf(format))))
+                foreach (var f in ladder)
                 {
                     last = Evaluate(device, runtime, Memory(runtime, f, c), target);
                     if (last.Fits) { best = last; break; }

@@ -56,9 +56,11 @@ public sealed record MemoryEstimate
 /// <list type="bullet">
 /// <item>llama.cpp: n_ubatch (512) tokens × (3 × FFN width + 4 × hidden) × 4 bytes (f32 graph activations; flash
 /// attention on, so no n_ctx × n_ubatch score matrix) plus one row of logits (only the last token's are output).</item>
-/// <item>WebLLM: MLC's static memory plan for <c>prefill</c> with prefill_chunk_size (2048) tokens: the gate/up
-/// output [chunk, 2 × FFN] and two [chunk, hidden] residual buffers at the activation width (f16 for q*f16, f32 for
-/// q*f32); logits for the last position only (mlc_llm model <c>prefill</c> indexes position s−1 before the head).</item>
+/// <item>WebLLM: the largest static memory plan among the model library's functions, with prefill_chunk_size 1024
+/// (WebLLM's prebuilt libraries are compiled <c>_cs1k</c>): chunk × (2 × MLP up-projection + 4 × hidden) at the
+/// activation width (f16 for q*f16, f32 for q*f32), plus f32 logits for the whole chunk when MLC's model declares a
+/// constant vocabulary (<see cref="MlcModelDefinitions.HasStaticVocabularyHead"/>: Qwen, StableLM, OLMo …), else for
+/// the last position. The KV cache follows MLC's window rules (<see cref="MlcModelDefinitions.ApplyKvCacheRules"/>).</item>
 /// <item>Transformers.js / ONNX Runtime: the exported decoder returns logits for every input position in f32, so a
 /// prompt chunk of 512 tokens costs 512 × vocab × 4 bytes, plus the FFN activation.</item>
 /// <item>MediaPipe: one prefill chunk of FFN activations in f32.</item>
@@ -94,12 +96,19 @@ public static class MemoryEstimator
         if (context < 1) throw new ArgumentException($"Context must be at least 1 token, got {context}.", nameof(contextTokens));
 
         var weights = format.ComputeBytes(architecture, ParameterCalculator.EnumerateWeights(architecture));
-        var kv = KvCacheEstimator.Estimate(architecture, context, kvCacheType ?? format.KvCacheType, sequences);
+        var kvArchitecture = architecture;
+        string? kvNote = null;
+        if (runtime.Id == Runtimes.WebLlm.Id)
+        {
+            (kvArchitecture, kvNote) = MlcModelDefinitions.ApplyKvCacheRules(architecture);
+        }
+
+        var kv = KvCacheEstimator.Estimate(kvArchitecture, context, kvCacheType ?? format.KvCacheType, sequences);
         var (compute, computeHow) = ComputeBuffers(architecture, runtime, format, context);
         var terms = new List<MemoryTerm>
         {
             new("weights", weights.TotalBytes, $"{format.Name}: {weights.BitsPerWeight:0.00} bits per weight on average ({format.Source})"),
-            new("KV cache", kv.Bytes, kv.Formula),
+            new("KV cache", kv.Bytes, kvNote is null ? kv.Formula : $"{kv.Formula} ({kvNote})"),
             new("compute buffers", compute, computeHow),
             new("runtime overhead", runtime.OverheadBytes, runtime.OverheadSource),
         };
@@ -127,9 +136,22 @@ public static class MemoryEstimator
         {
             case "webllm":
             {
+                // MLC's model library reports, per compiled function, the bytes its static memory plan allocates with
+                // seq_len ≤ prefill_chunk_size; WebLLM's vram_required_MB and MLC's engine (cpp/serve/config.cc) take
+                // the maximum over functions. Activations: ≈ 2 × the MLP input projection (gate+up for gated MLPs)
+                // + 4 × hidden per chunk token at the activation width (f16 for q*f16, f32 for q*f32), as measured
+                // against WebLLM's published rows. Logits: f32 for every chunk position when the head's vocabulary is
+                // a compile-time constant (batch_verify), else for the last position only.
                 int act = format.KvCacheType == TensorDataType.F32 ? 4 : 2;
-                long bytes = chunk * ((gated ? 2 : 1) * ffn + 2 * h) * act + a.VocabSize * 4;
-                return (bytes, $"MLC prefill plan: {chunk} tokens × ({(gated ? "2 × " : string.Empty)}{ffn} FFN + 2 × {h} hidden) × {act} B + last-position logits");
+                long upProjection = (gated ? 2 : 1) * ffn;
+                long activations = chunk * (2 * upProjection + 4 * h) * act;
+                bool staticHead = MlcModelDefinitions.HasStaticVocabularyHead(a);
+                long logits = (staticHead ? chunk : 1) * a.VocabSize * 4;
+                string logitsHow = staticHead
+                    ? $" + f32 logits for all {chunk} chunk positions × {a.VocabSize} vocab × 4 B (MLC's {a.Family} head has a constant vocabulary, so batch_verify's output is planned)"
+                    : " + last-position f32 logits";
+                return (activations + logits,
+                    $"MLC static memory plan for a {chunk}-token prefill chunk: {chunk} × (2 × {upProjection} MLP up-projection + 4 × {h} hidden) × {act} B{logitsHow}");
             }
 
             case "transformers.js" or "onnxruntime":

@@ -47,7 +47,7 @@ public sealed record RuntimeProfile
     /// <summary>Why <see cref="OverheadBytes"/> is what it is.</summary>
     public required string OverheadSource { get; init; }
 
-    /// <summary>Tokens processed per prefill step (llama.cpp n_ubatch 512, MLC prefill_chunk_size 2048); sizes
+    /// <summary>Tokens processed per prefill step (llama.cpp n_ubatch 512, WebLLM's MLC libraries prefill_chunk_size 1024); sizes
     /// the compute buffers.</summary>
     public required int PrefillChunkTokens { get; init; }
 
@@ -134,7 +134,9 @@ public static class Runtimes
         Targets = [ExecutionTarget.BrowserWebGpu],
         OverheadBytes = 0,
         OverheadSource = "WebLLM's vram_required_MB = parameters + KV cache + temporary buffer (mlc_llm model_metadata _report_memory_usage); no separate overhead",
-        PrefillChunkTokens = 2048,
+        // Every model_lib of WebLLM's prebuiltAppConfig (web-llm src/config.ts, v0_2_83) is built "_cs1k":
+        // prefill_chunk_size 1024.
+        PrefillChunkTokens = 1024,
     };
 
     /// <summary>Transformers.js on onnxruntime-web (wasm or webgpu): dtype names fp32 / fp16 / q8 / q4 / q4f16 / bnb4.</summary>

@@ -55,6 +55,18 @@ public class FitAnalyzerTests
     }
 
     [Fact]
+    public void Missing_shader_f16_falls_back_to_the_f32_activation_format()
+    {
+        // pixel-7a's Chrome has no shader-f16 (devices.json). Asked for q4f16_1, WebLLM's answer is its q4f32_1 build:
+        // qwen2-0.5b's largest tensor, the 151936 × 896 embedding at 5 bits, is 85,098,240 B < 128 MiB binding limit.
+        var report = new FitAnalyzer(Config("qwen2-0.5b"), "qwen2-0.5b").Analyze(Device("pixel-7a"), Runtimes.WebLlm,
+            Runtimes.WebLlm.FindFormat("q4f16_1"));
+        Assert.Equal(FitOutcome.FitsWithChanges, report.Outcome);
+        Assert.Equal("q4f32_1", report.Best!.Format.Name);
+        Assert.Contains("q4f32_1", report.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_catalog_device_gives_finite_numbers()
     {
         var analyzer = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b");

@@ -59,26 +59,98 @@ public class WebLlmPublishedVramTests(ITestOutputHelper output)
             arch = HfConfigReader.Parse(entry!.Config!.Value, entry.Id);
         }
 
+        double estimatedMiB = EstimateMiB(arch, quantization, context, out string breakdown);
+        double error = (estimatedMiB - publishedMiB) / publishedMiB;
+        output.WriteLine($"{modelId}: estimated {estimatedMiB:0.0} MiB ({breakdown}) vs published {publishedMiB} MiB: {error:+0.0%;-0.0%}");
+        AssertWithinOrKnownLegacy(modelId, estimatedMiB, publishedMiB, error);
+    }
+
+    /// <summary>
+    /// Every WebLLM prebuilt record the built-in catalog can describe (74 rows, Estimation/Data/webllm-prebuilt-vram.csv,
+    /// copied from web-llm src/config.ts at c51c9c0): rows the shared CSV does not have, the "checked on rows you do not
+    /// have" part of the issue.
+    /// </summary>
+    public static TheoryData<string, string, double, long, string> PrebuiltRows()
+    {
+        var data = new TheoryData<string, string, double, long, string>();
+        foreach (var f in ReadPrebuiltRows())
+        {
+            data.Add(f[0], f[1], double.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), f[4]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PrebuiltRows))]
+    public void Estimate_is_within_15_percent_of_every_describable_prebuilt_record(string modelId, string quantization, double publishedMiB, long context, string catalogId)
+    {
+        double estimatedMiB = EstimateMiB(CatalogArchitecture(catalogId), quantization, context, out string breakdown);
+        double error = (estimatedMiB - publishedMiB) / publishedMiB;
+        output.WriteLine($"{modelId}: estimated {estimatedMiB:0.0} MiB ({breakdown}) vs published {publishedMiB} MiB: {error:+0.0%;-0.0%}");
+        AssertWithinOrKnownLegacy(modelId, estimatedMiB, publishedMiB, error);
+    }
+
+    [Fact]
+    public void Median_error_over_current_library_records_is_within_3_percent()
+    {
+        // Stronger than ±15% per row: the memory model should track the planner, not merely land in the band.
+        var errors = ReadPrebuiltRows()
+            .Where(f => !LegacyLibraryRows.Contains(f[0]))
+            .Select(f =>
+            {
+                double published = double.Parse(f[2], CultureInfo.InvariantCulture);
+                double estimated = EstimateMiB(CatalogArchitecture(f[4]), f[1], long.Parse(f[3], CultureInfo.InvariantCulture), out _);
+                return Math.Abs(estimated - published) / published;
+            })
+            .Order()
+            .ToArray();
+        Assert.True(errors.Length >= 70, $"only {errors.Length} rows");
+        double median = errors[errors.Length / 2];
+        output.WriteLine($"{errors.Length} rows: median |error| {median:0.0%}, worst {errors[^1]:0.0%}");
+        Assert.InRange(median, 0, 0.03);
+    }
+
+    private static IEnumerable<string[]> ReadPrebuiltRows() =>
+        File.ReadLines(Path.Combine(TestPaths.RepoRoot, "tests", "LlmSize.Core.Tests", "Estimation", "Data", "webllm-prebuilt-vram.csv"))
+            .Where(l => l.Length > 0 && l[0] != '#')
+            .Skip(1)
+            .Select(l => l.Split(','));
+
+    private static ModelArchitecture CatalogArchitecture(string catalogId)
+    {
+        Assert.True(ModelCatalog.Default.TryFind(catalogId, out var entry), $"{catalogId} is not in the catalog");
+        return HfConfigReader.Parse(entry!.Config!.Value, entry.Id);
+    }
+
+    private static double EstimateMiB(ModelArchitecture arch, string quantization, long context, out string breakdown)
+    {
         var runtime = Runtimes.WebLlm;
         var estimate = MemoryEstimator.Estimate(arch, runtime, runtime.FindFormat(quantization), context);
-        double estimatedMiB = estimate.TotalBytes / (1024.0 * 1024.0);
-        double error = (estimatedMiB - publishedMiB) / publishedMiB;
-        output.WriteLine($"{modelId}: estimated {estimatedMiB:0.0} MiB (weights {estimate.Weights.TotalBytes / 1048576.0:0.0}, KV {estimate.KvCache.Bytes / 1048576.0:0.0}, temp {estimate.ComputeBufferBytes / 1048576.0:0.0}) vs published {publishedMiB} MiB: {error:+0.0%;-0.0%}");
-        if (KnownGaps.Contains(modelId))
+        breakdown = $"weights {estimate.Weights.TotalBytes / 1048576.0:0.0}, KV {estimate.KvCache.Bytes / 1048576.0:0.0}, temp {estimate.ComputeBufferBytes / 1048576.0:0.0}";
+        return estimate.TotalBytes / (1024.0 * 1024.0);
+    }
+
+    private static void AssertWithinOrKnownLegacy(string modelId, double estimatedMiB, double publishedMiB, double error)
+    {
+        if (LegacyLibraryRows.Contains(modelId))
         {
-            // Known gap, kept visible rather than fitted away: these two model libraries were compiled by MLC versions
-            // whose static memory plan also holds f32 logits for a whole chunk of positions (batch_verify /
-            // batch_forward without logit_positions in mlc_llm's qwen2_model.py and phi_model.py: chunk × vocab × 4 B,
-            // ~594 MiB for Qwen2.5 at 1024 tokens), a temporary buffer that depends on the compiler version and its
-            // prefill_chunk_size, not on the model config. We under-estimate these rows; the test pins that direction
-            // so a change that silently "fixes" them by fitting is noticed.
+            // Kept visible rather than fitted away. These figures were measured on phi-2 model libraries built before
+            // mlc-llm moved phi to PagedKVCache (commit 731616e9, 2024-03-03; the records carry the numbers from
+            // web-llm's "0.2.30 wasms", commit 772c3c1). Those libraries ran attention through op/attention.py's
+            // fallback, which materializes Q·Kᵀ in float32 (phi sets qk_dtype="float32") and the softmax cast back to
+            // f16 for a whole 2048-token chunk against 2048 cached tokens: 32 heads × 2048 × 2048 × (4 + 2) B = 768 MiB,
+            // the bulk of the ~920 MiB that published − weights − KV leaves. Today's phi-2_cs1k library has no such
+            // buffer, and LlmSize models today's library, so these rows are under-estimated by ~25%. The assertion
+            // pins that direction so a change that "fixes" them by fitting is noticed.
             Assert.True(estimatedMiB < publishedMiB, $"{modelId}: expected the known under-estimate");
+            Assert.InRange(error, -0.30, -0.15);
             return;
         }
 
         Assert.InRange(error, -0.15, 0.15);
     }
 
-    /// <summary>Rows whose published figure includes a compiler-version-dependent logits workspace (see above).</summary>
-    private static readonly HashSet<string> KnownGaps = ["Qwen2.5-0.5B-Instruct-q4f16_1-MLC", "phi-2-q4f16_1-MLC"];
+    /// <summary>Records whose published figure comes from a retired MLC library generation (see above).</summary>
+    private static readonly HashSet<string> LegacyLibraryRows = ["phi-2-q4f16_1-MLC", "phi-2-q4f32_1-MLC"];
 }
