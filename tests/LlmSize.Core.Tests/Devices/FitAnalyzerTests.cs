@@ -67,6 +67,18 @@ public class FitAnalyzerTests
     }
 
     [Fact]
+    public void Largest_webgpu_buffer_matches_webllms_published_buffer_size_required_bytes()
+    {
+        // ../shared/reference/webllm-vram.csv, gemma-2b-it-q4f16_1-MLC: buffer_size_required_bytes 262144000 (web-llm
+        // src/config.ts). MLC keeps q_weight and q_scale in separate buffers; the embedding's q_weight is
+        // 256000 × 2048 × 4 bits / 8 = 262,144,000 B.
+        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("macbook-air-m2-16gb"), Runtimes.WebLlm,
+            Runtimes.WebLlm.FindFormat("q4f16_1"));
+        var buffer = report.Requested.Checks.Single(c => c.Constraint == FitConstraint.WebGpuBufferLimit);
+        Assert.Equal(262_144_000, buffer.RequiredBytes);
+    }
+
+    [Fact]
     public void Every_catalog_device_gives_finite_numbers()
     {
         var analyzer = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b");
