@@ -61,6 +61,28 @@ public class FitCommandTests
         Assert.DoesNotContain("   at ", output);
     }
 
+    [Theory]
+    [InlineData(new[] { "fit", "gemma-2b", "--device", "pixel-8", "--runtime", "webllmm" }, "did you mean webllm")]
+    [InlineData(new[] { "fit", "gemma-2b", "--device", "pixel-8", "--runtime", "webllm", "--quant", "q4f16" }, "did you mean q4f16_1")]
+    public void Unknown_runtime_or_format_suggests_the_nearest(string[] args, string expected)
+    {
+        var (code, output) = CliRunner.Run(args);
+        Assert.Equal(1, code);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("lora", "size", "gpt2", "--dtype", "f8")]
+    [InlineData("distill", "gemma-2b", "--target-params", "abc")]
+    [InlineData("share", "no-such.safetensors", "--share-every", "0")]
+    [InlineData("fit", "gemma-2b", "--device", "pixel-8", "--context", "0")]
+    public void Invalid_option_values_are_usage_errors(params string[] args)
+    {
+        var (code, output) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("   at ", output);
+    }
+
     [Fact]
     public void Unknown_device_suggests_the_nearest()
     {

@@ -39,7 +39,24 @@ public sealed class DistillSettings : CommandSettings
 
     /// <inheritdoc />
     public override ValidationResult Validate() =>
-        (TargetParams is null) == (Device is null) ? ValidationResult.Error("Give exactly one of --target-params and --device.") : ValidationResult.Success();
+        (TargetParams is null) == (Device is null) ? ValidationResult.Error("Give exactly one of --target-params and --device.")
+        : TargetParams is { } t && !TryParseCount(t, out _) ? ValidationResult.Error($"--target-params '{t}' is not a parameter count like 1B or 500M.")
+        : ValidationResult.Success();
+
+    /// <summary>Parses a count, or returns false.</summary>
+    internal static bool TryParseCount(string text, out long count)
+    {
+        try
+        {
+            count = ParseCount(text);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            count = 0;
+            return false;
+        }
+    }
 
     /// <summary>Parses "1B", "500M", "1.5e9", "7000000".</summary>
     internal static long ParseCount(string text)

@@ -160,7 +160,7 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         if (settings.Quant is { } q)
         {
             format = runtime.FindFormat(q) ?? throw new ArgumentException(
-                $"{runtime.DisplayName} has no format '{q}'; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}");
+                $"{runtime.DisplayName} has no format '{q}'{CompressionCli.DidYouMean(q, runtime.Formats.Select(f => f.Name))}; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}");
         }
 
         var catalog = DeviceOptions.Catalog(settings.DeviceFile);

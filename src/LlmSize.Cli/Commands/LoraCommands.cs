@@ -38,7 +38,19 @@ public sealed class LoraSizeSettings : CommandSettings
     public bool Json { get; init; }
 
     /// <inheritdoc />
-    public override ValidationResult Validate() => Rank <= 0 ? ValidationResult.Error("--rank must be positive.") : ValidationResult.Success();
+    public override ValidationResult Validate() =>
+        Rank <= 0 ? ValidationResult.Error("--rank must be positive.")
+        : ParseDataType(DataType) is null ? ValidationResult.Error($"Unknown --dtype '{DataType}'; use f32, bf16 or f16.")
+        : ValidationResult.Success();
+
+    /// <summary>The adapter dtype for an option value, or null.</summary>
+    internal static TensorDataType? ParseDataType(string value) => value.ToLowerInvariant() switch
+    {
+        "f32" or "fp32" or "float32" => TensorDataType.F32,
+        "bf16" or "bfloat16" => TensorDataType.BF16,
+        "f16" or "fp16" or "float16" => TensorDataType.F16,
+        _ => null,
+    };
 }
 
 /// <summary><c>llmsize lora size</c>: adapter size from the architecture and the storage argument.</summary>
@@ -49,13 +61,7 @@ public sealed class LoraSizeCommand(IAnsiConsole console) : Command<LoraSizeSett
     {
         var inventory = ModelLoader.Load(settings.Model);
         var (architecture, name) = CompressionCli.LoadArchitecture(settings.Model);
-        var dtype = settings.DataType.ToLowerInvariant() switch
-        {
-            "f32" or "fp32" or "float32" => TensorDataType.F32,
-            "bf16" or "bfloat16" => TensorDataType.BF16,
-            "f16" or "fp16" or "float16" => TensorDataType.F16,
-            _ => throw new ArgumentException($"unknown --dtype '{settings.DataType}'; use f32, bf16 or f16"),
-        };
+        var dtype = LoraSizeSettings.ParseDataType(settings.DataType)!;
         string[] targets = settings.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         long? baseBytes = inventory.Files.Count > 0 ? inventory.DownloadBytes : null;
         var plan = LoraPlanner.Plan(architecture, targets, settings.Rank, dtype, baseBytes);

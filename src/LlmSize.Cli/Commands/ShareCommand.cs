@@ -25,6 +25,20 @@ public sealed class ShareSettings : CommandSettings
     [CommandOption("--json")]
     [Description("Write JSON (schema llmsize.share/v1).")]
     public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        foreach (string k in ShareEvery.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (k != "all" && !(int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1))
+            {
+                return ValidationResult.Error($"--share-every value '{k}' is not a positive integer or 'all'.");
+            }
+        }
+
+        return ValidationResult.Success();
+    }
 }
 
 /// <summary><c>llmsize share</c>: tied and duplicated tensors, and the cross-layer sharing what-if.</summary>
@@ -41,8 +55,7 @@ public sealed class ShareCommand(IAnsiConsole console) : Command<ShareSettings>
             foreach (string k in settings.ShareEvery.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 int groupSize = k == "all" ? architecture.LayerCount + architecture.EncoderLayerCount
-                    : int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1 ? v
-                    : throw new ArgumentException($"--share-every value '{k}' is not a positive integer or 'all'");
+                    : int.Parse(k, NumberStyles.None, CultureInfo.InvariantCulture);
                 var w = ParameterSharingAnalyzer.CrossLayer(architecture, groupSize);
                 if (!whatIfs.Any(x => x.GroupSize == w.GroupSize)) whatIfs.Add(w);
             }

@@ -134,10 +134,19 @@ internal static class CompressionCli
     }
 
     /// <summary>Finds a runtime by id.</summary>
+    /// <exception cref="ArgumentException">No runtime has that name (exit 1, like an unknown model or device; the
+    /// nearest names are suggested).</exception>
     public static RuntimeProfile Runtime(string name) =>
         Runtimes.TryFind(name, out var runtime)
             ? runtime
-            : throw new ArgumentException($"unknown runtime '{name}'; known: {string.Join(", ", Runtimes.All.Select(r => r.Id))}");
+            : throw new ArgumentException($"unknown runtime '{name}'{DidYouMean(name, Runtimes.All.Select(r => r.Id))}; known: {string.Join(", ", Runtimes.All.Select(r => r.Id))}");
+
+    /// <summary>" (did you mean X or Y?)" for the two closest names within edit distance 3 (case-insensitive), else empty.</summary>
+    public static string DidYouMean(string input, IEnumerable<string> names)
+    {
+        var near = EditDistance.Nearest(input, names, take: 2);
+        return near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : string.Empty;
+    }
 
     /// <summary>Percent with one decimal.</summary>
     public static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
