@@ -126,6 +126,9 @@ public sealed class LoraMergeSettings : CommandSettings
     [CommandOption("--json")]
     [Description("Write JSON (schema llmsize.lora-merge/v1).")]
     public bool Json { get; init; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate() => PruneSettings.SafetensorsOutput(Output);
 }
 
 /// <summary><c>llmsize lora merge</c>: W' = W + scaling · B·A into a new safetensors file.</summary>

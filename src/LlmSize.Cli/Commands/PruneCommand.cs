@@ -50,7 +50,13 @@ public sealed class PruneSettings : CommandSettings
     public override ValidationResult Validate() =>
         (Sparsity is null) == (Pattern is null) ? ValidationResult.Error("Give exactly one of --sparsity S and --pattern N:M.")
         : Sparsity is { } s && !(s >= 0 && s < 1) ? ValidationResult.Error("--sparsity must be in [0, 1).")
-        : ValidationResult.Success();
+        : SafetensorsOutput(Output);
+
+    /// <summary>Refuses an output name that promises another format: the writer produces safetensors only.</summary>
+    internal static ValidationResult SafetensorsOutput(string output) =>
+        output.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"The output is written as safetensors; name it *.safetensors (got '{Path.GetFileName(output)}').");
 }
 
 /// <summary><c>llmsize prune</c>: magnitude pruning, written as safetensors, with honest storage numbers.</summary>

@@ -67,6 +67,16 @@ public sealed class CompressionCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Prune_ToAGgufName_IsAUsageError_AndWritesNothing()
+    {
+        string input = WriteModel(), output = Path.Combine(_dir, "p.gguf");
+        var (code, text) = Run("prune", input, output, "--sparsity", "0.5");
+        Assert.Equal(2, code);
+        Assert.Contains("*.safetensors", text);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void Prune_OutputEqualsInput_IsOneLineError()
     {
         string input = WriteModel();
