@@ -76,21 +76,32 @@ public sealed class ShareCommand(IAnsiConsole console) : Command<ShareSettings>
         }
 
         console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(report.File))}[/]: {report.TensorCount} tensors, {report.StoredParameters.ToString("N0", CultureInfo.InvariantCulture)} stored parameters, {report.UniqueParameters.ToString("N0", CultureInfo.InvariantCulture)} unique");
-        if (report.Groups.Length == 0) console.MarkupLine("no shared or identical tensors");
+        if (report.TensorCount == 0)
+        {
+            console.MarkupLine("the file holds no tensors (metadata only): nothing to deduplicate"
+                + (whatIfs.Count > 0 ? "; the what-if below is computed from the architecture in its metadata" : string.Empty));
+        }
+        else if (report.Groups.Length == 0)
+        {
+            console.MarkupLine("no shared or identical tensors");
+        }
         foreach (var g in report.Groups)
         {
             console.MarkupLine($"  {(g.Kind == SharingKind.SameStorage ? "same storage" : "identical bytes")}{(g.IsTiedEmbedding ? " [green](tied embeddings)[/]" : string.Empty)}: {Markup.Escape(string.Join(", ", g.Tensors))} ({Units.FormatBinary(g.BytesEach)} each)");
         }
 
         foreach (string n in report.Notes) console.MarkupLine("  [grey]" + Markup.Escape(n) + "[/]");
-        console.MarkupLine($"a deduplicating format would save {Units.FormatBoth(report.SavableBytes)} of {Units.FormatBoth(report.StoredBytes)}");
+        if (report.TensorCount > 0)
+        {
+            console.MarkupLine($"a deduplicating format would save {Units.FormatBoth(report.SavableBytes)} of {Units.FormatBoth(report.StoredBytes)}");
+        }
         if (whatIfs.Count > 0)
         {
             var t = new Table().AddColumns("share every k layers", "distinct layer sets", "parameters", "vs now");
             foreach (var w in whatIfs)
             {
                 t.AddRow(w.GroupSize.ToString(CultureInfo.InvariantCulture), $"{w.DistinctLayers} of {w.Layers}", w.SharedParameters.ToString("N0", CultureInfo.InvariantCulture) + (w.Exact ? string.Empty : " (≈)"),
-                    CompressionCli.Percent((double)w.SharedParameters / w.OriginalParameters));
+                    CompressionCli.Percent((double)w.SharedParameters / w.OriginalParameters) + $" of {w.OriginalParameters.ToString("N0", CultureInfo.InvariantCulture)}");
             }
 
             console.Write(t);

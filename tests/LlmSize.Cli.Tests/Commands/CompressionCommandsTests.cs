@@ -77,6 +77,18 @@ public sealed class CompressionCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Share_OnAMetadataOnlyGguf_SaysSo_AndKeepsTheWhatIf()
+    {
+        // ggml-vocab-llama-spm.gguf: LLaMA-7B metadata, 0 tensors (shared/README.md). Sharing every 2 of 32 layers keeps
+        // 16 × 202,383,360 layer parameters + 262,148,096 embeddings/head/final norm = 3,500,281,856.
+        var (code, text) = Run("share", CliRunner.Shared("fixtures", "gguf", "ggml-vocab-llama-spm.gguf"));
+        Assert.Equal(0, code);
+        Assert.Contains("no tensors (metadata only)", text);
+        Assert.DoesNotContain("would save 0 B", text);
+        Assert.Contains("3,500,281,856", text);
+    }
+
+    [Fact]
     public void Prune_OutputEqualsInput_IsOneLineError()
     {
         string input = WriteModel();
