@@ -162,7 +162,8 @@ public static class DistillationPlanner
         long hidden = RoundToHeads(teacher, teacher.HiddenSize * Math.Pow(ratio, bd));
         var shaped = Widen(teacher, hidden);
         int layers = (int)Math.Max(1, Math.Round(teacher.LayerCount * Math.Pow(ratio, bl)));
-        var best = NearestLayers(shaped, target, Math.Max(1, layers / 2), Math.Max(layers * 2, 2));
+        // Never deeper than the teacher: a family whose small members are deep and narrow would otherwise propose it.
+        var best = NearestLayers(shaped, target, Math.Max(1, Math.Min(layers, teacher.LayerCount) / 2), Math.Min(teacher.LayerCount, Math.Max(layers * 2, 2)));
         return best is null ? null : new DistillationProposal("family ratios", best, ParameterCalculator.Count(best).Total,
             $"{how}; FFN/hidden {(double)teacher.IntermediateSize / teacher.HiddenSize:0.00} and head_dim {teacher.HeadDim} kept from the teacher");
     }
@@ -179,15 +180,17 @@ public static class DistillationPlanner
             + (embeddingShare >= 0.5 ? $"; embeddings and head take {embeddingShare:P0} of it, so this budget is too small for the teacher's width" : string.Empty));
     }
 
-    /// <summary>Keep the teacher's depth, shrink hidden (whole heads) and FFN in proportion to land nearest the budget.</summary>
+    /// <summary>Keep the teacher's depth, shrink hidden (whole heads, strictly fewer than the teacher's) and FFN in
+    /// proportion to land nearest the budget; null when the teacher has a single head group and cannot narrow.</summary>
     internal static DistillationProposal? KeepDepth(ModelArchitecture teacher, long target)
     {
         ModelArchitecture? best = null;
         long bestGap = long.MaxValue;
         int heads = teacher.AttentionHeadCount;
-        for (int h = 1; h <= heads; h++)
+        for (int h = 1; h < heads; h++)
         {
             long hidden = RoundToHeads(teacher, (double)teacher.HiddenSize * h / heads);
+            if (hidden >= teacher.HiddenSize) continue;
             var a = Widen(teacher, hidden);
             long gap = Math.Abs(ParameterCalculator.Count(a).Total - target);
             if (gap < bestGap)
@@ -212,19 +215,23 @@ public static class DistillationPlanner
     private static long RoundToHeads(ModelArchitecture teacher, double hidden)
     {
         // Hidden as a whole number of heads of head_dim, with heads a multiple of the teacher's GQA group (q heads per KV head).
-        int group = Math.Max(1, teacher.AttentionHeadCount / Math.Max(1, teacher.KeyValueHeadCount));
+        int group = Group(teacher);
         double perHead = (double)teacher.HiddenSize / teacher.AttentionHeadCount;
         long heads = Math.Max(group, (long)Math.Round(hidden / perHead / group) * group);
         return (long)Math.Round(heads * perHead);
     }
+
+    /// <summary>Query heads per KV head a student keeps: the teacher's GQA group; 1 for MQA teachers (one KV head serves
+    /// any number of query heads, as in Gemma 2B and Falcon-7B) and for MHA.</summary>
+    private static int Group(ModelArchitecture t) =>
+        t.KeyValueHeadCount <= 1 ? 1 : Math.Max(1, t.AttentionHeadCount / t.KeyValueHeadCount);
 
     /// <summary>The teacher with width <paramref name="hidden"/>: heads = hidden / (teacher hidden / heads), GQA ratio and FFN ratio kept.</summary>
     private static ModelArchitecture Widen(ModelArchitecture t, long hidden)
     {
         double perHead = (double)t.HiddenSize / t.AttentionHeadCount;
         int heads = Math.Max(1, (int)Math.Round(hidden / perHead));
-        int group = Math.Max(1, t.AttentionHeadCount / Math.Max(1, t.KeyValueHeadCount));
-        int kv = Math.Max(1, heads / group);
+        int kv = t.KeyValueHeadCount == 1 ? 1 : Math.Max(1, heads / Group(t));
         long ffn = Math.Max(1, (long)Math.Round((double)t.IntermediateSize * hidden / t.HiddenSize / 64) * 64);
         return t with
         {

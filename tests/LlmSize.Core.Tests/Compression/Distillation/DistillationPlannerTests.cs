@@ -46,6 +46,29 @@ public class DistillationPlannerTests
     }
 
     [Fact]
+    public void Mqa_teacher_narrows_with_one_kv_head()
+    {
+        // gemma-2b: 8 query heads share 1 KV head (MQA). Keeping "8 heads per KV head" would forbid any narrower
+        // student; a student keeps MQA instead: fewer query heads, still one KV head, never the teacher's own shape.
+        var teacher = Catalog("gemma-2b");
+        var plan = DistillationPlanner.Plan(teacher, "gemma-2b", 1_000_000_000);
+        var narrow = plan.Proposals.Single(p => p.Strategy == "keep depth, narrower");
+        Assert.Equal(teacher.LayerCount, narrow.Layers);
+        Assert.True(narrow.Architecture.AttentionHeadCount < teacher.AttentionHeadCount);
+        Assert.Equal(1, narrow.Architecture.KeyValueHeadCount);
+        Assert.True(narrow.Parameters < 2_506_172_416); // gemma-2b's published count (published-parameter-counts.csv)
+    }
+
+    [Fact]
+    public void Students_are_never_deeper_than_the_teacher()
+    {
+        // qwen2-0.5b has 24 layers; its family's slopes once proposed a 35-layer 200M student.
+        var teacher = Catalog("qwen2-0.5b");
+        var plan = DistillationPlanner.Plan(teacher, "qwen2-0.5b", 200_000_000);
+        Assert.All(plan.Proposals, p => Assert.True(p.Layers <= teacher.LayerCount, $"{p.Strategy}: {p.Layers} layers"));
+    }
+
+    [Fact]
     public void Slope_OfAnExactPowerLaw()
     {
         // y = x^0.5 in log space: ln y = 0.5 ln x.
