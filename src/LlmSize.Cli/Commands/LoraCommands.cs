@@ -24,8 +24,8 @@ public sealed class LoraSizeSettings : CommandSettings
 
     /// <summary>Targets.</summary>
     [CommandOption("-t|--targets <LIST>")]
-    [Description("Comma-separated target_modules (q_proj,v_proj; c_attn; all-linear …). Default q_proj,v_proj.")]
-    public string Targets { get; init; } = "q_proj,v_proj";
+    [Description("Comma-separated target_modules (q_proj,v_proj; c_attn; all-linear …). Default: PEFT's default for the model family (q_proj,v_proj for Llama; c_attn for GPT-2).")]
+    public string? Targets { get; init; }
 
     /// <summary>Adapter dtype.</summary>
     [CommandOption("--dtype <DTYPE>")]
@@ -62,7 +62,11 @@ public sealed class LoraSizeCommand(IAnsiConsole console) : Command<LoraSizeSett
         var inventory = ModelLoader.Load(settings.Model);
         var (architecture, name) = CompressionCli.LoadArchitecture(settings.Model);
         var dtype = LoraSizeSettings.ParseDataType(settings.DataType)!;
-        string[] targets = settings.Targets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] targets = settings.Targets is { } given
+            ? given.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : LoraPlanner.DefaultTargets(architecture)?.ToArray()
+              ?? throw new ArgumentException($"{name}: PEFT has no default target_modules for '{architecture.Family}'; pass --targets "
+                  + $"({string.Join(", ", LoraPlanner.ModuleNames(architecture) ?? LoraPlanner.KnownTargets)}, or all-linear)");
         long? baseBytes = inventory.Files.Count > 0 ? inventory.DownloadBytes : null;
         var plan = LoraPlanner.Plan(architecture, targets, settings.Rank, dtype, baseBytes);
         if (settings.Json)

@@ -43,8 +43,78 @@ public static class LoraPlanner
         ["fc1"] = ["ffn_up"], ["fc2"] = ["ffn_down"], ["dense_h_to_4h"] = ["ffn_up"], ["dense_4h_to_h"] = ["ffn_down"],
     };
 
-    /// <summary>Target names <see cref="Plan"/> understands (plus "all-linear").</summary>
-    public static IReadOnlyCollection<string> KnownTargets => Map.Keys;
+    private static readonly string[] LlamaStyle = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
+
+    /// <summary>
+    /// The linear module names each family's Hugging Face modeling file uses, with their meaning where it differs from
+    /// <see cref="Map"/> (T5's <c>wo</c> is the FFN output, BERT's <c>dense</c> is three layers, StarCoder2's
+    /// <c>c_proj</c> only the MLP's). PEFT matches target_modules by these suffixes; a name the family lacks matches
+    /// nothing there (PEFT raises "Target modules … not found in the base model"). GGUF architecture names included.
+    /// </summary>
+    private static readonly Dictionary<string, Dictionary<string, string[]>> FamilyModules = BuildFamilyModules();
+
+    /// <summary>
+    /// PEFT's default target_modules per model_type (peft/utils/constants.py
+    /// TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING), for the families LlmSize reads; other families need explicit targets.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> PeftDefaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["t5"] = ["q", "v"], ["gpt2"] = ["c_attn"], ["bert"] = ["query", "value"], ["llama"] = ["q_proj", "v_proj"],
+        ["falcon"] = ["query_key_value"], ["mistral"] = ["q_proj", "v_proj"], ["mixtral"] = ["q_proj", "v_proj"],
+        ["stablelm"] = ["q_proj", "v_proj"], ["phi"] = ["q_proj", "v_proj", "fc1", "fc2"], ["phi2"] = ["q_proj", "v_proj", "fc1", "fc2"],
+        ["gemma"] = ["q_proj", "v_proj"], ["gemma2"] = ["q_proj", "v_proj"], ["gemma3"] = ["q_proj", "v_proj"], ["gemma3_text"] = ["q_proj", "v_proj"],
+        ["qwen2"] = ["q_proj", "v_proj"], ["qwen3"] = ["q_proj", "v_proj"], ["gpt_bigcode"] = ["c_attn"], ["gpt_neox"] = ["query_key_value"],
+    };
+
+    private static Dictionary<string, Dictionary<string, string[]>> BuildFamilyModules()
+    {
+        Dictionary<string, string[]> Of(params (string Name, string[] Kinds)[] names) =>
+            names.ToDictionary(n => n.Name, n => n.Kinds, StringComparer.Ordinal);
+        Dictionary<string, string[]> Generic(IEnumerable<string> names) => names.ToDictionary(n => n, n => Map[n], StringComparer.Ordinal);
+        var llama = Generic(LlamaStyle);
+        var d = new Dictionary<string, Dictionary<string, string[]>>(StringComparer.OrdinalIgnoreCase);
+        foreach (string f in new[] { "llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "gemma3_text", "stablelm", "olmo", "olmo2", "internlm2" })
+        {
+            d[f] = llama;
+        }
+
+        d["mixtral"] = Generic(["q_proj", "k_proj", "v_proj", "o_proj", "w1", "w2", "w3"]);
+        d["phi"] = d["phi2"] = Generic(["q_proj", "k_proj", "v_proj", "dense", "fc1", "fc2"]);
+        d["phi-msft"] = Generic(["Wqkv", "out_proj", "fc1", "fc2"]);
+        d["phi3"] = Generic(["qkv_proj", "o_proj", "gate_up_proj", "down_proj"]);
+        d["gpt2"] = Generic(["c_attn", "c_proj", "c_fc"]);
+        d["falcon"] = Of(("query_key_value", Map["query_key_value"]), ("dense", ["attn_output"]), ("dense_h_to_4h", ["ffn_up"]), ("dense_4h_to_h", ["ffn_down"]));
+        d["starcoder2"] = Of(("q_proj", ["attn_q"]), ("k_proj", ["attn_k"]), ("v_proj", ["attn_v"]), ("o_proj", ["attn_output"]), ("c_fc", ["ffn_up"]), ("c_proj", ["ffn_down"]));
+        // BERT: attention.output.dense, intermediate.dense and output.dense all end in "dense".
+        d["bert"] = Of(("query", ["attn_q"]), ("key", ["attn_k"]), ("value", ["attn_v"]), ("dense", ["attn_output", "ffn_up", "ffn_down"]));
+        d["distilbert"] = Of(("q_lin", ["attn_q"]), ("k_lin", ["attn_k"]), ("v_lin", ["attn_v"]), ("out_lin", ["attn_output"]), ("lin1", ["ffn_up"]), ("lin2", ["ffn_down"]));
+        // T5: SelfAttention and EncDecAttention q/k/v/o; DenseReluDense wi (or wi_0 gate, wi_1 up in gated variants) and wo.
+        d["t5"] = Of(("q", ["attn_q"]), ("k", ["attn_k"]), ("v", ["attn_v"]), ("o", ["attn_output"]), ("wi", ["ffn_up"]), ("wi_0", ["ffn_gate"]), ("wi_1", ["ffn_up"]), ("wo", ["ffn_down"]));
+        return d;
+    }
+
+    /// <summary>Target names <see cref="Plan"/> understands for some family (plus "all-linear").</summary>
+    public static IReadOnlyCollection<string> KnownTargets => Map.Keys.Concat(FamilyModules.Values.SelectMany(m => m.Keys)).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>PEFT's default target_modules for <paramref name="architecture"/>'s family, or null when PEFT has none
+    /// (then target_modules must be given).</summary>
+    /// <param name="architecture">The base model.</param>
+    /// <returns>Module names, or null.</returns>
+    public static IReadOnlyList<string>? DefaultTargets(ModelArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        return PeftDefaults.TryGetValue(architecture.Family, out var t) ? t : null;
+    }
+
+    /// <summary>The linear module names of <paramref name="architecture"/>'s family, or null for a family LlmSize has
+    /// no table for (any name of <see cref="KnownTargets"/> is then tried).</summary>
+    /// <param name="architecture">The base model.</param>
+    /// <returns>Names, or null.</returns>
+    public static IReadOnlyCollection<string>? ModuleNames(ModelArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        return FamilyModules.TryGetValue(architecture.Family, out var m) ? m.Keys : null;
+    }
 
     /// <summary>The adaptable modules for <paramref name="targets"/>, one per layer (and expert), with in/out features.</summary>
     /// <param name="architecture">The model.</param>
@@ -68,8 +138,21 @@ public static class LoraPlanner
                 continue;
             }
 
-            if (!Map.TryGetValue(t, out var ks))
+            string[]? ks;
+            if (FamilyModules.TryGetValue(architecture.Family, out var family))
+            {
+                if (!family.TryGetValue(t, out ks))
+                {
+                    throw new ArgumentException(
+                        $"A {architecture.Family} model has no module named '{t}' (PEFT would find no target); its linear modules are {string.Join(", ", family.Keys)}, or all-linear.",
+                        nameof(targets));
+                }
+            }
+            else if (!Map.TryGetValue(t, out ks))
+            {
                 throw new ArgumentException($"Unknown target module '{t}'; known: {string.Join(", ", Map.Keys.Order(StringComparer.Ordinal))}, all-linear.", nameof(targets));
+            }
+
             foreach (string k in ks) kinds.Add((t, k));
         }
 

@@ -57,4 +57,29 @@ public class LoraPlannerTests
         Assert.Throws<ArgumentException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["gate_proj"], 8)); // GPT-2 has a plain MLP
         Assert.Throws<ArgumentOutOfRangeException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["c_attn"], 0));
     }
+    [Fact]
+    public void Targets_follow_each_familys_module_names()
+    {
+        // GPT-2 has no q_proj (its attention is the fused Conv1D c_attn); PEFT would find no target module.
+        var ex = Assert.Throws<ArgumentException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["q_proj", "v_proj"], 8));
+        Assert.Contains("c_attn", ex.Message, StringComparison.Ordinal);
+
+        // DistilBERT's q_lin/v_lin: 6 layers × 2 × 8 × (768 + 768) = 147,456 — the LoRA part of the shared
+        // distilbert-lora-imdb adapter (739,586 = 147,456 + pre_classifier 768 × 768 + 768 + classifier 768 × 2 + 2).
+        Assert.Equal(147_456, LoraPlanner.Plan(Catalog("distilbert-base-uncased"), ["q_lin", "v_lin"], 8).Estimate.Parameters);
+
+        // T5's "wo" is the FFN output (DenseReluDense.wo [d_model 512, d_ff 2048]), not an attention output:
+        // t5-small has 6 encoder + 6 decoder blocks: 12 × 8 × (2048 + 512) = 245,760.
+        Assert.Equal(245_760, LoraPlanner.Plan(Catalog("t5-small"), ["wo"], 8).Estimate.Parameters);
+    }
+
+    [Fact]
+    public void Default_targets_are_peft_defaults()
+    {
+        // peft/utils/constants.py TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING.
+        Assert.Equal(["c_attn"], LoraPlanner.DefaultTargets(Catalog("gpt2")));
+        Assert.Equal(["q_proj", "v_proj"], LoraPlanner.DefaultTargets(Catalog("llama-3.2-1b")));
+        Assert.Equal(["q", "v"], LoraPlanner.DefaultTargets(Catalog("t5-small")));
+        Assert.Null(LoraPlanner.DefaultTargets(Catalog("distilbert-base-uncased"))); // PEFT has none: targets required
+    }
 }
