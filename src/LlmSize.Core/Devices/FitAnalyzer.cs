@@ -36,9 +36,15 @@ public enum FitConstraint
     Wasm4GiB,
     /// <summary>Free storage (or the browser origin quota) for caching the download.</summary>
     Storage,
-    /// <summary>onnxruntime-web loads a model file into one ArrayBuffer and protobuf caps a message at 2 GB: a
-    /// single-file ONNX model must stay under 2^31 − 1 bytes (larger models need external data).</summary>
-    SingleFile2GB,
+}
+
+/// <summary>Helpers for <see cref="FitConstraint"/>.</summary>
+public static class FitConstraintExtensions
+{
+    /// <summary>True for yes/no checks (a WebGPU feature, a browser being present) whose "bytes" are 1 or 0.</summary>
+    /// <param name="constraint">The constraint.</param>
+    /// <returns>Whether it is a feature check.</returns>
+    public static bool IsFeature(this FitConstraint constraint) => constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
 }
 
 /// <summary>One constraint checked: what is needed against what is there.</summary>
@@ -68,9 +74,11 @@ public sealed record FitVariant(WeightFormat Format, long ContextTokens, Executi
     /// <summary>True when every check passes.</summary>
     public bool Fits => Checks.All(c => c.Passes);
 
-    /// <summary>The first failing check, or the one with least headroom when all pass.</summary>
+    /// <summary>The first failing check, or, when all pass, the byte check with the least relative headroom (a
+    /// passing feature check such as shader-f16 has no headroom to speak of).</summary>
     public FitCheck Binding => Checks.Where(c => !c.Passes).OrderBy(c => c.HeadroomBytes).FirstOrDefault()
-        ?? Checks.OrderBy(c => (double)c.HeadroomBytes / Math.Max(1, c.AvailableBytes)).First();
+        ?? Checks.Where(c => !c.Constraint.IsFeature()).OrderBy(c => (double)c.HeadroomBytes / Math.Max(1, c.AvailableBytes)).FirstOrDefault()
+        ?? Checks[0];
 }
 
 /// <summary>Download time over one network class.</summary>
@@ -132,7 +140,7 @@ public sealed record FitReport
 /// </summary>
 public sealed class FitAnalyzer
 {
-    private static readonly long[] ContextLadder = [32768, 16384, 8192, 4096, 2048, 1024, 512];
+    private static readonly long[] ContextLadder = [131072, 65536, 32768, 16384, 8192, 4096, 2048, 1024, 512];
     private readonly ModelArchitecture? _architecture;
     private readonly StoredWeightFormat? _stored;
     private readonly long _activeParameters;
@@ -226,30 +234,45 @@ public sealed class FitAnalyzer
         var requested = Evaluate(device, runtime, requestedMemory, target);
 
         FitVariant? best = requested.Fits ? requested : null;
-        FitVariant last = requested;
+        // What finally blocks when nothing fits: the smallest variant at the shortest context tried.
+        FitVariant smallest = requested;
         var ladder = Ladder(runtime, format, requested);
+        FitVariant Try(WeightFormat f, long c)
+        {
+            var v = Evaluate(device, runtime, Memory(runtime, f, c), target);
+            if (v.ContextTokens < smallest.ContextTokens
+                || (v.ContextTokens == smallest.ContextTokens && v.Memory.TotalBytes < smallest.Memory.TotalBytes))
+            {
+                smallest = v;
+            }
+
+            return v;
+        }
+
         if (best is null && _stored is null)
         {
             foreach (var f in ladder)
             {
-                last = Evaluate(device, runtime, Memory(runtime, f, context), target);
-                if (last.Fits) { best = last; break; }
+                var v = Try(f, context);
+                if (v.Fits) { best = v; break; }
             }
         }
 
         if (best is null && _stored is null)
         {
-            foreach (long c in ContextLadder.Where(c => c < context))
+            foreach (long c in ContextSteps(context))
             {
                 foreach (var f in ladder)
                 {
-                    last = Evaluate(device, runtime, Memory(runtime, f, c), target);
-                    if (last.Fits) { best = last; break; }
+                    var v = Try(f, c);
+                    if (v.Fits) { best = v; break; }
                 }
 
                 if (best is not null) break;
             }
         }
+
+        var last = best ?? smallest;
 
         var chosen = best ?? requested;
         var speed = Speed(device, chosen);
@@ -271,11 +294,34 @@ public sealed class FitAnalyzer
             Download = download,
             DownloadBytes = downloadBytes,
             Reason = Explain(outcome, requested, best, last),
-            Warnings = _architecture is { ContextLength: > 0 } arch && context > arch.ContextLength
-                ? [$"context {context} tokens exceeds the {arch.ContextLength} tokens the model was trained for (max_position_embeddings); quality beyond it is not guaranteed"]
-                : [],
+            Warnings = Warnings(runtime, requested, context),
             LastTried = last,
         };
+    }
+
+    /// <summary>Shorter contexts to try, longest first: the model's trained maximum when the request exceeds it, then the
+    /// power-of-two steps below the request.</summary>
+    private IEnumerable<long> ContextSteps(long context)
+    {
+        var steps = new SortedSet<long>(ContextLadder.Where(c => c < context));
+        if (_architecture is { ContextLength: > 0 } a && a.ContextLength < context) steps.Add(a.ContextLength);
+        return steps.Reverse();
+    }
+
+    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, long context)
+    {
+        var warnings = new List<string>();
+        if (_architecture is { ContextLength: > 0 } arch && context > arch.ContextLength)
+        {
+            warnings.Add($"the requested context of {context} tokens exceeds the {arch.ContextLength} tokens the model was trained for (max_position_embeddings); quality beyond it is not guaranteed");
+        }
+
+        if (runtime.Id == Runtimes.TransformersJs.Id && requested.Memory.Weights.TotalBytes > int.MaxValue)
+        {
+            warnings.Add($"{requested.Format.Name} weights are {Units.FormatBoth(requested.Memory.Weights.TotalBytes)}: above protobuf's 2 GB cap for one ONNX file, so the model must be published with external data (model.onnx_data), which Transformers.js v3 loads with use_external_data_format");
+        }
+
+        return warnings;
     }
 
     private MemoryEstimate Memory(RuntimeProfile runtime, WeightFormat format, long? context)
@@ -347,7 +393,8 @@ public sealed class FitAnalyzer
             long vram = (long)(device.GpuMemoryBytes!.Value * _assumptions.UsableVramFraction);
             if (total <= vram || !runtime.SupportsPartialOffload)
             {
-                checks.Add(new FitCheck(FitConstraint.Vram, total, vram, $"all {m.Weights.TotalBytes / Math.Max(1, m.Weights.PerLayerBytes)} layers, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM"));
+                string layers = _architecture is { LayerCount: > 0 } arch ? $"all {arch.LayerCount} layers" : "all layers";
+                checks.Add(new FitCheck(FitConstraint.Vram, total, vram, $"{layers}, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM"));
             }
             else
             {
@@ -361,7 +408,7 @@ public sealed class FitAnalyzer
                 long onGpu = fixedGpu + n * perLayer;
                 long onHost = total - onGpu;
                 checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {layers} layers offloaded to the GPU (-ngl {n})"));
-                checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} layers and the embedding in system RAM"));
+                checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} {(layers - n == 1 ? "layer" : "layers")} and the embedding in system RAM"));
             }
         }
         else if (target == ExecutionTarget.BrowserWebGpu && discrete)
@@ -395,12 +442,6 @@ public sealed class FitAnalyzer
         if (target == ExecutionTarget.BrowserWasm)
         {
             checks.Add(new FitCheck(FitConstraint.Wasm4GiB, total, 4L << 30, "wasm32 linear memory is at most 4 GiB (weights, KV cache and buffers live in it)"));
-        }
-
-        if (browser && runtime.Id == Runtimes.TransformersJs.Id)
-        {
-            checks.Add(new FitCheck(FitConstraint.SingleFile2GB, m.Weights.TotalBytes, int.MaxValue,
-                "onnxruntime-web reads a single-file ONNX model into one ArrayBuffer; protobuf caps it at 2 GB (use external data above that)"));
         }
 
         long download = KnownDownloadBytes ?? m.Weights.TotalBytes;

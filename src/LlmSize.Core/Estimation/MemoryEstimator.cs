@@ -96,13 +96,7 @@ public static class MemoryEstimator
         if (context < 1) throw new ArgumentException($"Context must be at least 1 token, got {context}.", nameof(contextTokens));
 
         var weights = format.ComputeBytes(architecture, ParameterCalculator.EnumerateWeights(architecture));
-        var kvArchitecture = architecture;
-        string? kvNote = null;
-        if (runtime.Id == Runtimes.WebLlm.Id)
-        {
-            (kvArchitecture, kvNote) = MlcModelDefinitions.ApplyKvCacheRules(architecture);
-        }
-
+        var (kvArchitecture, kvNote) = KvCacheRules.Apply(runtime, architecture);
         var kv = KvCacheEstimator.Estimate(kvArchitecture, context, kvCacheType ?? format.KvCacheType, sequences);
         var (compute, computeHow) = ComputeBuffers(architecture, runtime, format, context);
         var terms = new List<MemoryTerm>

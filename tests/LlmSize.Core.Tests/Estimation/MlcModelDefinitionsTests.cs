@@ -59,8 +59,8 @@ public class MlcModelDefinitionsTests
         var webllm = WebLlm(arch, "q4f16_1", 4096);
         Assert.Equal(32L * 2 * 4096 * 32 * 96 * 2, webllm.KvCache.Bytes);
         Assert.Contains("phi3", webllm.Terms.Single(t => t.Name == "KV cache").How, StringComparison.Ordinal);
-        // llama.cpp honours the window: 2047 tokens per layer.
-        Assert.Equal(32L * 2 * 2047 * 32 * 96 * 2, MemoryEstimator.Estimate(arch, Runtimes.LlamaCpp, null, 4096).KvCache.Bytes);
+        // llama.cpp disabled Phi-3's SWA ("Phi SWA is currently disabled", PR 13676): the whole context too.
+        Assert.Equal(32L * 2 * 4096 * 32 * 96 * 2, MemoryEstimator.Estimate(arch, Runtimes.LlamaCpp, null, 4096).KvCache.Bytes);
     }
 
     [Fact]
@@ -76,10 +76,24 @@ public class MlcModelDefinitionsTests
     public void Mistral_records_disable_the_window()
     {
         // WebLLM's Mistral records override sliding_window_size: -1, so 8192 tokens are all cached:
-        // 32 × 2 × 8192 × 8 × 128 × 2 B = 1,073,741,824 (llama.cpp: capped at 4096 → 536,870,912).
+        // 32 × 2 × 8192 × 8 × 128 × 2 B = 1,073,741,824. llama.cpp converts Mistral v0.1 to the llama architecture,
+        // which has no sliding-window cache: the same 1 GiB.
         var arch = Config("mistral-7b-v0.1");
         Assert.Equal(32L * 2 * 8192 * 8 * 128 * 2, WebLlm(arch, "q4f16_1", 8192).KvCache.Bytes);
-        Assert.Equal(32L * 2 * 4096 * 8 * 128 * 2, MemoryEstimator.Estimate(arch, Runtimes.LlamaCpp, null, 8192).KvCache.Bytes);
+        Assert.Equal(32L * 2 * 8192 * 8 * 128 * 2, MemoryEstimator.Estimate(arch, Runtimes.LlamaCpp, null, 8192).KvCache.Bytes);
+    }
+
+    [Fact]
+    public void Llama_cpp_keeps_gemma2_windows_and_onnx_keeps_none()
+    {
+        // llama.cpp's iSWA cache for Gemma 2: 13 sliding layers × 4096 + 13 global × 8192 tokens × 4096 B per
+        // token-layer = 654,311,424 (KvCacheEstimatorTests). Transformers.js passes every past key/value back in:
+        // 26 × 8192 × 4096 B = 872,415,232.
+        var arch = Config("gemma-2-2b");
+        Assert.Equal(13L * 4096 * 4096 + 13L * 8192 * 4096, MemoryEstimator.Estimate(arch, Runtimes.LlamaCpp, null, 8192).KvCache.Bytes);
+        var onnx = MemoryEstimator.Estimate(arch, Runtimes.TransformersJs, Runtimes.TransformersJs.FindFormat("q4f16"), 8192);
+        Assert.Equal(26L * 8192 * 4096, onnx.KvCache.Bytes);
+        Assert.Contains("window does not shrink", onnx.Terms.Single(t => t.Name == "KV cache").How, StringComparison.Ordinal);
     }
 
     [Theory]
