@@ -86,7 +86,7 @@ public sealed class DistillCommand(IAnsiConsole console) : Command<DistillSettin
         {
             DeviceProfile device = DeviceOptions.Find(DeviceOptions.Catalog(null), settings.Device!);
             var runtime = CompressionCli.Runtime(settings.RuntimeName);
-            var format = runtime.FindFormat(runtime.DefaultFormat)!;
+            var format = FitAnalyzer.DefaultFormatFor(device, runtime);
             var teacherFit = new FitAnalyzer(teacher, name).Analyze(device, runtime, format);
             if (teacherFit.Requested.Fits)
             {

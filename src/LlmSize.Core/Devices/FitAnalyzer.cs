@@ -214,6 +214,26 @@ public sealed class FitAnalyzer
         return ladder;
     }
 
+    /// <summary>
+    /// The runtime's default format, or, when it needs WebGPU's shader-f16 and the device's browser lacks it, the
+    /// nearest format that does not (WebLLM q4f16_1 → q4f32_1, Transformers.js q4f16 → q4).
+    /// </summary>
+    /// <param name="device">The device.</param>
+    /// <param name="runtime">The runtime.</param>
+    /// <returns>A format of <paramref name="runtime"/>.</returns>
+    public static WeightFormat DefaultFormatFor(DeviceProfile device, RuntimeProfile runtime)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var format = runtime.FindFormat(runtime.DefaultFormat) ?? runtime.Formats[^1];
+        if (!format.RequiresShaderF16 || device.WebGpu is not { ShaderF16: false }) return format;
+        var formats = runtime.Formats.ToList();
+        int at = formats.IndexOf(format);
+        return formats.Skip(at + 1).FirstOrDefault(f => !f.RequiresShaderF16)
+            ?? formats.Take(at).Reverse().FirstOrDefault(f => !f.RequiresShaderF16)
+            ?? format;
+    }
+
     /// <summary>Analyzes the fit.</summary>
     /// <param name="device">Device profile.</param>
     /// <param name="runtime">Runtime.</param>

@@ -65,7 +65,8 @@ public static class DistillationPlanner
     /// <param name="teacher">Teacher.</param>
     /// <param name="teacherName">Teacher name.</param>
     /// <param name="device">Device.</param>
-    /// <param name="runtime">Runtime (its default format is assumed).</param>
+    /// <param name="runtime">Runtime (its default format is assumed, or its f32-activation sibling on a browser without shader-f16:
+    /// <see cref="FitAnalyzer.DefaultFormatFor"/>).</param>
     /// <param name="contextTokens">Context; null = default.</param>
     /// <param name="catalog">Catalog; null = default.</param>
     /// <returns>The plan.</returns>
@@ -77,7 +78,7 @@ public static class DistillationPlanner
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(runtime);
         catalog ??= ModelCatalog.Default;
-        var format = runtime.FindFormat(runtime.DefaultFormat) ?? runtime.Formats[^1];
+        var format = FitAnalyzer.DefaultFormatFor(device, runtime);
         long teacherParams = ParameterCalculator.Count(teacher).Total;
         var references = References(teacher, catalog);
         // Walk budgets down by 10% until the family-ratio student fits.

@@ -69,6 +69,17 @@ public class DistillationPlannerTests
     }
 
     [Fact]
+    public void Device_without_shader_f16_plans_with_the_f32_activation_format()
+    {
+        // iphone-15's Safari exposes no shader-f16 (devices.json): WebLLM's q4f16_1 can never load there, q4f32_1 can.
+        Assert.True(LlmSize.Core.Devices.DeviceCatalog.Default.TryFind("iphone-15", out var phone));
+        Assert.Equal("q4f32_1", FitAnalyzer.DefaultFormatFor(phone!, Runtimes.WebLlm).Name);
+        var plan = DistillationPlanner.PlanForDevice(Catalog("llama-3.1-8b"), "llama-3.1-8b", phone!, Runtimes.WebLlm);
+        Assert.Contains("q4f32_1", plan.BudgetReason, StringComparison.Ordinal);
+        Assert.True(plan.TargetParameters < 8_030_261_248);
+    }
+
+    [Fact]
     public void Slope_OfAnExactPowerLaw()
     {
         // y = x^0.5 in log space: ln y = 0.5 ln x.
