@@ -25,6 +25,38 @@ public class FitCommandTests
     }
 
     [Fact]
+    public void Chart_draws_every_device_against_its_budget_as_svg()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"llmsize-chart-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var (code, _) = CliRunner.Run("fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M", "--chart", path);
+            Assert.Equal(0, code);
+            var svg = System.Xml.Linq.XDocument.Load(path); // well-formed XML
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+            var texts = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+            int devices = LlmSize.Core.Devices.DeviceCatalog.Default.Profiles.Count;
+            Assert.Equal(devices, texts.Count(t => t.Contains(" — ", StringComparison.Ordinal))); // one label per device
+            Assert.Contains(texts, t => t.StartsWith("galaxy-a15 — does not fit", StringComparison.Ordinal)); // 4 GiB phone, 2 GiB for apps
+            Assert.Contains(texts, t => t.StartsWith("rtx-4090 — fits", StringComparison.Ordinal));
+            Assert.Contains(texts, t => t == "KV cache"); // legend names the memory terms
+            Assert.False(File.Exists(path + ".tmp"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Chart_must_be_svg()
+    {
+        var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device", "pixel-8", "--chart", "out.png");
+        Assert.Equal(2, code);
+        Assert.Contains("*.svg", output);
+    }
+
+    [Fact]
     public void Json_has_no_nan_and_the_schema()
     {
         var (code, output) = CliRunner.Run("fit", "llama-3.2-1b", "--all-devices", "--runtime", "webllm", "--json");

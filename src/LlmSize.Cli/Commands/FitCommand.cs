@@ -25,6 +25,11 @@ public sealed class FitSettings : CommandSettings
     [Description("Device from the catalog (llmsize devices list), e.g. pixel-8.")]
     public string? Device { get; init; }
 
+    /// <summary>SVG chart path.</summary>
+    [CommandOption("--chart <FILE>")]
+    [Description("Also draw memory terms against each device's budget as an SVG image (e.g. fit.svg); most useful with --all-devices.")]
+    public string? Chart { get; init; }
+
     /// <summary>Check every catalog device.</summary>
     [CommandOption("--all-devices")]
     [Description("Check every device of the catalog (and of --device-file).")]
@@ -110,6 +115,7 @@ public sealed class FitSettings : CommandSettings
         if (sources > 1) return ValidationResult.Error("Use only one of --device, --all-devices, --this-machine and inline specs.");
         if (inline && (Ram is null || Bandwidth is null)) return ValidationResult.Error("An inline device needs at least --ram and --bandwidth.");
         if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
+        if (Chart is { } chart && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--chart writes SVG; name the file *.svg (got '{Path.GetFileName(chart)}').");
         return ValidationResult.Success();
     }
 }
@@ -172,6 +178,11 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         }
 
         var reports = devices.Select(d => analyzer.Analyze(d, runtime, format, settings.Context)).ToList();
+        if (settings.Chart is { } chart)
+        {
+            MemoryChart.Write(chart, MemoryChart.ToSvg(reports));
+        }
+
         if (settings.Json)
         {
             JsonOutput.Write(console, reports.Select(FitJson.From).ToList());

@@ -1,0 +1,121 @@
+using System.Globalization;
+using LlmSize.Core.Devices;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+
+namespace LlmSize.Cli.Rendering;
+
+/// <summary>
+/// <c>fit --chart FILE.svg</c>: one horizontal bar per device, stacked from the memory terms of the requested variant
+/// (weights, KV cache, compute buffers, runtime overhead, in GiB), with a marker at the memory the device allows
+/// (the app/tab limit, or usable VRAM on a discrete GPU). Rendered to SVG by OxyPlot in managed code.
+/// </summary>
+internal static class MemoryChart
+{
+    private const double GiB = 1024.0 * 1024 * 1024;
+
+    /// <summary>Builds the SVG document.</summary>
+    /// <param name="reports">One report per device, same model, runtime and requested format.</param>
+    /// <returns>An SVG 1.1 document.</returns>
+    public static string ToSvg(IReadOnlyList<FitReport> reports)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(reports.Count);
+        var first = reports[0];
+        var m = first.Requested.Memory;
+        var plot = new PlotModel
+        {
+            Title = $"{first.ModelName} with {first.Runtime.DisplayName}, {m.Format.Name}, {m.ContextTokens} tokens",
+            Subtitle = "bars: memory the model needs; ◆: memory the device allows one app / tab (usable VRAM on discrete GPUs); GiB = 2^30 bytes",
+            Background = OxyColors.White,
+            DefaultFont = "DejaVu Sans, Arial, Helvetica, sans-serif",
+        };
+        plot.Legends.Add(new Legend
+        {
+            LegendPosition = LegendPosition.TopCenter, LegendPlacement = LegendPlacement.Outside, LegendOrientation = LegendOrientation.Horizontal,
+        });
+
+        // The scale follows what the model needs (3 × the largest need): a 144 GiB budget would squash every bar to a
+        // sliver, so budgets beyond the scale sit at its edge with their value written beside them.
+        double maxNeed = reports.Max(r => r.Requested.Memory.TotalBytes) / GiB;
+        double axisMax = Math.Max(0.5, maxNeed * 3);
+
+        // Top-to-bottom in catalog order: category 0 is drawn at the top when the axis is reversed.
+        var labels = reports.Select(r => $"{r.Device.Id} — {Verdict(r)}").ToList();
+        plot.Axes.Add(new CategoryAxis { Position = AxisPosition.Left, Key = "devices", ItemsSource = labels, IsZoomEnabled = false, StartPosition = 1, EndPosition = 0 });
+        plot.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Bottom, Key = "gib", Title = "GiB", Minimum = 0, Maximum = axisMax * 1.08, MajorGridlineStyle = LineStyle.Dot,
+            StringFormat = "0.#",
+        });
+
+        string[] terms = ["weights", "KV cache", "compute buffers", "runtime overhead"];
+        OxyColor[] colors = [OxyColor.FromRgb(0x3b, 0x6e, 0xa8), OxyColor.FromRgb(0xe0, 0x8a, 0x2e), OxyColor.FromRgb(0x7a, 0xa6, 0x4b), OxyColor.FromRgb(0x99, 0x99, 0x99)];
+        for (int t = 0; t < terms.Length; t++)
+        {
+            var series = new BarSeries { Title = terms[t], IsStacked = true, FillColor = colors[t], StrokeThickness = 0, XAxisKey = "gib", YAxisKey = "devices" };
+            foreach (var r in reports)
+            {
+                long bytes = r.Requested.Memory.Terms.FirstOrDefault(x => x.Name == terms[t])?.Bytes ?? 0;
+                series.Items.Add(new BarItem(bytes / GiB));
+            }
+
+            plot.Series.Add(series);
+        }
+
+        var budget = new ScatterSeries
+        {
+            Title = "allowed", MarkerType = MarkerType.Diamond, MarkerSize = 5, MarkerFill = OxyColors.Black, XAxisKey = "gib", YAxisKey = "devices",
+        };
+        for (int i = 0; i < reports.Count; i++)
+        {
+            if (Budget(reports[i]) is not { } b) continue;
+            double g = b / GiB;
+            budget.Points.Add(new ScatterPoint(Math.Min(g, axisMax), i));
+            if (g > axisMax)
+            {
+                plot.Annotations.Add(new OxyPlot.Annotations.TextAnnotation
+                {
+                    Text = $"▶ {g.ToString("0", CultureInfo.InvariantCulture)} GiB", TextPosition = new DataPoint(axisMax, i),
+                    TextHorizontalAlignment = HorizontalAlignment.Left, TextVerticalAlignment = VerticalAlignment.Middle,
+                    Offset = new ScreenVector(8, 0), StrokeThickness = 0, FontSize = 10, XAxisKey = "gib", YAxisKey = "devices",
+                });
+            }
+        }
+
+        plot.Series.Add(budget);
+        int height = 110 + (22 * reports.Count);
+        return SvgExporter.ExportToString(plot, 1000, height, isDocument: true);
+    }
+
+    /// <summary>Writes <paramref name="svg"/> to <paramref name="path"/> atomically (temporary file in the same folder, then rename).</summary>
+    /// <param name="path">Target path (*.svg).</param>
+    /// <param name="svg">Document.</param>
+    public static void Write(string path, string svg)
+    {
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Folder '{dir}' for the chart does not exist.");
+        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
+        try
+        {
+            File.WriteAllText(temp, svg);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    private static string Verdict(FitReport r) => r.Outcome switch
+    {
+        FitOutcome.Fits => "fits",
+        FitOutcome.FitsWithChanges => $"use {r.Best!.Format.Name}" + (r.Best.ContextTokens != r.Requested.ContextTokens ? $" @ {r.Best.ContextTokens}" : string.Empty),
+        _ => "does not fit",
+    };
+
+    private static long? Budget(FitReport r) =>
+        r.Requested.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram)?.AvailableBytes;
+}
