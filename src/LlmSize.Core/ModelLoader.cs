@@ -32,7 +32,10 @@ public sealed class ModelNotFoundException(string message) : ArgumentException(m
 public static class ModelLoader
 {
     /// <summary>Loads a file, folder or catalog model.</summary>
-    /// <param name="pathOrName">A path, or a catalog id / alias ("gemma-2b", "google/gemma-2b-it").</param>
+    /// <param name="pathOrName">A path, or a catalog id / alias ("gemma-2b", "google/gemma-2b-it") or a WebLLM model id
+    /// ("Llama-3.2-1B-Instruct-q4f16_1-MLC": the catalog entry of its base model, with the WebLLM id and
+    /// quantization in <see cref="ModelInventory.Metadata"/> under <see cref="WebLlmModelIdKey"/> and
+    /// <see cref="WebLlmQuantizationKey"/>).</param>
     /// <param name="catalog">Catalog to search; null = <see cref="ModelCatalog.Default"/>.</param>
     /// <returns>The inventory.</returns>
     /// <exception cref="ModelNotFoundException">Neither a path nor a catalog name.</exception>
@@ -44,7 +47,11 @@ public static class ModelLoader
         if (File.Exists(pathOrName)) return LoadFile(Path.GetFullPath(pathOrName));
         if (Directory.Exists(pathOrName)) return LoadFolder(Path.GetFullPath(pathOrName));
         catalog ??= ModelCatalog.Default;
-        if (catalog.TryFind(pathOrName, out var entry)) return FromCatalog(entry);
+        if (catalog.TryFind(pathOrName, out var entry, out string? webLlmQuantization))
+        {
+            return webLlmQuantization is null ? FromCatalog(entry) : FromCatalog(entry, pathOrName.Trim(), webLlmQuantization);
+        }
+
         if (LooksLikePath(pathOrName))
         {
             throw new ModelNotFoundException($"{pathOrName}: no such file or folder");
@@ -56,13 +63,33 @@ public static class ModelLoader
             + (near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(e => e.Id))}?" : "; see the catalog with 'llmsize models'"));
     }
 
+    /// <summary><see cref="ModelInventory.Metadata"/> key of the WebLLM model id a catalog model was named by.</summary>
+    public const string WebLlmModelIdKey = "webllm.model_id";
+
+    /// <summary><see cref="ModelInventory.Metadata"/> key of the WebLLM quantization (e.g. "q4f16_1") of the WebLLM
+    /// model id a catalog model was named by; a format name of the WebLLM runtime.</summary>
+    public const string WebLlmQuantizationKey = "webllm.quantization";
+
     /// <summary>Builds the inventory of a catalog entry: its architecture from the stored config, no files.</summary>
     /// <param name="entry">Catalog entry.</param>
     /// <returns>The inventory (no tensors; <see cref="ModelInventory.SizeDisclosed"/> false for undisclosed models).</returns>
-    public static ModelInventory FromCatalog(CatalogEntry entry)
+    public static ModelInventory FromCatalog(CatalogEntry entry) => FromCatalog(entry, null, null);
+
+    /// <summary>The inventory of a catalog entry, named by a WebLLM model id when <paramref name="webLlmModelId"/> is
+    /// given (its id and quantization go to the metadata).</summary>
+    private static ModelInventory FromCatalog(CatalogEntry entry, string? webLlmModelId, string? webLlmQuantization)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ModelArchitecture? arch = entry.Config is { } config ? HfConfigReader.Parse(config, $"catalog:{entry.Id}") : null;
+        string note = entry.Note ?? $"built-in catalog entry; config from {entry.Source}";
+        var metadata = new Dictionary<string, string> { ["publisher"] = entry.Publisher, ["source"] = entry.Source };
+        if (webLlmModelId is not null && webLlmQuantization is not null)
+        {
+            metadata[WebLlmModelIdKey] = webLlmModelId;
+            metadata[WebLlmQuantizationKey] = webLlmQuantization;
+            note = $"WebLLM model {webLlmModelId} ({webLlmQuantization}) has the shapes of {entry.Id}; {note}";
+        }
+
         return new ModelInventory(entry.Id, ModelFileFormat.Catalog, [], [])
         {
             Architecture = arch,
@@ -70,8 +97,8 @@ public static class ModelLoader
             SizeDisclosed = entry.Disclosed,
             PublishedParameters = entry.PublishedParameters,
             PublishedParametersSource = entry.ParameterSource,
-            Note = entry.Note ?? $"built-in catalog entry; config from {entry.Source}",
-            Metadata = new Dictionary<string, string> { ["publisher"] = entry.Publisher, ["source"] = entry.Source },
+            Note = note,
+            Metadata = metadata,
         };
     }
 

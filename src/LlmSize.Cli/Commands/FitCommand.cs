@@ -72,13 +72,33 @@ public sealed class FitSettings : CommandSettings
 
     /// <summary>Inline memory one app may use.</summary>
     [CommandOption("--usable-ram <SIZE>")]
-    [Description("Inline device: memory one app/tab may use (default: all of --ram).")]
+    [Description("Inline device: memory one app/tab may use (default: --ram minus an OS reserve of min(4 GiB, half of --ram), the catalog's PC rule).")]
     public string? UsableRam { get; init; }
 
     /// <summary>Inline unified memory flag.</summary>
     [CommandOption("--unified")]
     [Description("Inline device: RAM is shared with the GPU (phones, Apple Silicon, iGPUs).")]
     public bool Unified { get; init; }
+
+    /// <summary>Inline browser (gives the device WebGPU limits).</summary>
+    [CommandOption("--browser <NAME>")]
+    [Description("Inline device: browser for WebGPU runtimes (chrome, edge, chrome-android, safari, firefox); its WebGPU limits default to the catalog's for that browser.")]
+    public string? Browser { get; init; }
+
+    /// <summary>Inline shader-f16 flag.</summary>
+    [CommandOption("--shader-f16")]
+    [Description("Inline device: the browser exposes WebGPU shader-f16 (needed by q4f16_1 / q4f16); default: absent. Needs --browser.")]
+    public bool ShaderF16 { get; init; }
+
+    /// <summary>Inline WebGPU maxBufferSize.</summary>
+    [CommandOption("--max-buffer <SIZE>")]
+    [Description("Inline device: WebGPU maxBufferSize, e.g. 4GiB (default: the --browser's). Needs --browser.")]
+    public string? MaxBuffer { get; init; }
+
+    /// <summary>Inline WebGPU maxStorageBufferBindingSize.</summary>
+    [CommandOption("--max-binding <SIZE>")]
+    [Description("Inline device: WebGPU maxStorageBufferBindingSize, e.g. 2GiB (default: the --browser's). Needs --browser.")]
+    public string? MaxBinding { get; init; }
 
     /// <summary>Runtime.</summary>
     [CommandOption("-r|--runtime <RUNTIME>")]
@@ -114,6 +134,7 @@ public sealed class FitSettings : CommandSettings
         if (sources == 0) return ValidationResult.Error("Choose a device: --device NAME, --all-devices, --this-machine, or inline --ram/--vram/--bandwidth.");
         if (sources > 1) return ValidationResult.Error("Use only one of --device, --all-devices, --this-machine and inline specs.");
         if (inline && (Ram is null || Bandwidth is null)) return ValidationResult.Error("An inline device needs at least --ram and --bandwidth.");
+        if (!inline && (Browser is not null || ShaderF16 || MaxBuffer is not null || MaxBinding is not null)) return ValidationResult.Error("--browser, --shader-f16, --max-buffer and --max-binding describe an inline device (with --ram and --bandwidth).");
         if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
         if (Chart is { } chart && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--chart writes SVG; name the file *.svg (got '{Path.GetFileName(chart)}').");
         return ValidationResult.Success();
@@ -218,6 +239,10 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         if (s.Cores is { } c) b.WithCores(c);
         if (s.Unified) b.WithUnifiedMemory();
         if (s.UsableRam is { } u) b.WithAppMemoryLimit(u);
+        if (s.Browser is { } br) b.WithBrowser(br);
+        if (s.ShaderF16) b.WithShaderF16();
+        if (s.MaxBuffer is { } mb) b.WithMaxBufferSize(mb);
+        if (s.MaxBinding is { } mbd) b.WithMaxStorageBufferBindingSize(mbd);
         return b.Build();
     }
 }

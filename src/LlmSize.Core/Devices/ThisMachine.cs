@@ -28,6 +28,11 @@ public sealed record ThisMachineInfo
     /// <summary>Logical processors visible to this process (<see cref="Environment.ProcessorCount"/>).</summary>
     public required int LogicalCores { get; init; }
 
+    /// <summary>Free space available to this user on the file system that holds the current directory, bytes
+    /// (<see cref="DriveInfo.AvailableFreeSpace"/> of the mount point containing
+    /// <see cref="Environment.CurrentDirectory"/>). Null when it could not be read.</summary>
+    public long? FreeStorageBytes { get; init; }
+
     /// <summary>GPUs found (NVIDIA via nvidia-smi only); empty when none were detected.</summary>
     public IReadOnlyList<DetectedGpu> Gpus { get; init; } = [];
 
@@ -40,7 +45,9 @@ public sealed record ThisMachineInfo
     /// <summary>Builds a <see cref="DeviceProfile"/> of category <see cref="DeviceCategory.Custom"/> (id
     /// <c>this-machine</c>). Memory bandwidth and TFLOPS cannot be measured here: they come from
     /// <paramref name="memoryBandwidthGBps"/> when given, else from the catalog profile whose display name or alias
-    /// matches the first detected GPU (e.g. "NVIDIA H200" → <c>h200</c>).</summary>
+    /// matches the first detected GPU (e.g. "NVIDIA H200" → <c>h200</c>). Free storage is
+    /// <see cref="FreeStorageBytes"/>; when that is unknown, the assumption of <see cref="CustomDeviceBuilder"/>
+    /// (RAM × 4) is used and the profile's <see cref="DeviceProfile.Notes"/> say so.</summary>
     /// <param name="catalog">Catalog used to look up the GPU; null for <see cref="DeviceCatalog.Default"/>.</param>
     /// <param name="memoryBandwidthGBps">Bandwidth to use, GB/s; null to take it from the catalog.</param>
     /// <returns>The profile.</returns>
@@ -73,6 +80,9 @@ public sealed record ThisMachineInfo
                 ? "Memory bandwidth cannot be detected on this machine; pass it (--bandwidth 50GB/s)."
                 : $"GPU '{gpu.Name}' is not in the device catalog, so its memory bandwidth is unknown; pass it (--bandwidth 400GB/s).");
 
+        long storage = FreeStorageBytes is { } free && free >= 0
+            ? Math.Min(free, DeviceProfileValidator.MaxStorageBytes)
+            : CustomDeviceBuilder.AssumedFreeStorageBytes(ram);
         return new DeviceProfile
         {
             Id = "this-machine",
@@ -86,12 +96,13 @@ public sealed record ThisMachineInfo
             GpuFp16Tflops = memoryBandwidthGBps is null ? known?.GpuFp16Tflops : null,
             GpuFp32Tflops = memoryBandwidthGBps is null ? known?.GpuFp32Tflops : null,
             CpuCores = Math.Clamp(LogicalCores, 1, DeviceProfileValidator.MaxCpuCores),
-            FreeStorageBytes = 0,
+            FreeStorageBytes = storage,
             AppMemoryLimitBytes = Math.Min(AvailableRamBytes ?? ram, ram),
             Network = NetworkClass.Broadband,
             Notes = "Detected: " + string.Join("; ", Detected)
                 + (NotDetected.Count > 0 ? ". Not detected: " + string.Join("; ", NotDetected) : string.Empty)
-                + (known is not null && memoryBandwidthGBps is null ? $". Bandwidth and TFLOPS from catalog profile '{known.Id}'." : string.Empty),
+                + (known is not null && memoryBandwidthGBps is null ? $". Bandwidth and TFLOPS from catalog profile '{known.Id}'." : string.Empty)
+                + (FreeStorageBytes is null ? ". Free storage unknown: assumed RAM × 4 (assumption, as for inline devices)." : string.Empty),
             Sources = known?.Sources ?? [],
         };
     }
@@ -106,7 +117,10 @@ public sealed record ThisMachineInfo
 /// memory limit when the GC reports a lower one; elsewhere
 /// <see cref="GC.GetGCMemoryInfo()"/>.<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>. Cores:
 /// <see cref="Environment.ProcessorCount"/>. GPU: <c>nvidia-smi --query-gpu=name,memory.total,driver_version
-/// --format=csv,noheader,nounits</c> with a timeout (memory.total in MiB). Free storage is not probed (reported as 0).
+/// --format=csv,noheader,nounits</c> with a timeout (memory.total in MiB). Free storage:
+/// <see cref="DriveInfo.AvailableFreeSpace"/> (space available to this user, bytes) of the mounted file system whose
+/// root is the longest prefix of <see cref="Environment.CurrentDirectory"/> (on Linux <c>Path.GetPathRoot</c> is
+/// always "/", which may be another file system), falling back to the drive of <c>Path.GetPathRoot</c>.
 /// </remarks>
 public static class ThisMachine
 {
@@ -171,6 +185,18 @@ public static class ThisMachine
 
         detected.Add("cores from Environment.ProcessorCount");
 
+        long? freeStorage = null;
+        try
+        {
+            string directory = Environment.CurrentDirectory;
+            (freeStorage, string root) = QueryFreeStorage(directory);
+            detected.Add(string.Create(CultureInfo.InvariantCulture, $"free storage of '{root}' (holding the current directory) from DriveInfo.AvailableFreeSpace"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or System.Security.SecurityException)
+        {
+            missing.Add("free storage: " + e.Message);
+        }
+
         IReadOnlyList<DetectedGpu> gpus = [];
         try
         {
@@ -195,10 +221,78 @@ public static class ThisMachine
             TotalRamBytes = total,
             AvailableRamBytes = available,
             LogicalCores = Environment.ProcessorCount,
+            FreeStorageBytes = freeStorage,
             Gpus = gpus,
             Detected = detected,
             NotDetected = missing,
         };
+    }
+
+    /// <summary>Free space of the file system holding <paramref name="directory"/>: the mounted drive whose root is the
+    /// longest prefix of the directory, else the drive of <see cref="Path.GetPathRoot(string)"/>.</summary>
+    /// <param name="directory">An absolute directory.</param>
+    /// <returns><see cref="DriveInfo.AvailableFreeSpace"/> in bytes and the drive's root.</returns>
+    /// <exception cref="IOException">The drive is not ready or cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The drive may not be queried.</exception>
+    /// <exception cref="ArgumentException">The directory has no root.</exception>
+    private static (long FreeBytes, string Root) QueryFreeStorage(string directory)
+    {
+        string? root = null;
+        try
+        {
+            root = PickMountRoot(directory, DriveInfo.GetDrives().Select(d => d.RootDirectory.FullName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Listing mounts can fail (e.g. an unreadable /proc/mounts); the path root below still answers.
+        }
+
+        root ??= Path.GetPathRoot(directory);
+        if (string.IsNullOrEmpty(root))
+        {
+            throw new ArgumentException($"'{directory}' has no path root.", nameof(directory));
+        }
+
+        var drive = new DriveInfo(root);
+        long free = drive.AvailableFreeSpace;
+        if (free < 0)
+        {
+            throw new IOException($"drive '{root}' reported {free} free bytes.");
+        }
+
+        return (free, root);
+    }
+
+    /// <summary>Picks the mount root that holds <paramref name="directory"/>: the longest root that equals it or is a
+    /// prefix of it ending at a directory separator ("/work" holds "/work/x" but not "/workspace"). Case-insensitive
+    /// on Windows and macOS, ordinal elsewhere.</summary>
+    /// <param name="directory">An absolute directory.</param>
+    /// <param name="roots">Mount roots (e.g. "/", "/work", "C:\").</param>
+    /// <returns>The matching root, or null when none holds the directory.</returns>
+    internal static string? PickMountRoot(string directory, IEnumerable<string> roots)
+    {
+        StringComparison cmp = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()
+            ? StringComparison.OrdinalIgnoreCase
+            : StringComparison.Ordinal;
+        string? best = null;
+        foreach (string root in roots)
+        {
+            if (string.IsNullOrEmpty(root))
+            {
+                continue;
+            }
+
+            string r = root.Length > 1 ? Path.TrimEndingDirectorySeparator(root) : root;
+            bool holds = directory.Equals(r, cmp)
+                || (directory.StartsWith(r, cmp)
+                    && (Path.EndsInDirectorySeparator(r) || (directory.Length > r.Length && (directory[r.Length] == Path.DirectorySeparatorChar || directory[r.Length] == Path.AltDirectorySeparatorChar))));
+            if (holds && (best is null || r.Length > best.Length))
+            {
+                best = r;
+            }
+        }
+
+        return best;
     }
 
     /// <summary>Parses <c>/proc/meminfo</c> text: MemTotal and MemAvailable in kB (= KiB, per proc(5)) to bytes.</summary>

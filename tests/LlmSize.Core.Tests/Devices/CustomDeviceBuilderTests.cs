@@ -14,7 +14,10 @@ public sealed class CustomDeviceBuilderTests
         Assert.Equal(8L << 30, p.RamBytes);
         Assert.Equal(4L << 30, p.GpuMemoryBytes);
         Assert.Equal(100, p.MemoryBandwidthGBps);
-        Assert.Equal(p.RamBytes, p.AppMemoryLimitBytes); // default: the user describes what they can use
+        // Default app memory: RAM − min(4 GiB, RAM / 2) = 8 GiB − 4 GiB = 4 GiB (the catalog's Windows / Linux PC rule,
+        // devices.json "system RAM minus 4 GiB kept by the OS"; laptop-intel-uhd-620: 8 GiB RAM, 4 GiB app limit).
+        Assert.Equal(4L << 30, p.AppMemoryLimitBytes);
+        Assert.Equal(4L << 30, p.OsReserveBytes);
         Assert.Equal(4L << 30, p.PrimaryModelMemoryBytes);
         Assert.Same(NetworkClass.Broadband, p.Network);
     }
@@ -109,5 +112,112 @@ public sealed class CustomDeviceBuilderTests
     public void WithCores_OutOfRangeThrows(int cores)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CustomDeviceBuilder().WithCores(cores));
+    }
+
+    [Theory]
+    [InlineData("4GiB", 2L << 30)]   // min(4 GiB, 4 GiB / 2) = 2 GiB reserve → 2 GiB usable, as every 4 GiB catalog profile
+    [InlineData("8GiB", 4L << 30)]   // min(4 GiB, 4 GiB) = 4 GiB reserve → 4 GiB usable (laptop-intel-uhd-620)
+    [InlineData("16GiB", 12L << 30)] // 16 − 4 = 12 GiB (laptop-iris-xe, rtx-4060-laptop)
+    [InlineData("64GiB", 60L << 30)] // 64 − 4 = 60 GiB (rtx-4090 desktop)
+    public void Build_DefaultAppMemoryExcludesTheCatalogsOsReserve(string ram, long expectedAppBytes)
+    {
+        DeviceProfile p = new CustomDeviceBuilder().WithRam(ram).WithBandwidth("50GB/s").Build();
+        Assert.Equal(expectedAppBytes, p.AppMemoryLimitBytes);
+        Assert.Contains("OS reserve", p.Notes, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_DefaultReserveMatchesEveryPcProfileOfTheCatalog()
+    {
+        // The rule is derived from devices.json: each Windows / Linux PC profile keeps RAM − 4 GiB usable, and each
+        // 4 GiB profile keeps 2 GiB (half), so the rule must reproduce those catalog values exactly.
+        var pcs = DeviceCatalog.Default.Profiles.Where(d => d.Category is DeviceCategory.IntegratedGpuLaptop or DeviceCategory.RtxLaptop or DeviceCategory.DesktopGpu
+            || d.RamBytes == 4L << 30).ToList();
+        Assert.NotEmpty(pcs);
+        Assert.All(pcs, d => Assert.Equal(d.OsReserveBytes, CustomDeviceBuilder.DefaultOsReserveBytes(d.RamBytes)));
+    }
+
+    [Fact]
+    public void Build_UsableRamStillOverridesTheReserve()
+    {
+        DeviceProfile p = new CustomDeviceBuilder().WithRam("8GiB").WithAppMemoryLimit("8GiB").WithBandwidth("50GB/s").Build();
+        Assert.Equal(8L << 30, p.AppMemoryLimitBytes);
+    }
+
+    [Fact]
+    public void Build_WithoutBrowserHasNoWebGpu()
+    {
+        DeviceProfile p = new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("50GB/s").Build();
+        Assert.Null(p.WebGpu);
+    }
+
+    [Fact]
+    public void Build_ChromeUsesTheCatalogsDesktopChromeLimits()
+    {
+        DeviceProfile p = new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("100GB/s").WithUnifiedMemory()
+            .WithBrowser("Chrome").WithShaderF16().Build();
+        Assert.NotNull(p.WebGpu);
+        // Same tier as the catalog's desktop profiles (devices.json, e.g. rtx-4090 / laptop-iris-xe): maxBufferSize
+        // 4 GiB, maxStorageBufferBindingSize 2 GiB, "Typical".
+        DeviceProfile desktop = DeviceCatalog.Default.Find("laptop-iris-xe");
+        Assert.Equal(desktop.WebGpu!.MaxBufferSizeBytes, p.WebGpu.MaxBufferSizeBytes);
+        Assert.Equal(desktop.WebGpu.MaxStorageBufferBindingSizeBytes, p.WebGpu.MaxStorageBufferBindingSizeBytes);
+        Assert.Equal(4L << 30, p.WebGpu.MaxBufferSizeBytes);
+        Assert.Equal(2L << 30, p.WebGpu.MaxStorageBufferBindingSizeBytes);
+        Assert.Equal(WebGpuLimitsBasis.Typical, p.WebGpu.Basis);
+        Assert.True(p.WebGpu.ShaderF16);
+        Assert.Contains("Chrome", p.WebGpu.Browser, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("safari", "Safari")]
+    [InlineData("firefox", "Firefox")]
+    [InlineData("chrome-android", "Android")]
+    public void Build_MobileAndUnpublishedBrowsersUseTheSpecMinimums(string name, string browserText)
+    {
+        DeviceProfile p = new CustomDeviceBuilder().WithRam("6GiB").WithBandwidth("50GB/s").WithBrowser(name).Build();
+        // WebGPU spec §3.6 "Limits": default maxBufferSize 268,435,456 and maxStorageBufferBindingSize 134,217,728 bytes.
+        Assert.Equal(268_435_456, p.WebGpu!.MaxBufferSizeBytes);
+        Assert.Equal(134_217_728, p.WebGpu.MaxStorageBufferBindingSizeBytes);
+        Assert.False(p.WebGpu.ShaderF16); // absent unless --shader-f16
+        Assert.Contains(browserText, p.WebGpu.Browser, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_MaxBufferAndBindingOverrideThePreset()
+    {
+        DeviceProfile p = new CustomDeviceBuilder().WithRam("16GiB").WithBandwidth("100GB/s").WithBrowser("edge")
+            .WithMaxBufferSize("8GiB").WithMaxStorageBufferBindingSize("4GiB").Build();
+        Assert.Equal(8L << 30, p.WebGpu!.MaxBufferSizeBytes);
+        Assert.Equal(4L << 30, p.WebGpu.MaxStorageBufferBindingSizeBytes);
+        Assert.Equal(WebGpuLimitsBasis.Reported, p.WebGpu.Basis);
+    }
+
+    [Fact]
+    public void Build_MaxBindingBelowTheSpecMinimumNamesTheOption()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("50GB/s")
+            .WithBrowser("chrome").WithMaxStorageBufferBindingSize("64MiB").Build()); // 64 MiB < spec minimum 128 MiB
+        Assert.StartsWith("--max-buffer / --max-binding", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("shader")]
+    [InlineData("buffer")]
+    public void Build_WebGpuDetailsWithoutBrowserNameTheOption(string which)
+    {
+        var b = new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("50GB/s");
+        if (which == "shader") b.WithShaderF16(); else b.WithMaxBufferSize("1GiB");
+        var e = Assert.Throws<ArgumentException>(() => b.Build());
+        Assert.Contains("--browser", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithBrowser_UnknownNameListsTheKnownOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithBrowser("netscape"));
+        Assert.Contains("--browser", e.Message, StringComparison.Ordinal);
+        Assert.Contains("chrome", e.Message, StringComparison.Ordinal);
+        Assert.Contains("safari", e.Message, StringComparison.Ordinal);
     }
 }

@@ -109,4 +109,47 @@ public sealed class ThisMachineTests
         var info = new ThisMachineInfo { OsDescription = "test", TotalRamBytes = 8L << 30, LogicalCores = 4 };
         Assert.Throws<ArgumentOutOfRangeException>(() => info.ToProfile(memoryBandwidthGBps: bw));
     }
+
+    [Fact]
+    public void Detect_FindsFreeStorageOfTheCurrentDirectory()
+    {
+        ThisMachineInfo info = ThisMachine.Detect(TimeSpan.FromSeconds(5));
+        // The test runs from a directory on a mounted, writable file system (the build output), so its free space is known.
+        Assert.NotNull(info.FreeStorageBytes);
+        Assert.True(info.FreeStorageBytes > 0);
+        Assert.Contains(info.Detected, s => s.Contains("free storage", StringComparison.Ordinal));
+        DeviceProfile p = info.ToProfile(memoryBandwidthGBps: 50);
+        Assert.Equal(info.FreeStorageBytes, p.FreeStorageBytes);
+        Assert.True(p.FreeStorageBytes > 0);
+    }
+
+    [Fact]
+    public void ToProfile_UsesTheDetectedFreeStorage()
+    {
+        var info = new ThisMachineInfo { OsDescription = "test", TotalRamBytes = 8L << 30, LogicalCores = 4, FreeStorageBytes = 123_000_000_000 };
+        DeviceProfile p = info.ToProfile(memoryBandwidthGBps: 50);
+        Assert.Equal(123_000_000_000, p.FreeStorageBytes);
+        Assert.DoesNotContain("Free storage unknown", p.Notes, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToProfile_UnknownFreeStorageFallsBackToTheDocumentedAssumption()
+    {
+        var info = new ThisMachineInfo { OsDescription = "test", TotalRamBytes = 8L << 30, LogicalCores = 4 };
+        DeviceProfile p = info.ToProfile(memoryBandwidthGBps: 50);
+        Assert.Equal(32L << 30, p.FreeStorageBytes); // assumption: RAM × 4 = 8 GiB × 4, as for inline devices
+        Assert.Contains("Free storage unknown", p.Notes, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/work/wt-core", new[] { "/", "/work", "/workspace" }, "/work")]     // longest prefix ending at '/'
+    [InlineData("/workspace/a", new[] { "/", "/work", "/workspace" }, "/workspace")]
+    [InlineData("/workshop", new[] { "/", "/work" }, "/")]                          // "/work" is not a prefix at a separator
+    [InlineData("/work", new[] { "/", "/work/" }, "/work")]                         // trailing separator ignored
+    [InlineData("/home/u", new[] { "/proc", "/sys" }, null)]                        // no root holds it
+    public void PickMountRoot_ChoosesTheLongestRootHoldingTheDirectory(string directory, string[] roots, string? expected)
+    {
+        if (OperatingSystem.IsWindows()) return; // POSIX paths
+        Assert.Equal(expected, ThisMachine.PickMountRoot(directory, roots));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace LlmSize.Core.Models.Catalog;
 
@@ -11,9 +12,13 @@ namespace LlmSize.Core.Models.Catalog;
 /// <remarks>
 /// The catalog is the embedded resource <c>LlmSize.Core.Data.catalog.json</c> (source: <c>src/LlmSize.Core/Data/catalog.json</c>).
 /// Look-ups are case-insensitive, ignore an <c>org/</c> prefix, treat spaces and underscores as '-', and accept a
-/// trailing <c>-it</c> / <c>-instruct</c> when exactly one entry matches the name without it.
+/// trailing instruction-tuning suffix (<c>-it</c>, <c>-instruct</c>, <c>-chat</c>, <c>-chat-hf</c>) when exactly one
+/// entry matches the name without it (the tuned model has the base model's shapes). WebLLM model ids
+/// (<c>&lt;base&gt;-&lt;quantization&gt;-MLC</c>, optionally <c>-1k</c>, e.g. <c>Llama-3.2-1B-Instruct-q4f16_1-MLC</c>;
+/// mlc-ai/web-llm <c>src/config.ts</c> <c>prebuiltAppConfig</c>) resolve through their base name; see
+/// <see cref="TryParseWebLlmId"/>.
 /// </remarks>
-public sealed class ModelCatalog
+public sealed partial class ModelCatalog
 {
     /// <summary>Name of the embedded catalog resource.</summary>
     public const string ResourceName = "LlmSize.Core.Data.catalog.json";
@@ -271,17 +276,75 @@ public sealed class ModelCatalog
     }
 
     /// <summary>Finds an entry by id or alias (rules in the type's remarks).</summary>
-    /// <param name="nameOrAlias">"gemma-2b", "google/gemma-2b", "Gemma-2B-it", "Gemini 1.5 Pro".</param>
+    /// <param name="nameOrAlias">"gemma-2b", "google/gemma-2b", "Gemma-2B-it", "Gemini 1.5 Pro",
+    /// "Llama-3.2-1B-Instruct-q4f16_1-MLC".</param>
     /// <param name="entry">The entry when found.</param>
-    /// <returns>False when no entry matches, or when a stripped -it / -instruct suffix leaves a name several entries start with.</returns>
-    public bool TryFind(string? nameOrAlias, [NotNullWhen(true)] out CatalogEntry? entry)
+    /// <returns>False when no entry matches, or when a stripped -it / -instruct / -chat suffix leaves a name several
+    /// entries start with.</returns>
+    public bool TryFind(string? nameOrAlias, [NotNullWhen(true)] out CatalogEntry? entry) => TryFind(nameOrAlias, out entry, out _);
+
+    /// <summary>Finds an entry by id, alias or WebLLM model id (rules in the type's remarks), and says which WebLLM
+    /// quantization the name carried.</summary>
+    /// <param name="nameOrAlias">A name, as for <see cref="TryFind(string?, out CatalogEntry?)"/>.</param>
+    /// <param name="entry">The entry when found.</param>
+    /// <param name="webLlmQuantization">When the entry was found through a WebLLM model id: its quantization
+    /// (<c>q4f16_1</c>, <c>q4f32_1</c>, <c>q0f16</c>, <c>q0f32</c>, <c>q3f16_1</c> …, a WebLLM / MLC weight format
+    /// name); else null.</param>
+    /// <returns>False when no entry matches or the match is ambiguous.</returns>
+    public bool TryFind(string? nameOrAlias, [NotNullWhen(true)] out CatalogEntry? entry, out string? webLlmQuantization)
     {
         entry = null;
+        webLlmQuantization = null;
         if (string.IsNullOrWhiteSpace(nameOrAlias) || nameOrAlias.Length > MaxQueryLength) return false;
-        string key = Normalize(nameOrAlias);
+        if (TryFindKey(Normalize(nameOrAlias), out entry)) return true;
+        if (TryParseWebLlmId(nameOrAlias, out string? baseName, out string? quantization)
+            && TryFindKey(Normalize(baseName), out entry))
+        {
+            webLlmQuantization = quantization;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Splits a WebLLM / MLC model id into its base model name and quantization: <c>&lt;base&gt;-&lt;quant&gt;-MLC</c>
+    /// with an optional <c>-1k</c> (WebLLM's 1,024-token context-window build, same weights) and an optional
+    /// <c>org/</c> prefix (<c>mlc-ai/…</c> on Hugging Face). The quantization is <c>q&lt;weight bits&gt;f&lt;float
+    /// bits&gt;</c> with an optional <c>_&lt;variant&gt;</c> (mlc-llm quantization names: <c>q4f16_1</c>,
+    /// <c>q4f32_1</c>, <c>q3f16_1</c>, <c>q0f16</c>, <c>q0f32</c>). Matching is case-insensitive.
+    /// </summary>
+    /// <param name="modelId">"Llama-3.2-1B-Instruct-q4f16_1-MLC", "gemma-2-2b-it-q4f32_1-MLC-1k".</param>
+    /// <param name="baseName">The name before the quantization ("Llama-3.2-1B-Instruct").</param>
+    /// <param name="quantization">The quantization, lower case with '_' ("q4f16_1").</param>
+    /// <returns>False when the text is not of that form (or longer than <see cref="MaxQueryLength"/>).</returns>
+    public static bool TryParseWebLlmId(string? modelId, [NotNullWhen(true)] out string? baseName, [NotNullWhen(true)] out string? quantization)
+    {
+        baseName = null;
+        quantization = null;
+        if (string.IsNullOrWhiteSpace(modelId) || modelId.Length > MaxQueryLength) return false;
+        string s = modelId.Trim();
+        int slash = s.LastIndexOf('/');
+        if (slash >= 0) s = s[(slash + 1)..];
+        Match m = WebLlmId().Match(s);
+        if (!m.Success) return false;
+        baseName = m.Groups["base"].Value;
+        quantization = m.Groups["quant"].Value.ToLowerInvariant().Replace('-', '_');
+        return true;
+    }
+
+    [GeneratedRegex(@"^(?<base>.+?)[-_](?<quant>q\d{1,2}f\d{1,2}(?:[_-]\d{1,2})?)-mlc(?:-1k)?$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex WebLlmId();
+
+    /// <summary>Instruction-tuning suffixes accepted after a base model's name (same shapes as the base model).</summary>
+    private static readonly string[] TunedSuffixes = ["-it", "-instruct", "-chat", "-chat-hf"];
+
+    private bool TryFindKey(string key, [NotNullWhen(true)] out CatalogEntry? entry)
+    {
         if (_byKey.TryGetValue(key, out entry)) return true;
 
-        foreach (string suffix in (ReadOnlySpan<string>)["-it", "-instruct"])
+        foreach (string suffix in TunedSuffixes)
         {
             if (!key.EndsWith(suffix, StringComparison.Ordinal) || key.Length == suffix.Length) continue;
             string stem = key[..^suffix.Length];
@@ -298,6 +361,7 @@ public sealed class ModelCatalog
             }
         }
 
+        entry = null;
         return false;
     }
 
