@@ -48,6 +48,25 @@ public class FitCommandTests
         }
     }
 
+    [Theory]
+    // ../shared/reference/webllm-vram.csv: Qwen2.5-0.5B-Instruct-q4f16_1-MLC 944.62 MiB at 4096 tokens;
+    // gemma-2-2b-it-q4f16_1-MLC-1k 1583.3 MiB at 1024 tokens.
+    [InlineData("Qwen2.5-0.5B-Instruct-q4f16_1-MLC", "q4f16_1", 4096, 944.62)]
+    [InlineData("gemma-2-2b-it-q4f16_1-MLC-1k", "q4f16_1", 1024, 1583.3)]
+    public void A_webllm_model_id_sets_runtime_format_and_context(string id, string format, long context, double publishedMiB)
+    {
+        var (code, output) = CliRunner.Run("fit", id, "--device", "macbook-air-m2-16gb", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var r = doc.RootElement[0];
+        Assert.Equal("webllm", r.GetProperty("runtime").GetString());
+        var requested = r.GetProperty("requested");
+        Assert.Equal(format, requested.GetProperty("format").GetString());
+        Assert.Equal(context, requested.GetProperty("contextTokens").GetInt64());
+        double mib = requested.GetProperty("totalBytes").GetInt64() / 1048576.0;
+        Assert.InRange((mib - publishedMiB) / publishedMiB, -0.15, 0.15);
+    }
+
     [Fact]
     public void Chart_must_be_svg()
     {

@@ -153,7 +153,10 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             throw new ArgumentException($"{inventory.ModelName ?? settings.Model}: its size is not disclosed by the vendor, so nothing can be estimated. {inventory.Note}");
         }
 
-        string runtimeName = settings.RuntimeName ?? inventory.Format switch
+        // A WebLLM model id (Qwen2.5-0.5B-Instruct-q4f16_1-MLC[-1k]) names the runtime, the format and, with -1k, a
+        // 1024-token context window, as WebLLM's prebuilt record does.
+        inventory.Metadata.TryGetValue(ModelLoader.WebLlmModelIdKey, out string? webLlmId);
+        string runtimeName = settings.RuntimeName ?? (webLlmId is not null ? Runtimes.WebLlm.Id : null) ?? inventory.Format switch
         {
             ModelFileFormat.Onnx => "transformers.js",
             ModelFileFormat.Tflite or ModelFileFormat.MediaPipeTask => "mediapipe",
@@ -184,7 +187,11 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             throw new ArgumentException($"{settings.Model}: neither tensors nor architecture hyper-parameters to estimate from");
         }
 
-        if (settings.Quant is { } q)
+        string? quant = settings.Quant
+            ?? (runtime.Id == Runtimes.WebLlm.Id && inventory.Metadata.TryGetValue(ModelLoader.WebLlmQuantizationKey, out string? wq) ? wq : null);
+        long? contextTokens = settings.Context
+            ?? (runtime.Id == Runtimes.WebLlm.Id && webLlmId is not null && webLlmId.EndsWith("-1k", StringComparison.OrdinalIgnoreCase) ? 1024 : null);
+        if (quant is { } q)
         {
             format = runtime.FindFormat(q) ?? throw new ArgumentException(
                 $"{runtime.DisplayName} has no format '{q}'{CompressionCli.DidYouMean(q, runtime.Formats.Select(f => f.Name))}; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}");
@@ -198,7 +205,7 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             devices = devices.Select(d => d with { Network = network }).ToList();
         }
 
-        var reports = devices.Select(d => analyzer.Analyze(d, runtime, format, settings.Context)).ToList();
+        var reports = devices.Select(d => analyzer.Analyze(d, runtime, format, contextTokens)).ToList();
         if (settings.Chart is { } chart)
         {
             MemoryChart.Write(chart, MemoryChart.ToSvg(reports));
