@@ -123,10 +123,16 @@ public static class LlmSizeApp
         return code;
     }
 
-    /// <summary>Rewrites Spectre's "Failed to convert 'x' to Nullable`1." (numeric options) into plain words.</summary>
-    private static string ReadableConversion(string message) =>
-        System.Text.RegularExpressions.Regex.Replace(message, @"^Failed to convert '(.*)' to (?:Nullable`1|Int32|Int64|Double|Single|Decimal)\.?$",
-            "'$1' is not a valid number for this option.");
+    /// <summary>Rewrites Spectre's "Failed to convert 'x' to Nullable`1." (numeric and enum options) into plain words.</summary>
+    private static string ReadableConversion(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Failed to convert '(.*)' to [^ ]+?\.(?: Valid values are (?:'', )?(.*))?$",
+            System.Text.RegularExpressions.RegexOptions.Singleline);
+        if (!m.Success) return message;
+        return m.Groups[2].Success
+            ? $"'{m.Groups[1].Value}' is not a valid value for this option; valid values are {m.Groups[2].Value.Trim()}."
+            : $"'{m.Groups[1].Value}' is not a valid number for this option.";
+    }
 
     /// <summary>Drops .NET's parameter-name and actual-value suffixes from argument exception messages.</summary>
     private static string Clean(string message)

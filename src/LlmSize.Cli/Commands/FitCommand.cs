@@ -112,7 +112,33 @@ public sealed class FitSettings : CommandSettings
         if (inline && (Ram is null || Bandwidth is null)) return ValidationResult.Error("An inline device needs at least --ram and --bandwidth.");
         if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
         if (Network is { } net && !TryParseNetwork(net, out _)) return ValidationResult.Error(NetworkHelp(net));
+
+        // Malformed quantities are usage errors (exit 2); well-formed but impossible specs (usable RAM above RAM) are
+        // bad input (exit 1), reported by the device builder.
+        foreach (var (option, value) in new[] { ("--ram", Ram), ("--vram", Vram), ("--usable-ram", UsableRam) })
+        {
+            if (value is not null && !DeviceSpecParser.TryParseBytes(value, out _))
+                return ValidationResult.Error($"{option} '{value}' is not a memory size: give a number and a unit, e.g. 8GiB or 16GB.");
+        }
+
+        if (Bandwidth is { } bw && !Parses(() => DeviceSpecParser.ParseBandwidthGBps(bw)))
+            return ValidationResult.Error($"--bandwidth '{bw}' is not a bandwidth: give a number and a unit per second, e.g. 100GB/s.");
+        if (Fp16 is { } f && !Parses(() => DeviceSpecParser.ParseTflops(f)))
+            return ValidationResult.Error($"--fp16 '{f}' is not a compute rate: give a number and GFLOPS, TFLOPS or PFLOPS, e.g. 20TFLOPS.");
         return ValidationResult.Success();
+    }
+
+    private static bool Parses(Func<double> parse)
+    {
+        try
+        {
+            parse();
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Resolves a <c>--network</c> value: a built-in class id or name (<see cref="NetworkClass.TryFind"/>) or a
@@ -186,7 +212,7 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         if (settings.Quant is { } q)
         {
             format = runtime.FindFormat(q) ?? throw new ArgumentException(
-                $"{runtime.DisplayName} has no format '{q}'{OtherRuntimes(q, runtime)}{CompressionCli.DidYouMean(q, runtime.Formats.Select(f => f.Name))}; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}");
+                $"{runtime.DisplayName} has no format '{q}'{CompressionCli.DidYouMean(q, runtime.Formats.Select(f => f.Name))}; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}.{OtherRuntimes(q, runtime)}");
         }
 
         var catalog = DeviceOptions.Catalog(settings.DeviceFile);
@@ -209,15 +235,15 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         return ExitCodes.Success;
     }
 
-    /// <summary>"; q4f16_1 is a webllm format: add --runtime webllm" when other runtimes have the format, else empty.</summary>
+    /// <summary>" q4f16_1 is a webllm format: add --runtime webllm." when other runtimes have the format, else empty.</summary>
     private static string OtherRuntimes(string quant, RuntimeProfile runtime)
     {
         var others = Runtimes.All.Where(r => r.Id != runtime.Id && r.FindFormat(quant) is not null).Select(r => r.Id).ToList();
         return others.Count switch
         {
             0 => string.Empty,
-            1 => $"; {quant} is a {others[0]} format: add --runtime {others[0]}",
-            _ => $"; {quant} is a format of {string.Join(", ", others)}: add --runtime {others[0]} (or another of them)",
+            1 => $" {quant} is a {others[0]} format: add --runtime {others[0]}.",
+            _ => $" {quant} is a format of {string.Join(", ", others)}: add --runtime {others[0]} (or another of them).",
         };
     }
 
