@@ -117,16 +117,21 @@ public sealed class FitSettings : CommandSettings
         // bad input (exit 1), reported by the device builder.
         foreach (var (option, value) in new[] { ("--ram", Ram), ("--vram", Vram), ("--usable-ram", UsableRam) })
         {
-            if (value is not null && !DeviceSpecParser.TryParseBytes(value, out _))
+            if (value is not null && Malformed(value, v => DeviceSpecParser.TryParseBytes(v, out _)))
                 return ValidationResult.Error($"{option} '{value}' is not a memory size: give a number and a unit, e.g. 8GiB or 16GB.");
         }
 
-        if (Bandwidth is { } bw && !Parses(() => DeviceSpecParser.ParseBandwidthGBps(bw)))
+        if (Bandwidth is { } bw && Malformed(bw, v => Parses(() => DeviceSpecParser.ParseBandwidthGBps(v))))
             return ValidationResult.Error($"--bandwidth '{bw}' is not a bandwidth: give a number and a unit per second, e.g. 100GB/s.");
-        if (Fp16 is { } f && !Parses(() => DeviceSpecParser.ParseTflops(f)))
+        if (Fp16 is { } f && Malformed(f, v => Parses(() => DeviceSpecParser.ParseTflops(v))))
             return ValidationResult.Error($"--fp16 '{f}' is not a compute rate: give a number and GFLOPS, TFLOPS or PFLOPS, e.g. 20TFLOPS.");
         return ValidationResult.Success();
     }
+
+    /// <summary>True when <paramref name="value"/> does not parse even without a sign: a signed but well-formed
+    /// quantity ("-8GiB") is an impossible spec for the device builder to report (exit 1), not a usage error.</summary>
+    private static bool Malformed(string value, Func<string, bool> parses) =>
+        !parses(value) && !parses(value.Trim().TrimStart('-', '+'));
 
     private static bool Parses(Func<double> parse)
     {
