@@ -222,6 +222,18 @@ public sealed class CliUsabilityTests : IDisposable
         Assert.Contains("Q2_K needs a Q2_K kernel for tensor 'blk.0.ffn_up.weight', which this build does not have; kernels here:", output);
     }
 
+    [Fact]
+    public void Distill_OneLayerTeacher_SaysLayerAndHeadInTheSingular()
+    {
+        // llama-2-tiny-random.gguf: 1 layer, hidden 8, 2 heads of head_dim 4 (its GGUF metadata, see inspect).
+        var (code, output) = CliRunner.Run("distill", CliRunner.Shared("fixtures", "gguf", "llama-2-tiny-random.gguf"), "--target-params", "100K");
+        Assert.Equal(0, code);
+        Assert.Contains("the single layer kept", output);
+        Assert.Contains("1 head of 4", output);
+        Assert.DoesNotContain("1 layers", output);
+        Assert.DoesNotContain("1 heads", output);
+    }
+
     // ---- 8. download table order ----
 
     [Fact]
