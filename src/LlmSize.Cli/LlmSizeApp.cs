@@ -41,6 +41,7 @@ public static class LlmSizeApp
             console = wide;
         }
 
+        // A redirected standard error (2>log) gets the same width, so one error stays on one line.
         if (Console.IsErrorRedirected && errorConsole.Profile.Out.Writer == Console.Error) errorConsole.Profile.Width = 200;
 
         config.UseAssemblyInformationalVersion();
