@@ -10,21 +10,28 @@ namespace LlmSize.Cli;
 public static class LlmSizeApp
 {
     /// <summary>Creates the application, optionally writing to <paramref name="console"/> instead of the terminal.</summary>
-    /// <param name="console">Console to write to; null = the real terminal.</param>
+    /// <param name="console">Console for results; null = standard output.</param>
+    /// <param name="errorConsole">Console for error lines; null = standard error when <paramref name="console"/> is null,
+    /// else <paramref name="console"/> itself (tests that read one combined transcript).</param>
     /// <returns>The configured application.</returns>
-    public static CommandApp Create(IAnsiConsole? console = null)
+    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errorConsole = null)
     {
         var app = new CommandApp();
-        app.Configure(config => Configure(config, console));
+        app.Configure(config => Configure(config, console, errorConsole));
         return app;
     }
 
     /// <summary>Registers commands, the console and the error policy on <paramref name="config"/>.</summary>
     /// <param name="config">The configurator.</param>
-    /// <param name="console">Console to write to; null = the real terminal.</param>
-    public static void Configure(IConfigurator config, IAnsiConsole? console = null)
+    /// <param name="console">Console for results; null = standard output.</param>
+    /// <param name="errorConsole">Console for error lines; null = standard error when <paramref name="console"/> is null,
+    /// else <paramref name="console"/> itself.</param>
+    public static void Configure(IConfigurator config, IAnsiConsole? console = null, IAnsiConsole? errorConsole = null)
     {
         config.SetApplicationName("llmsize");
+
+        // Errors go to standard error so that "llmsize fit … --json | jq" only ever sees JSON on standard output.
+        errorConsole ??= console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         if (console is null && Console.IsOutputRedirected)
         {
             // Piped or redirected output: Spectre assumes 80 columns, which wraps wide tables mid-word and breaks
@@ -32,14 +39,16 @@ public static class LlmSizeApp
             var wide = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
             wide.Profile.Width = 200;
             console = wide;
-            config.ConfigureConsole(wide);
         }
+
+        // A redirected standard error (2>log) gets the same width, so one error stays on one line.
+        if (Console.IsErrorRedirected && errorConsole.Profile.Out.Writer == Console.Error) errorConsole.Profile.Width = 200;
 
         config.UseAssemblyInformationalVersion();
         config.UseStrictParsing(); // an unknown option is a usage error (exit 2), never silently ignored
         if (console is not null) config.ConfigureConsole(console);
-        var errorConsole = console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        config.SetExceptionHandler((ex, _) => HandleError(ex, errorConsole));
+        IAnsiConsole errors = errorConsole;
+        config.SetExceptionHandler((ex, _) => HandleError(ex, errors));
 
         config.AddCommand<InspectCommand>("inspect")
             .WithDescription("Exact parameter count, size class and download size of a model file, folder or catalog name.")
@@ -61,6 +70,7 @@ public static class LlmSizeApp
         config.AddBranch("lora", lora =>
         {
             lora.SetDescription("LoRA adapters: size from the architecture, and merging into the base.");
+            lora.SetDefaultCommand<LoraMissingSubcommand>(); // "llmsize lora" alone is a usage error (exit 2)
             lora.AddCommand<LoraSizeCommand>("size").WithDescription("Adapter size for a rank and target modules, and one base + N adapters vs N copies.")
                 .WithExample("lora", "size", "llama-3-8b", "--rank", "16", "--targets", "q_proj,v_proj");
             lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Merge an adapter into its base: W' = W + scaling·B·A, written as safetensors.")
@@ -79,6 +89,7 @@ public static class LlmSizeApp
         config.AddBranch("devices", devices =>
         {
             devices.SetDescription("The device catalog.");
+            devices.SetDefaultCommand<DevicesMissingSubcommand>(); // "llmsize devices" alone is a usage error (exit 2), not help + exit 1
             devices.AddCommand<DevicesListCommand>("list").WithDescription("List device profiles.");
             devices.AddCommand<DevicesShowCommand>("show").WithDescription("Show one device profile with its sources.");
         });
@@ -91,10 +102,18 @@ public static class LlmSizeApp
         // Spectre reports parse and conversion failures (e.g. "--context abc") as CommandParseException /
         // CommandRuntimeException: usage errors. Exceptions thrown by commands arrive unwrapped.
         Exception e = ex;
+        if (ex is CommandRuntimeException { InnerException: FormatException { Message: ['-', '-', ..] } own })
+        {
+            // Our own option converters (TokenCountConverter) name the option and the accepted forms; Spectre's
+            // wrapper only says "Failed to convert 'abc' to Nullable`1".
+            e = own;
+        }
+
         (int code, string message) = e switch
         {
             CommandParseException or CommandConfigurationException => (ExitCodes.Usage, e.Message),
-            CommandRuntimeException => (ExitCodes.Usage, e.Message),
+            CommandRuntimeException => (ExitCodes.Usage, ReadableConversion(e.Message)),
+            FormatException when !ReferenceEquals(e, ex) => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
             ModelFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
                 or UnauthorizedAccessException or IOException or ArgumentException or FormatException or InvalidDataException
@@ -105,6 +124,17 @@ public static class LlmSizeApp
         return code;
     }
 
+    /// <summary>Rewrites Spectre's "Failed to convert 'x' to Nullable`1." (numeric and enum options) into plain words.</summary>
+    private static string ReadableConversion(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"^Failed to convert '(.*)' to [^ ]+?\.(?: Valid values are (?:'', )?(.*))?$",
+            System.Text.RegularExpressions.RegexOptions.Singleline);
+        if (!m.Success) return message;
+        return m.Groups[2].Success
+            ? $"'{m.Groups[1].Value}' is not a valid value for this option; valid values are {m.Groups[2].Value.Trim()}."
+            : $"'{m.Groups[1].Value}' is not a valid number for this option.";
+    }
+
     /// <summary>Drops .NET's parameter-name and actual-value suffixes from argument exception messages.</summary>
     private static string Clean(string message)
     {
@@ -112,6 +142,41 @@ public static class LlmSizeApp
         m = System.Text.RegularExpressions.Regex.Replace(m, @"\s*Actual value was [^\n]*", string.Empty);
         return m.Trim();
     }
+}
+
+/// <summary>Default command of a branch (<c>devices</c>, <c>lora</c>): the branch alone names no action, so it is a usage
+/// error (exit 2) naming the subcommands, where Spectre would print help and exit 1.</summary>
+internal abstract class MissingSubcommand : Command
+{
+    /// <summary>The branch name, e.g. <c>devices</c>.</summary>
+    protected abstract string Branch { get; }
+
+    /// <summary>The branch's subcommands, comma-separated.</summary>
+    protected abstract string Subcommands { get; }
+
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, CancellationToken cancellationToken) =>
+        throw new UsageException($"'llmsize {Branch}' needs a subcommand: {Subcommands} (see 'llmsize {Branch} --help').");
+}
+
+/// <summary><c>llmsize devices</c> without a subcommand.</summary>
+internal sealed class DevicesMissingSubcommand : MissingSubcommand
+{
+    /// <inheritdoc />
+    protected override string Branch => "devices";
+
+    /// <inheritdoc />
+    protected override string Subcommands => "list, show";
+}
+
+/// <summary><c>llmsize lora</c> without a subcommand.</summary>
+internal sealed class LoraMissingSubcommand : MissingSubcommand
+{
+    /// <inheritdoc />
+    protected override string Branch => "lora";
+
+    /// <inheritdoc />
+    protected override string Subcommands => "size, merge";
 }
 
 /// <summary>A usage error detected by a command (conflicting options, missing choice): exit code 2.</summary>

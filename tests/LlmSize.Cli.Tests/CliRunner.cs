@@ -13,6 +13,17 @@ internal static class CliRunner
         return (code, console.Output);
     }
 
+    /// <summary>Runs with separate result and error consoles, as the real process has standard output and standard error.</summary>
+    public static (int ExitCode, string Output, string Error) RunSplit(params string[] args)
+    {
+        var output = new TestConsole().Width(250);
+        output.Profile.Capabilities.Ansi = false;
+        var error = new TestConsole().Width(250);
+        error.Profile.Capabilities.Ansi = false;
+        int code = LlmSizeApp.Create(output, error).Run(args);
+        return (code, output.Output, error.Output);
+    }
+
     /// <summary>The repository root (holds LlmSize.slnx); the shared data folder is beside it.</summary>
     public static string Shared(params string[] parts)
     {

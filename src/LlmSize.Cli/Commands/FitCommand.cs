@@ -112,7 +112,8 @@ public sealed class FitSettings : CommandSettings
 
     /// <summary>Context tokens.</summary>
     [CommandOption("-c|--context <TOKENS>")]
-    [Description("Context length in tokens (default 4096, or the model's maximum if shorter).")]
+    [TypeConverter(typeof(TokenCountConverter))]
+    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096, or the model's maximum if shorter).")]
     public long? Context { get; init; }
 
     /// <summary>Network for download time.</summary>
@@ -137,8 +138,64 @@ public sealed class FitSettings : CommandSettings
         if (!inline && (Browser is not null || ShaderF16 || MaxBuffer is not null || MaxBinding is not null)) return ValidationResult.Error("--browser, --shader-f16, --max-buffer and --max-binding describe an inline device (with --ram and --bandwidth).");
         if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
         if (Chart is { } chart && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--chart writes SVG; name the file *.svg (got '{Path.GetFileName(chart)}').");
+        if (Network is { } net && !TryParseNetwork(net, out _)) return ValidationResult.Error(NetworkHelp(net));
+
+        // Malformed quantities are usage errors (exit 2); well-formed but impossible specs (usable RAM above RAM) are
+        // bad input (exit 1), reported by the device builder.
+        foreach (var (option, value) in new[] { ("--ram", Ram), ("--vram", Vram), ("--usable-ram", UsableRam) })
+        {
+            if (value is not null && Malformed(value, v => DeviceSpecParser.TryParseBytes(v, out _)))
+                return ValidationResult.Error($"{option} '{value}' is not a memory size: give a number and a unit, e.g. 8GiB or 16GB.");
+        }
+
+        if (Bandwidth is { } bw && Malformed(bw, v => Parses(() => DeviceSpecParser.ParseBandwidthGBps(v))))
+            return ValidationResult.Error($"--bandwidth '{bw}' is not a bandwidth: give a number and a unit per second, e.g. 100GB/s.");
+        if (Fp16 is { } f && Malformed(f, v => Parses(() => DeviceSpecParser.ParseTflops(v))))
+            return ValidationResult.Error($"--fp16 '{f}' is not a compute rate: give a number and GFLOPS, TFLOPS or PFLOPS, e.g. 20TFLOPS.");
         return ValidationResult.Success();
     }
+
+    /// <summary>True when <paramref name="value"/> does not parse even without a sign: a signed but well-formed
+    /// quantity ("-8GiB") is an impossible spec for the device builder to report (exit 1), not a usage error.</summary>
+    private static bool Malformed(string value, Func<string, bool> parses) =>
+        !parses(value) && !parses(value.Trim().TrimStart('-', '+'));
+
+    private static bool Parses(Func<double> parse)
+    {
+        try
+        {
+            parse();
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Resolves a <c>--network</c> value: a built-in class id or name (<see cref="NetworkClass.TryFind"/>) or a
+    /// speed such as 50Mbps.</summary>
+    /// <param name="text">The option value.</param>
+    /// <param name="network">The class, or null.</param>
+    /// <returns>True when the value names a class or is a valid speed.</returns>
+    internal static bool TryParseNetwork(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NetworkClass? network)
+    {
+        if (NetworkClass.TryFind(text, out network)) return true;
+        try
+        {
+            network = NetworkClass.FromMbps(DeviceSpecParser.ParseMbps(text));
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            network = null;
+            return false;
+        }
+    }
+
+    /// <summary>The usage message for a <c>--network</c> value that is neither a class nor a speed.</summary>
+    private static string NetworkHelp(string text) =>
+        $"--network '{text}' is not a network: use one of {string.Join(", ", NetworkClass.All.Select(n => n.Id))}, or a speed such as 50Mbps (Kbps, Mbps, Gbps; up to 1,000,000 Mbps).";
 }
 
 /// <summary><c>llmsize fit</c>: will this model run on that device, how fast, and how long is the download?</summary>
@@ -194,15 +251,15 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         if (quant is { } q)
         {
             format = runtime.FindFormat(q) ?? throw new ArgumentException(
-                $"{runtime.DisplayName} has no format '{q}'{CompressionCli.DidYouMean(q, runtime.Formats.Select(f => f.Name))}; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}");
+                $"{runtime.DisplayName} has no format '{q}'{CompressionCli.DidYouMean(q, runtime.Formats.Select(f => f.Name))}; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}.{OtherRuntimes(q, runtime)}");
         }
 
         var catalog = DeviceOptions.Catalog(settings.DeviceFile);
         var devices = settings.AllDevices ? catalog.Profiles.ToList() : [ResolveDevice(settings, catalog)];
         if (settings.Network is { } net)
         {
-            var network = NetworkClass.TryFind(net, out var n) ? n : NetworkClass.FromMbps(DeviceSpecParser.ParseMbps(net));
-            devices = devices.Select(d => d with { Network = network }).ToList();
+            FitSettings.TryParseNetwork(net, out var network); // checked in Validate
+            devices = devices.Select(d => d with { Network = network! }).ToList();
         }
 
         var reports = devices.Select(d => analyzer.Analyze(d, runtime, format, contextTokens)).ToList();
@@ -220,6 +277,18 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0]);
         else FitRenderer.RenderMany(console, reports);
         return ExitCodes.Success;
+    }
+
+    /// <summary>" q4f16_1 is a webllm format: add --runtime webllm." when other runtimes have the format, else empty.</summary>
+    private static string OtherRuntimes(string quant, RuntimeProfile runtime)
+    {
+        var others = Runtimes.All.Where(r => r.Id != runtime.Id && r.FindFormat(quant) is not null).Select(r => r.Id).ToList();
+        return others.Count switch
+        {
+            0 => string.Empty,
+            1 => $" {quant} is a {others[0]} format: add --runtime {others[0]}.",
+            _ => $" {quant} is a format of {string.Join(", ", others)}: add --runtime {others[0]} (or another of them).",
+        };
     }
 
     private static DeviceProfile ResolveDevice(FitSettings s, DeviceCatalog catalog)

@@ -141,6 +141,7 @@ public sealed class LoraMergeCommand(IAnsiConsole console) : Command<LoraMergeSe
     /// <inheritdoc />
     public override int Execute(CommandContext context, LoraMergeSettings settings, CancellationToken cancellationToken)
     {
+        CompressionCli.RequireFile(settings.Base, ".safetensors");
         var r = LoraMerger.Merge(settings.Base, settings.Adapter, settings.Output, settings.Overwrite, cancellationToken);
         if (settings.Json)
         {

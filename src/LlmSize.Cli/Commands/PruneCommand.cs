@@ -50,7 +50,23 @@ public sealed class PruneSettings : CommandSettings
     public override ValidationResult Validate() =>
         (Sparsity is null) == (Pattern is null) ? ValidationResult.Error("Give exactly one of --sparsity S and --pattern N:M.")
         : Sparsity is { } s && !(s >= 0 && s < 1) ? ValidationResult.Error("--sparsity must be in [0, 1).")
+        : Pattern is { } p && PatternError(p) is { } error ? ValidationResult.Error(error)
         : SafetensorsOutput(Output);
+
+    /// <summary>Why an N:M pattern is not valid (Core's <see cref="PruningOptions.ForPattern"/> decides), or null.</summary>
+    private static string? PatternError(string pattern)
+    {
+        try
+        {
+            PruningOptions.ForPattern(pattern);
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            string why = e is ArgumentOutOfRangeException ? "N:M needs 1 ≤ N < M ≤ 64 (keep N of every M, e.g. 2:4)" : "it is not N:M with whole numbers, e.g. 2:4";
+            return $"--pattern '{pattern}': {why}.";
+        }
+    }
 
     /// <summary>Refuses an output name that promises another format: the writer produces safetensors only.</summary>
     internal static ValidationResult SafetensorsOutput(string output) =>
@@ -65,6 +81,7 @@ public sealed class PruneCommand(IAnsiConsole console) : Command<PruneSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, PruneSettings settings, CancellationToken cancellationToken)
     {
+        CompressionCli.RequireFile(settings.Input, ".safetensors", ".gguf");
         var options = settings.Pattern is { } p
             ? PruningOptions.ForPattern(p) with { IncludeEmbeddings = settings.IncludeEmbeddings }
             : new PruningOptions { Sparsity = settings.Sparsity!.Value, IncludeEmbeddings = settings.IncludeEmbeddings };

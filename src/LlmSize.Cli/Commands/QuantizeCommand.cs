@@ -73,6 +73,7 @@ public sealed class QuantizeCommand(IAnsiConsole console) : Command<QuantizeSett
     /// <inheritdoc />
     public override int Execute(CommandContext context, QuantizeSettings settings, CancellationToken cancellationToken)
     {
+        CompressionCli.RequireFile(settings.Input, ".gguf", ".safetensors");
         LlamaFileTypes.TryParse(settings.Type!, out var fileType);
         var options = new GgufQuantizerOptions
         {

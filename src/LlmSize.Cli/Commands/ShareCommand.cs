@@ -47,6 +47,7 @@ public sealed class ShareCommand(IAnsiConsole console) : Command<ShareSettings>
     /// <inheritdoc />
     public override int Execute(CommandContext context, ShareSettings settings, CancellationToken cancellationToken)
     {
+        CompressionCli.RequireFile(settings.File, ".gguf", ".safetensors");
         var report = ParameterSharingAnalyzer.Analyze(settings.File, cancellationToken);
         var architecture = TryArchitecture(settings.File);
         var whatIfs = new List<CrossLayerSharing>();

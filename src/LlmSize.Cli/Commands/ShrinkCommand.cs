@@ -38,7 +38,8 @@ public sealed class ShrinkSettings : CommandSettings
 
     /// <summary>Context tokens.</summary>
     [CommandOption("-c|--context <TOKENS>")]
-    [Description("Context length in tokens (default 4096).")]
+    [TypeConverter(typeof(TokenCountConverter))]
+    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096).")]
     public long? Context { get; init; }
 
     /// <summary>JSON output.</summary>
@@ -148,6 +149,40 @@ internal static class CompressionCli
         return near.Count > 0 ? $" (did you mean {string.Join(" or ", near)}?)" : string.Empty;
     }
 
-    /// <summary>Percent with one decimal.</summary>
-    public static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    /// <summary>A fraction as a percent: one decimal from 1% up (and for exactly 0), two significant digits below 1%
+    /// (0.0415 % → "0.042%", so a LoRA adapter of 0.04% of its base does not read "0.0%"), "&lt;0.000001%" below that.</summary>
+    /// <param name="fraction">The fraction (0.5 = 50%).</param>
+    /// <returns>The percent text with a trailing '%'.</returns>
+    public static string Percent(double fraction)
+    {
+        double p = fraction * 100;
+        if (p == 0 || !double.IsFinite(p) || Math.Abs(p) >= 1) return p.ToString("0.0", CultureInfo.InvariantCulture) + "%";
+        if (Math.Abs(p) < 1e-6) return (p < 0 ? "-" : string.Empty) + "<0.000001%";
+
+        // Decimals for two significant digits: 0.0415 → floor(log10) = -2 → 3 decimals → "0.042".
+        int decimals = 1 - (int)Math.Floor(Math.Log10(Math.Abs(p)));
+        double rounded = Math.Round(p, decimals, MidpointRounding.AwayFromZero);
+        if (Math.Abs(rounded) >= 1) return rounded.ToString("0.0", CultureInfo.InvariantCulture) + "%"; // 0.996 → "1.0%"
+        return rounded.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
+    }
+
+    /// <summary>Refuses a folder where one model file is needed, naming the files inside it that would do.</summary>
+    /// <param name="path">The path given on the command line.</param>
+    /// <param name="extensions">Accepted file extensions with the dot, e.g. ".gguf".</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is an existing folder (exit 1, bad input).</exception>
+    public static void RequireFile(string path, params string[] extensions)
+    {
+        if (!Directory.Exists(path)) return;
+        var inside = Directory.EnumerateFiles(path)
+            .Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            .Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        string kinds = string.Join(" or ", extensions);
+        string hint = inside.Count switch
+        {
+            0 => $" (it holds no {kinds} file)",
+            <= 4 => $" ({string.Join(", ", inside)})",
+            _ => $" ({string.Join(", ", inside.Take(4))} and {inside.Count - 4} more)",
+        };
+        throw new ArgumentException($"'{path}' is a folder; give the {kinds} file inside it{hint}.");
+    }
 }

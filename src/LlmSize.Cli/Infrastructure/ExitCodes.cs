@@ -9,6 +9,8 @@ public static class ExitCodes
     /// <summary>Bad input: a malformed, hostile or unsupported model file, an unknown model or device, impossible specs.</summary>
     public const int BadInput = 1;
 
-    /// <summary>Usage error: unknown command or option, missing argument, option value of the wrong type.</summary>
+    /// <summary>Usage error: unknown command or option, missing argument or subcommand (<c>llmsize devices</c>),
+    /// conflicting options, an option value that is malformed or not valid for it (<c>--context abc</c>,
+    /// <c>--network carrier-pigeon</c>, <c>--pattern 4:2</c>, <c>--ram abc</c>).</summary>
     public const int Usage = 2;
 }

@@ -56,7 +56,13 @@ internal static class FitRenderer
         console.MarkupLine("[grey]  " + Markup.Escape(r.Speed.DecodeFormula) + "[/]");
         var dl = new Table().Border(TableBorder.Simple).Title($"download {Units.FormatBoth(r.DownloadBytes)}");
         dl.AddColumns("network", "Mbit/s", "time");
-        foreach (var d in r.Download) dl.AddRow(Markup.Escape(d.Network.DisplayName), d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.Seconds));
+        // Slowest network first; the device's own network (the first entry of the report) is marked, not moved to the top.
+        foreach (var d in r.Download.Select((d, i) => (d, own: i == 0)).OrderBy(x => x.d.Network.DownloadMbps).ThenBy(x => x.own ? 0 : 1))
+        {
+            string name = Markup.Escape(d.d.Network.DisplayName) + (d.own ? " [bold](device's network)[/]" : string.Empty);
+            dl.AddRow(name, d.d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.d.Seconds));
+        }
+
         console.Write(dl);
         console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
     }

@@ -15,6 +15,7 @@ internal static class InspectRenderer
         var inv = r.Inventory;
         console.Write(new Rule($"[bold]{Markup.Escape(inv.ModelName ?? inv.Source)}[/] [grey]({inv.Format})[/]").LeftJustified());
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        bool languageModel = LanguageModelCheck.IsLanguageModel(inv);
         if (r.Parameters is { } p)
         {
             string source = r.Source switch
@@ -25,7 +26,7 @@ internal static class InspectRenderer
             };
             grid.AddRow("[bold]parameters[/]", $"[bold]{N(p)}[/] ({Units.FormatParameters(p)}) [grey]{source}[/]");
             if (r.ActiveParameters is { } a && a != p) grid.AddRow("[bold]active per token[/]", $"{N(a)} ({Units.FormatParameters(a)}) [grey]MoE: top-k experts only[/]");
-            if (r.SizeClass is { } sc) grid.AddRow("[bold]size class[/]", $"[bold]{Markup.Escape(sc.DisplayName)}[/]");
+            if (r.SizeClass is { } sc && languageModel) grid.AddRow("[bold]size class[/]", $"[bold]{Markup.Escape(sc.DisplayName)}[/]");
         }
         else
         {
@@ -44,7 +45,8 @@ internal static class InspectRenderer
         }
 
         if (r.NameAgreement is { } ag) grid.AddRow("[bold]name vs count[/]", Markup.Escape(ag.Message));
-        if (r.Scale is { } scale) grid.AddRow("[bold]is it an LLM?[/]", Markup.Escape(scale.Text));
+        if (!languageModel) grid.AddRow("[bold]is it an LLM?[/]", Markup.Escape("no, " + LanguageModelCheck.NotALanguageModel));
+        else if (r.Scale is { } scale) grid.AddRow("[bold]is it an LLM?[/]", Markup.Escape(scale.Text));
         if (inv.Files.Count > 0)
         {
             grid.AddRow("[bold]download[/]", $"[bold]{N(inv.DownloadBytes)} bytes[/] = {Units.FormatBoth(inv.DownloadBytes)} in {inv.Files.Count} file(s) [grey](exact: sum of file sizes)[/]");
@@ -130,7 +132,7 @@ internal static class InspectRenderer
         g.AddRow("FFN width", N(a.IntermediateSize));
         g.AddRow("vocabulary", N(a.VocabSize));
         if (a.ContextLength > 0) g.AddRow("context length (trained)", N(a.ContextLength));
-        if (a.SlidingWindow is { } w) g.AddRow("sliding window", N(w) + (a.SlidingWindowLayers is { } l ? $" on {l.Count(x => x)} of {l.Count} layers" : " on every layer"));
+        if (a.SlidingWindow is { } w) g.AddRow("sliding window", N(w) + (a.SlidingWindowLayers is { } l ? $" on {l.Count(x => x)} of {l.Count} layer{(l.Count == 1 ? string.Empty : "s")}" : " on every layer"));
         if (a.IsMixtureOfExperts) g.AddRow("experts", $"{a.ExpertCount} routed, top-{a.ActiveExpertCount}" + (a.SharedExpertCount > 0 ? $", {a.SharedExpertCount} shared" : string.Empty));
         g.AddRow("tied embeddings", a.TieWordEmbeddings ? "yes" : "no");
         console.Write(g);

@@ -94,7 +94,10 @@ public static partial class DeviceProfileValidator
 
         if (profile.AppMemoryLimitBytes > profile.RamBytes)
         {
-            return Inv($"app memory limit {profile.AppMemoryLimitBytes} bytes exceeds RAM {profile.RamBytes} bytes.");
+            string appText = Units.FormatBinary(profile.AppMemoryLimitBytes), ramText = Units.FormatBinary(profile.RamBytes);
+            return appText == ramText // rounded alike: show the exact byte counts that differ
+                ? Inv($"app memory limit {profile.AppMemoryLimitBytes:N0} bytes exceeds RAM {profile.RamBytes:N0} bytes.")
+                : Inv($"app memory limit {appText} exceeds RAM {ramText}.");
         }
 
         field = "memoryBandwidthGBps";
@@ -179,7 +182,7 @@ public static partial class DeviceProfileValidator
 
     private static string? Memory(long bytes, string what) =>
         bytes <= 0 || bytes > MaxMemoryBytes
-            ? Inv($"{what} {bytes} bytes must be > 0 and ≤ {MaxMemoryBytes} bytes (64 TiB).")
+            ? Inv($"{what} {bytes:N0} bytes must be > 0 and at most {Units.FormatBinary(MaxMemoryBytes)}.")
             : null;
 
     private static string? Tflops(double? value) =>

@@ -205,7 +205,7 @@ public static class GgufQuantizer
                 if (requireKernels && !RowQuantizers.TryGet(target, out _))
                 {
                     throw new NotSupportedException(
-                        $"Tensor '{t.Name}' needs {target.Name} for {fileType}, and this build has no {target.Name} kernel (available: {string.Join(", ", RowQuantizers.All.Select(k => k.Type.Name).Order())}).");
+                        $"{fileType} needs a {target.Name} kernel for tensor '{t.Name}', which this build does not have; kernels here: {string.Join(", ", RowQuantizers.All.Select(k => k.Type.Name).Order())}.");
                 }
             }
 
