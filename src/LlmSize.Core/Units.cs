@@ -51,6 +51,13 @@ public static class Units
         return i == 0 ? $"{v:0} {units[i]}" : v.ToString(v >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + " " + units[i];
     }
 
+    /// <summary>A count with its noun: "1 layer", "2 layers" (English plural by "s").</summary>
+    /// <param name="count">The count.</param>
+    /// <param name="noun">Singular noun.</param>
+    /// <returns>Text.</returns>
+    public static string Plural(long count, string noun) =>
+        count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + noun + (count == 1 ? string.Empty : "s");
+
     /// <summary>Formats bytes both ways: "4.07 GB (3.79 GiB)".</summary>
     /// <param name="bytes">Bytes.</param>
     /// <returns>Decimal and binary text.</returns>

@@ -427,7 +427,7 @@ public sealed class FitAnalyzer
                 gpuLayers = n;
                 long onGpu = fixedGpu + n * perLayer;
                 long onHost = total - onGpu;
-                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {layers} layers offloaded to the GPU (-ngl {n})"));
+                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {Units.Plural(layers, "layer")} offloaded to the GPU (-ngl {n})"));
                 checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} {(layers - n == 1 ? "layer" : "layers")} and the embedding in system RAM"));
             }
         }
@@ -517,7 +517,7 @@ public sealed class FitAnalyzer
         {
             FitOutcome.Fits => $"{requested.Format.Name}{At(requested)} fits; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
             FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}); "
-                + $"use {best!.Format.Name}{At(best)}" + (best.GpuLayers is { } n ? $" with {n} layers on the GPU" : string.Empty),
+                + $"use {best!.Format.Name}{At(best)}" + (best.GpuLayers is { } n ? $" with {Units.Plural(n, "layer")} on the GPU" : string.Empty),
             _ => last == requested
                 ? $"{requested.Format.Name} fails on {b.Constraint} ({(b.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? b.Detail : need)})"
                 : $"{requested.Format.Name} fails on {b.Constraint}, and even {last.Format.Name}{At(last)} fails on {last.Binding.Constraint} "

@@ -97,8 +97,8 @@ public static class KvCacheEstimator
 
         total *= sequences;
         string formula = mla
-            ? $"{layersWithCache} layers × {contextTokens} tokens × (kv_lora_rank {architecture.KvLoraRank} + rope {architecture.QkRopeHeadDim}) × {bytesPerElement:0.###} B × {sequences} seq"
-            : $"{layersWithCache} layers × 2 (K,V) × {contextTokens} tokens × {architecture.KeyValueHeadCount} kv heads × {architecture.HeadDim} head_dim × {bytesPerElement:0.###} B ({type.Name}) × {sequences} seq"
+            ? $"{Units.Plural(layersWithCache, "layer")} × {contextTokens} tokens × (kv_lora_rank {architecture.KvLoraRank} + rope {architecture.QkRopeHeadDim}) × {bytesPerElement:0.###} B × {sequences} seq"
+            : $"{Units.Plural(layersWithCache, "layer")} × 2 (K,V) × {contextTokens} tokens × {architecture.KeyValueHeadCount} kv heads × {architecture.HeadDim} head_dim × {bytesPerElement:0.###} B ({type.Name}) × {sequences} seq"
               + (windowed > 0 ? $"; {windowed} sliding-window layers capped at {architecture.SlidingWindow} tokens" : string.Empty)
               + (architecture.Kind == TransformerKind.EncoderDecoder ? "; ×2 for cross-attention" : string.Empty);
         return new KvCacheEstimate((long)Math.Round(total), contextTokens, sequences, type, layersWithCache, windowed,

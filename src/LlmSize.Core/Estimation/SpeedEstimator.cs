@@ -63,7 +63,7 @@ public static class SpeedEstimator
         double load = memory.Weights.TotalBytes / (storage * 1e9);
         return new SpeedEstimate(decode, prefill, load, perToken,
             $"{bandwidthGBps:0.#} GB/s × {bwEff:0.##} efficiency ÷ ({Units.FormatDecimal(memory.Weights.ActiveBytesPerToken)} active weights + {Units.FormatDecimal(kvRead)} KV read, mid-context)"
-                + (overheadSeconds > 0 ? $" + {layers} layers × {a.GpuPerLayerOverheadMs} ms fixed cost; an upper bound" : "; an upper bound"),
+                + (overheadSeconds > 0 ? $" + {Units.Plural(layers, "layer")} × {a.GpuPerLayerOverheadMs} ms fixed cost; an upper bound" : "; an upper bound"),
             $"{teraFlops:0.##} TFLOPS × {flopEff:0.##} efficiency ÷ (2 × {Units.FormatParameters(activeParameters)} active parameters)");
     }
 

@@ -177,7 +177,7 @@ public static class DistillationPlanner
         var count = ParameterCalculator.Count(best);
         double embeddingShare = (double)(count.Embedding + count.OutputHead) / count.Total;
         return new DistillationProposal("keep width, fewer layers", best, count.Total,
-            $"teacher's width {teacher.HiddenSize} kept; {best.LayerCount} of {Plural(teacher.LayerCount, "layer")} (initialise from the teacher's layers, then distill)"
+            $"teacher's width {teacher.HiddenSize} kept; {best.LayerCount} of {Units.Plural(teacher.LayerCount, "layer")} (initialise from the teacher's layers, then distill)"
             + (embeddingShare >= 0.5 ? $"; embeddings and head take {embeddingShare:P0} of it, so this budget is too small for the teacher's width" : string.Empty));
     }
 
@@ -202,12 +202,8 @@ public static class DistillationPlanner
         }
 
         return best is null ? null : new DistillationProposal("keep depth, narrower", best, ParameterCalculator.Count(best).Total,
-            (teacher.LayerCount == 1 ? "the single layer kept" : $"all {teacher.LayerCount} layers kept") + $"; hidden {best.HiddenSize}, {Plural(best.AttentionHeadCount, "head")} of {teacher.HeadDim}, FFN {best.IntermediateSize}");
+            (teacher.LayerCount == 1 ? "the single layer kept" : $"all {teacher.LayerCount} layers kept") + $"; hidden {best.HiddenSize}, {Units.Plural(best.AttentionHeadCount, "head")} of {teacher.HeadDim}, FFN {best.IntermediateSize}");
     }
-
-    /// <summary>"1 layer", "2 layers".</summary>
-    private static string Plural(long count, string noun) =>
-        count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + noun + (count == 1 ? string.Empty : "s");
 
     /// <summary>Least-squares slope of y on x.</summary>
     internal static double Slope(IReadOnlyList<(double X, double Y)> points)
