@@ -28,7 +28,7 @@ public enum FitConstraint
     HostRam,
     /// <summary>WebGPU <c>maxStorageBufferBindingSize</c> / <c>maxBufferSize</c>: the largest tensor must fit one buffer.</summary>
     WebGpuBufferLimit,
-    /// <summary>The runtime runs only in a browser with WebGPU and the device has none (data-centre GPUs).</summary>
+    /// <summary>The runtime runs only in a browser (WebGPU or wasm) and the device profile has none (data-centre GPUs).</summary>
     NoWebGpu,
     /// <summary>WebGPU <c>shader-f16</c> feature missing for an f16 format.</summary>
     ShaderF16Missing,
@@ -201,14 +201,23 @@ public sealed class FitAnalyzer
     /// when the requested variant fails for lack of shader-f16, then also the f32-activation formats above it, nearest
     /// first (WebLLM ships q4f32_1 for exactly those devices; Transformers.js q4 for q4f16).
     /// </summary>
-    private static List<WeightFormat> Ladder(RuntimeProfile runtime, WeightFormat format, FitVariant requested)
+    private List<WeightFormat> Ladder(RuntimeProfile runtime, WeightFormat format, FitVariant requested, long context)
     {
         var formats = runtime.Formats.ToList();
         int start = Math.Max(0, formats.IndexOf(format));
         var ladder = formats.Skip(start).ToList();
+        if (_stored is null)
+        {
+            // Formats listed before the requested one but smaller than it are rungs below it too (WebLLM lists its f32
+            // formats last: q4f32_1 → q4f16_1 → q3f16_1).
+            long requestedWeights = requested.Memory.Weights.TotalBytes;
+            ladder.AddRange(formats.Take(start).Where(f => Memory(runtime, f, context).Weights.TotalBytes < requestedWeights));
+            ladder = ladder.OrderBy(f => formats.IndexOf(f) < start ? 1 : 0).ThenBy(f => formats.IndexOf(f) < start ? -Memory(runtime, f, context).Weights.TotalBytes : 0).ToList();
+        }
+
         if (requested.Checks.Any(c => c.Constraint == FitConstraint.ShaderF16Missing && !c.Passes))
         {
-            ladder.AddRange(formats.Take(start).Reverse().Where(f => !f.RequiresShaderF16));
+            ladder.AddRange(formats.Take(start).Reverse().Where(f => !f.RequiresShaderF16 && !ladder.Contains(f)));
         }
 
         return ladder;
@@ -246,17 +255,38 @@ public sealed class FitAnalyzer
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(runtime);
+        // A runtime with several execution targets (Transformers.js: WebGPU, then wasm) falls back to the next one
+        // when nothing fits on the first; the first target's report stands when none does better.
+        FitReport? first = null;
+        foreach (var target in Targets(device, runtime))
+        {
+            var report = AnalyzeOn(device, runtime, format, contextTokens, target);
+            first ??= report;
+            if (report.Outcome != FitOutcome.DoesNotFit)
+            {
+                return ReferenceEquals(report, first) ? report : report with
+                {
+                    Reason = $"{report.Reason} ({TargetName(report.Requested.Target)}; on {TargetName(first.Requested.Target)} {first.Reason})",
+                };
+            }
+        }
+
+        return first!;
+    }
+
+    private FitReport AnalyzeOn(DeviceProfile device, RuntimeProfile runtime, WeightFormat? format, long? contextTokens, ExecutionTarget target)
+    {
         // No format asked for: start at the 16-bit rung of the precision ladder (F16 / q0f16 / fp16) and walk down.
+        bool ladderMode = format is null;
         format ??= _stored ?? runtime.FindFormat(runtime.LadderStart) ?? runtime.Formats[0];
         var requestedMemory = Memory(runtime, format, contextTokens);
         long context = requestedMemory.ContextTokens;
-        var target = ChooseTarget(device, runtime);
         var requested = Evaluate(device, runtime, requestedMemory, target);
 
         FitVariant? best = requested.Fits ? requested : null;
         // What finally blocks when nothing fits: the smallest variant at the shortest context tried.
         FitVariant smallest = requested;
-        var ladder = Ladder(runtime, format, requested);
+        var ladder = Ladder(runtime, format, requested, context);
         FitVariant Try(WeightFormat f, long c)
         {
             var v = Evaluate(device, runtime, Memory(runtime, f, c), target);
@@ -269,7 +299,18 @@ public sealed class FitAnalyzer
             return v;
         }
 
-        if (best is null && _stored is null)
+        // No browser at all: no format or context can help, so the ladder is not walked.
+        bool hopeless = requested.Checks.Any(c => c.Constraint == FitConstraint.NoWebGpu && !c.Passes);
+
+        if (best is not null && ladderMode && _stored is null && PartiallyOffloaded(best))
+        {
+            // Splitting layers between VRAM and system RAM runs at host-RAM speed; when no format was asked for, a
+            // lower precision that fits entirely in VRAM is the better answer (the split stays the fallback).
+            var full = ladder.Select(f => Try(f, context)).FirstOrDefault(v => v.Fits && !PartiallyOffloaded(v));
+            if (full is not null) best = full;
+        }
+
+        if (best is null && _stored is null && !hopeless)
         {
             foreach (var f in ladder)
             {
@@ -278,7 +319,7 @@ public sealed class FitAnalyzer
             }
         }
 
-        if (best is null && _stored is null)
+        if (best is null && _stored is null && !hopeless)
         {
             foreach (long c in ContextSteps(context))
             {
@@ -293,15 +334,14 @@ public sealed class FitAnalyzer
         }
 
         var last = best ?? smallest;
-
-        var chosen = best ?? requested;
+        var chosen = best ?? smallest;
         var speed = Speed(device, chosen);
         long downloadBytes = KnownDownloadBytes is { } known && chosen.Format == requested.Format ? known : chosen.Memory.Weights.TotalBytes;
         var networks = new List<NetworkClass> { device.Network };
         networks.AddRange(NetworkClass.All.Where(n => n.Id != device.Network.Id && n.Id != NetworkClass.DataCenter.Id));
         var download = networks.Select(n => new DownloadTime(n, SpeedEstimator.DownloadSeconds(downloadBytes, n.DownloadMbps))).ToArray();
 
-        var outcome = requested.Fits ? FitOutcome.Fits : best is not null ? FitOutcome.FitsWithChanges : FitOutcome.DoesNotFit;
+        var outcome = requested.Fits && best == requested ? FitOutcome.Fits : best is not null ? FitOutcome.FitsWithChanges : FitOutcome.DoesNotFit;
         return new FitReport
         {
             ModelName = ModelName,
@@ -319,12 +359,24 @@ public sealed class FitAnalyzer
         };
     }
 
+    private bool PartiallyOffloaded(FitVariant v) => v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount;
+
+    private static string TargetName(ExecutionTarget t) => t switch
+    {
+        ExecutionTarget.BrowserWebGpu => "WebGPU in the browser",
+        ExecutionTarget.BrowserWasm => "wasm in the browser",
+        ExecutionTarget.NativeGpu => "the GPU",
+        _ => "the CPU",
+    };
+
     /// <summary>Shorter contexts to try, longest first: the model's trained maximum when the request exceeds it, then the
     /// power-of-two steps below the request.</summary>
     private IEnumerable<long> ContextSteps(long context)
     {
-        var steps = new SortedSet<long>(ContextLadder.Where(c => c < context));
-        if (_architecture is { ContextLength: > 0 } a && a.ContextLength < context) steps.Add(a.ContextLength);
+        // Contexts between the trained maximum and an over-long request are no better than the request: skip them.
+        long cap = _architecture is { ContextLength: > 0 } a && a.ContextLength < context ? a.ContextLength : context;
+        var steps = new SortedSet<long>(ContextLadder.Where(c => c < cap));
+        if (cap < context) steps.Add(cap);
         return steps.Reverse();
     }
 
@@ -383,22 +435,31 @@ public sealed class FitAnalyzer
         };
     }
 
-    /// <summary>Picks where the runtime would execute on this device: its first target the device supports.</summary>
-    private static ExecutionTarget ChooseTarget(DeviceProfile device, RuntimeProfile runtime)
+    /// <summary>
+    /// Where the runtime can execute on this device, in the runtime's order of preference. Native GPU backends:
+    /// discrete GPUs; Apple Silicon and iPads (Metal); laptop iGPUs (Vulkan/SYCL). Phones run llama.cpp on the CPU in
+    /// practice (its Android GPU backends are experimental), but MediaPipe LLM Inference runs on their GPU natively
+    /// (Android/iOS), so MediaPipe on a phone or tablet is a native app, not a browser tab. Browser targets need a
+    /// browser: a profile without WebGPU limits (data-centre GPUs) has none.
+    /// </summary>
+    private static List<ExecutionTarget> Targets(DeviceProfile device, RuntimeProfile runtime)
     {
-        // Native GPU backends: discrete GPUs; Apple Silicon and iPads (Metal); laptop iGPUs (Vulkan/SYCL). Phones run
-        // llama.cpp on the CPU in practice (its Android GPU backends are experimental), so they stay NativeCpu.
+        bool phone = device.Category is DeviceCategory.LowEndPhone or DeviceCategory.MidRangePhone or DeviceCategory.FlagshipPhone or DeviceCategory.Tablet;
         bool hasGpu = device.GpuMemoryBytes is not null
             || device.Category is DeviceCategory.AppleSilicon or DeviceCategory.Tablet or DeviceCategory.IntegratedGpuLaptop or DeviceCategory.DataCenterGpu
-            || (device.UnifiedMemory && device.GpuFp16Tflops is not null && device.Category is not (DeviceCategory.LowEndPhone or DeviceCategory.MidRangePhone or DeviceCategory.FlagshipPhone));
-        foreach (var t in runtime.Targets)
+            || (device.UnifiedMemory && device.GpuFp16Tflops is not null && !phone)
+            || (runtime.Id == Runtimes.MediaPipe.Id && phone);
+        var order = runtime.Id == Runtimes.MediaPipe.Id && phone
+            ? runtime.Targets.OrderBy(t => t == ExecutionTarget.NativeGpu ? 0 : 1).ToList()
+            : runtime.Targets.ToList();
+        var targets = order.Where(t => t switch
         {
-            if (t == ExecutionTarget.NativeGpu && hasGpu) return t;
-            if (t == ExecutionTarget.BrowserWebGpu && device.WebGpu is not null) return t;
-            if (t is ExecutionTarget.NativeCpu or ExecutionTarget.BrowserWasm) return t;
-        }
-
-        return runtime.Targets[^1];
+            ExecutionTarget.NativeGpu => hasGpu,
+            ExecutionTarget.BrowserWebGpu or ExecutionTarget.BrowserWasm => device.WebGpu is not null,
+            _ => true,
+        }).ToList();
+        // None usable (a browser runtime on a device without a browser): evaluate the first, whose checks say why.
+        return targets.Count > 0 ? targets : [runtime.Targets[0]];
     }
 
     private FitVariant Evaluate(DeviceProfile device, RuntimeProfile runtime, MemoryEstimate m, ExecutionTarget target)
@@ -442,9 +503,9 @@ public sealed class FitAnalyzer
                 browser ? "the browser tab's share of memory (unified / system RAM)" : "memory one app may use (OS reserve excluded)"));
         }
 
-        if (target == ExecutionTarget.BrowserWebGpu && device.WebGpu is null)
+        if (browser && device.WebGpu is null)
         {
-            checks.Add(new FitCheck(FitConstraint.NoWebGpu, 1, 0, $"{runtime.DisplayName} runs in a browser with WebGPU; this device profile has no browser"));
+            checks.Add(new FitCheck(FitConstraint.NoWebGpu, 1, 0, $"{runtime.DisplayName} runs in a browser; this device profile has no browser (no WebGPU limits)"));
         }
 
         if (target == ExecutionTarget.BrowserWebGpu && device.WebGpu is { } gpu)
@@ -496,7 +557,12 @@ public sealed class FitAnalyzer
         double tflops = v.Target is ExecutionTarget.NativeGpu or ExecutionTarget.BrowserWebGpu
             ? device.GpuFp16Tflops ?? device.GpuFp32Tflops ?? device.MemoryBandwidthGBps * _assumptions.GpuTflopsPerGBps
             : device.CpuCores * _assumptions.CpuTflopsPerCore;
-        double bandwidth = device.MemoryBandwidthGBps;
+        // A device profile's bandwidth is that of the memory the model lives in: VRAM on a discrete GPU. CPU and wasm
+        // execution there reads system RAM instead (EstimationAssumptions.HostRamBandwidthGBps).
+        bool discrete = device.GpuMemoryBytes is not null && !device.UnifiedMemory;
+        double bandwidth = discrete && v.Target is ExecutionTarget.NativeCpu or ExecutionTarget.BrowserWasm
+            ? _assumptions.HostRamBandwidthGBps
+            : device.MemoryBandwidthGBps;
         if (v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount)
         {
             // Time per token adds up: GPU layers at VRAM bandwidth, CPU layers at host RAM bandwidth.
@@ -508,20 +574,33 @@ public sealed class FitAnalyzer
             _architecture?.LayerCount ?? 0);
     }
 
-    private static string Explain(FitOutcome outcome, FitVariant requested, FitVariant? best, FitVariant last)
+    private string Explain(FitOutcome outcome, FitVariant requested, FitVariant? best, FitVariant last)
     {
         static string At(FitVariant v) => v.ContextTokens > 0 ? $" at {v.ContextTokens} tokens" : string.Empty;
+        static string Why(FitCheck c) => c.Constraint.IsFeature()
+            ? c.Detail
+            : $"{Units.FormatBinary(c.RequiredBytes)} needed vs {Units.FormatBinary(c.AvailableBytes)} available";
+        static string Failures(FitVariant v)
+        {
+            var failing = v.Checks.Where(c => !c.Passes).OrderBy(c => c.HeadroomBytes).ToList();
+            return string.Join(" and ", failing.Select(c => $"{c.Constraint} ({Why(c)})"));
+        }
+
+        string Split(FitVariant v) => v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount
+            ? $" with {n} of {Units.Plural(a.LayerCount, "layer")} on the GPU (-ngl {n}; the rest runs at system-RAM speed)"
+            : string.Empty;
+
         var b = requested.Binding;
-        string need = $"{Units.FormatBinary(b.RequiredBytes)} needed vs {Units.FormatBinary(b.AvailableBytes)} available";
         return outcome switch
         {
-            FitOutcome.Fits => $"{requested.Format.Name}{At(requested)} fits; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
-            FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {(b.Constraint == FitConstraint.ShaderF16Missing ? b.Detail : need)}); "
-                + $"use {best!.Format.Name}{At(best)}" + (best.GpuLayers is { } n ? $" with {Units.Plural(n, "layer")} on the GPU" : string.Empty),
+            FitOutcome.Fits => $"{requested.Format.Name}{At(requested)} fits{Split(requested)}; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
+            FitOutcome.FitsWithChanges when requested.Fits =>
+                $"{requested.Format.Name} fits only{Split(requested)}; use {best!.Format.Name}{At(best)}, which fits entirely in VRAM",
+            FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {Why(b)}); "
+                + $"use {best!.Format.Name}{At(best)}{Split(best)}",
             _ => last == requested
-                ? $"{requested.Format.Name} fails on {b.Constraint} ({(b.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? b.Detail : need)})"
-                : $"{requested.Format.Name} fails on {b.Constraint}, and even {last.Format.Name}{At(last)} fails on {last.Binding.Constraint} "
-                  + $"({(last.Binding.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu ? last.Binding.Detail : $"{Units.FormatBinary(last.Binding.RequiredBytes)} needed vs {Units.FormatBinary(last.Binding.AvailableBytes)} available")})",
+                ? $"{requested.Format.Name} fails on {Failures(requested)}"
+                : $"{requested.Format.Name} fails on {b.Constraint}, and even {last.Format.Name}{At(last)} fails on {Failures(last)}",
         };
     }
 }

@@ -2,6 +2,7 @@ using LlmSize.Core.Devices;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Formats.HfConfig;
 using LlmSize.Core.Models.Architectures;
+using LlmSize.Core.Models.Catalog;
 using LlmSize.Core.Tests.Infrastructure;
 
 namespace LlmSize.Core.Tests.Devices;
@@ -122,6 +123,100 @@ public class FitAnalyzerTests
         var report = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b").Analyze(Device("rtx-4090"), Runtimes.LlamaCpp,
             Runtimes.LlamaCpp.FindFormat("Q4_K_M"));
         Assert.Contains(report.Requested.Checks, c => c.Constraint == FitConstraint.Vram && c.Detail.StartsWith("all 16 layers", StringComparison.Ordinal)); // num_hidden_layers 16
+    }
+
+    [Fact]
+    public void Cpu_execution_on_a_discrete_gpu_machine_reads_system_ram_not_vram()
+    {
+        // onnxruntime runs on the CPU: an H200's 4,800 GB/s HBM3e is not what the CPU reads. Both H200 and RTX 4090
+        // machines decode at the host-RAM assumption (EstimationAssumptions.HostRamBandwidthGBps, 60 GB/s), so the same.
+        var analyzer = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b");
+        var h200 = analyzer.Analyze(Device("h200"), Runtimes.OnnxRuntime);
+        var rtx = analyzer.Analyze(Device("rtx-4090"), Runtimes.OnnxRuntime);
+        Assert.Equal(ExecutionTarget.NativeCpu, h200.Requested.Target);
+        Assert.Equal(rtx.Speed.DecodeTokensPerSecond, h200.Speed.DecodeTokensPerSecond, 6);
+        Assert.Contains("60 GB/s", h200.Speed.DecodeFormula, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Over_long_context_skips_straight_to_the_trained_maximum()
+    {
+        // phi-2 was trained for 2048 tokens (max_position_embeddings). Asked for 32768 on a Pixel 8, contexts between
+        // 2048 and 32768 are no better than the request: the answer is the highest precision at 2048.
+        var report = new FitAnalyzer(Config("phi-2"), "phi-2").Analyze(Device("pixel-8"), Runtimes.LlamaCpp, null, 32768);
+        Assert.Equal(2048, report.Best!.ContextTokens);
+        Assert.Equal("Q8_0", report.Best.Format.Name);
+    }
+
+    [Fact]
+    public void Mediapipe_on_a_phone_is_a_native_gpu_app()
+    {
+        // MediaPipe LLM Inference's Android sample runs Gemma 2B int4 on the phone's GPU, outside any browser tab.
+        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("pixel-8"), Runtimes.MediaPipe, Runtimes.MediaPipe.FindFormat("int4"));
+        Assert.Equal(ExecutionTarget.NativeGpu, report.Requested.Target);
+        Assert.Equal(FitOutcome.Fits, report.Outcome);
+        Assert.DoesNotContain(report.Requested.Checks, c => c.Constraint == FitConstraint.WebGpuBufferLimit);
+    }
+
+    [Fact]
+    public void Transformers_js_falls_back_to_wasm_when_webgpu_limits_block()
+    {
+        // pixel-8: 128 MiB binding limit; qwen2-0.5b's fp16 embedding (151936 × 896 × 2 B = 272 MB) does not fit one
+        // binding, and even the q4f16 export keeps it fp16. Transformers.js's wasm backend has no such limit.
+        var report = new FitAnalyzer(Config("qwen2-0.5b"), "qwen2-0.5b").Analyze(Device("pixel-8"), Runtimes.TransformersJs);
+        Assert.Equal(ExecutionTarget.BrowserWasm, report.Requested.Target);
+        Assert.NotEqual(FitOutcome.DoesNotFit, report.Outcome);
+        Assert.Contains("WebGpuBufferLimit", report.Reason, StringComparison.Ordinal); // says why WebGPU was left
+    }
+
+    [Fact]
+    public void A_device_without_a_browser_gets_no_browser_runtime_and_no_ladder()
+    {
+        var report = new FitAnalyzer(Config("qwen2-0.5b"), "qwen2-0.5b").Analyze(Device("t4"), Runtimes.TransformersJs);
+        Assert.Equal(FitOutcome.DoesNotFit, report.Outcome);
+        Assert.Contains(report.Requested.Checks, c => c.Constraint == FitConstraint.NoWebGpu && !c.Passes);
+        Assert.DoesNotContain("even", report.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_quant_a_full_vram_fit_beats_a_partial_offload()
+    {
+        // rtx-4060-laptop: 8 GiB VRAM. llama-3.1-8b at F16 (16 GB) fits only with layers in system RAM; Q6_K (6.6 GB)
+        // fits entirely in VRAM, which is what a user without --quant should be told.
+        var report = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b").Analyze(Device("rtx-4060-laptop"), Runtimes.LlamaCpp);
+        Assert.Equal(FitOutcome.Fits, report.Outcome); // a 1B model fits F16 in VRAM: unchanged
+        Assert.True(ModelCatalog.Default.TryFind("llama-3.1-8b", out var e));
+        var big = HfConfigReader.Parse(e!.Config!.Value, e.Id);
+        var r8 = new FitAnalyzer(big, "llama-3.1-8b").Analyze(Device("rtx-4060-laptop"), Runtimes.LlamaCpp);
+        Assert.Equal(FitOutcome.FitsWithChanges, r8.Outcome);
+        Assert.NotNull(r8.Requested.GpuLayers);
+        Assert.Null(r8.Best!.GpuLayers);
+        Assert.Contains("-ngl", r8.Reason, StringComparison.Ordinal);
+        // Asked for F16 explicitly, the split is the answer.
+        var asked = new FitAnalyzer(big, "llama-3.1-8b").Analyze(Device("rtx-4060-laptop"), Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("F16"));
+        Assert.Equal(FitOutcome.Fits, asked.Outcome);
+    }
+
+    [Fact]
+    public void Nothing_fits_reason_lists_every_failing_check_of_the_smallest_variant()
+    {
+        // pixel-8 (no shader-f16, 128 MiB binding): gemma-2b's q3f16_1 embedding is too big AND needs shader-f16.
+        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("pixel-8"), Runtimes.WebLlm);
+        Assert.Equal(FitOutcome.DoesNotFit, report.Outcome);
+        Assert.Contains("WebGpuBufferLimit", report.Reason, StringComparison.Ordinal);
+        Assert.Contains("ShaderF16Missing", report.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Smaller_formats_listed_before_the_request_are_still_rungs_below_it()
+    {
+        // WebLLM lists q4f32_1 last; asked for it on an 8 GB MacBook Air, llama-3.1-8b's q4f16_1 (4.5 vs 5 bits) is the
+        // next rung down and fits at the full 4096 tokens.
+        Assert.True(ModelCatalog.Default.TryFind("llama-3.1-8b", out var e));
+        var big = HfConfigReader.Parse(e!.Config!.Value, e.Id);
+        var report = new FitAnalyzer(big, "llama-3.1-8b").Analyze(Device("macbook-air-m1-8gb"), Runtimes.WebLlm, Runtimes.WebLlm.FindFormat("q4f32_1"));
+        Assert.Equal("q4f16_1", report.Best!.Format.Name);
+        Assert.Equal(4096, report.Best.ContextTokens);
     }
 
     [Fact]
