@@ -117,7 +117,8 @@ internal static class FitRenderer
                 _ => ConstraintName(r.LastTried.Binding.Constraint),
             };
             var budget = v.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
-            double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budget.AvailableBytes);
+            long budgetBytes = MemoryChart.Budget(v) ?? budget.AvailableBytes; // VRAM + host RAM for a partial offload
+            double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
             string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty);
             table.AddRow(
                 Markup.Escape(r.Device.Id),
@@ -125,7 +126,9 @@ internal static class FitRenderer
                 r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
                 limitedBy,
                 Units.FormatBinary(v.Memory.TotalBytes),
-                Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
+                v.GpuLayers is not null && budgetBytes != budget.AvailableBytes
+                    ? $"{Units.FormatBinary(budget.AvailableBytes)} VRAM + {Units.FormatBinary(budgetBytes - budget.AvailableBytes)} RAM"
+                    : Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
                 Bar(ratio),
                 HasTokenSpeed(r) ? r.Speed.DecodeTokensPerSecond.ToString("0.#", CultureInfo.InvariantCulture) : "–",
                 Duration(r.Download[0].Seconds) + " " + Markup.Escape(r.Download[0].Network.Id));
