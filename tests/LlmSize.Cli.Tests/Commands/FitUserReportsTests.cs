@@ -264,6 +264,18 @@ public class FitUserReportsTests
     }
 
     [Fact]
+    public void Shrink_table_names_constraints_in_words()
+    {
+        var (code, output) = CliRunner.Run("shrink", "llama-3.1-8b", "--device", "pixel-8", "--runtime", "mediapipe");
+        Assert.Equal(0, code);
+        Assert.Contains("no (", output, StringComparison.Ordinal); // some options do not fit
+        foreach (var c in Enum.GetValues<FitConstraint>().Where(c => c != FitConstraint.None))
+        {
+            Assert.DoesNotContain($"no ({c})", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Shrink_calls_a_sibling_a_smaller_model_with_the_same_architecture()
     {
         var (code, output) = CliRunner.Run("shrink", "llama-3.1-8b", "--device", "pixel-8", "--runtime", "mediapipe", "--json");
