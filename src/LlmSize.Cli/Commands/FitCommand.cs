@@ -136,6 +136,17 @@ public sealed class FitSettings : CommandSettings
         if (sources > 1) return ValidationResult.Error("Use only one of --device, --all-devices, --this-machine and inline specs.");
         if (inline && (Ram is null || Bandwidth is null)) return ValidationResult.Error("An inline device needs at least --ram and --bandwidth.");
         if (!inline && (Browser is not null || ShaderF16 || MaxBuffer is not null || MaxBinding is not null)) return ValidationResult.Error("--browser, --shader-f16, --max-buffer and --max-binding describe an inline device (with --ram and --bandwidth).");
+        if (Browser is null && (ShaderF16 || MaxBuffer is not null || MaxBinding is not null))
+        {
+            string option = ShaderF16 ? "--shader-f16" : MaxBuffer is not null ? "--max-buffer" : "--max-binding";
+            return ValidationResult.Error($"{option} describes the browser's WebGPU; name the browser too (--browser {string.Join("|", CustomDeviceBuilder.BrowserNames)}).");
+        }
+
+        if (Browser is { } browser && !IsKnownBrowser(browser))
+        {
+            return ValidationResult.Error($"--browser '{browser}' is not a known browser{CompressionCli.DidYouMean(browser, CustomDeviceBuilder.BrowserNames)}; use one of: {string.Join(", ", CustomDeviceBuilder.BrowserNames)}.");
+        }
+
         if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
         if (Chart is { } chart && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--chart writes SVG; name the file *.svg (got '{Path.GetFileName(chart)}').");
         if (Network is { } net && !TryParseNetwork(net, out _)) return ValidationResult.Error(NetworkHelp(net));
@@ -153,6 +164,14 @@ public sealed class FitSettings : CommandSettings
         if (Fp16 is { } f && Malformed(f, v => Parses(() => DeviceSpecParser.ParseTflops(v))))
             return ValidationResult.Error($"--fp16 '{f}' is not a compute rate: give a number and GFLOPS, TFLOPS or PFLOPS, e.g. 20TFLOPS.");
         return ValidationResult.Success();
+    }
+
+    /// <summary>True when <paramref name="name"/> names one of <see cref="CustomDeviceBuilder.BrowserNames"/>, spelled as
+    /// <see cref="CustomDeviceBuilder.WithBrowser"/> accepts it (case-insensitive; spaces and underscores for hyphens).</summary>
+    private static bool IsKnownBrowser(string name)
+    {
+        string key = name.Trim().Replace(' ', '-').Replace('_', '-');
+        return CustomDeviceBuilder.BrowserNames.Any(b => b.Equals(key, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>True when <paramref name="value"/> does not parse even without a sign: a signed but well-formed
@@ -210,6 +229,11 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             throw new ArgumentException($"{inventory.ModelName ?? settings.Model}: its size is not disclosed by the vendor, so nothing can be estimated. {inventory.Note}");
         }
 
+        if (inventory.Adapter is { } adapter)
+        {
+            throw new ArgumentException(AdapterMessage(settings.Model, inventory, adapter));
+        }
+
         // A WebLLM model id (Qwen2.5-0.5B-Instruct-q4f16_1-MLC[-1k]) names the runtime, the format and, with -1k, a
         // 1024-token context window, as WebLLM's prebuilt record does.
         inventory.Metadata.TryGetValue(ModelLoader.WebLlmModelIdKey, out string? webLlmId);
@@ -263,6 +287,15 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         }
 
         var reports = devices.Select(d => analyzer.Analyze(d, runtime, format, contextTokens)).ToList();
+        if (webLlmId is not null && runtime.Id != Runtimes.WebLlm.Id)
+        {
+            // The id's quantization (q4f16_1) is an MLC/WebLLM format; another runtime is checked with its own formats.
+            inventory.Metadata.TryGetValue(ModelLoader.WebLlmQuantizationKey, out string? idQuant);
+            string note = $"{webLlmId} names a WebLLM build ({idQuant ?? "MLC"} is a WebLLM format); this answer is for {runtime.Id}'s own formats"
+                + (settings.Quant is null ? string.Empty : $" ({settings.Quant})") + ". Drop --runtime to check the WebLLM build itself.";
+            reports = reports.Select(r => r with { Warnings = [note, .. r.Warnings] }).ToList();
+        }
+
         if (settings.Chart is { } chart)
         {
             MemoryChart.Write(chart, MemoryChart.ToSvg(reports));
@@ -277,6 +310,17 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0]);
         else FitRenderer.RenderMany(console, reports);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The one-line answer for a LoRA adapter: it runs only on top of its base, so the base is what to fit.</summary>
+    private static string AdapterMessage(string model, ModelInventory inventory, LoraAdapterSummary adapter)
+    {
+        long parameters = adapter.LoraParameters + adapter.SavedModuleParameters;
+        string baseName = adapter.BaseModel ?? "(base not named in adapter_config.json)";
+        if (adapter.BaseModel is { } b && Core.Models.Catalog.ModelCatalog.Default.TryFind(b, out var entry)) baseName = entry.Id;
+        string fitBase = adapter.BaseModel is null ? "fit the base model it was trained on" : $"fit the base model (llmsize fit {baseName} …)";
+        return $"{model} is a LoRA adapter ({parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters, {Units.FormatDecimal(inventory.DownloadBytes)}) for {baseName}: "
+            + $"{fitBase}; the adapter adds its bytes to the download.";
     }
 
     /// <summary>" q4f16_1 is a webllm format: add --runtime webllm." when other runtimes have the format, else empty.</summary>
@@ -332,8 +376,8 @@ internal sealed record FitJson(
     public static FitJson From(FitReport r) => new(
         "llmsize.fit/v1", r.ModelName, r.Device.Id, r.Runtime.Id, r.Outcome.ToString(), r.BindingConstraint.ToString(), r.Reason,
         FitVariantJson.From(r.Requested), r.Best is null ? null : FitVariantJson.From(r.Best),
-        r.Outcome == FitOutcome.DoesNotFit ? null : Round(r.Speed.DecodeTokensPerSecond),
-        r.Outcome == FitOutcome.DoesNotFit ? null : Round(r.Speed.PrefillTokensPerSecond), Round(r.Speed.LoadSeconds),
+        FitRenderer.HasTokenSpeed(r) ? Round(r.Speed.DecodeTokensPerSecond) : null,
+        FitRenderer.HasTokenSpeed(r) ? Round(r.Speed.PrefillTokensPerSecond) : null, Round(r.Speed.LoadSeconds),
         r.DownloadBytes, r.Download.ToDictionary(d => d.Network.Id, d => Round(d.Seconds)), r.Warnings);
 
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 2) : 0;

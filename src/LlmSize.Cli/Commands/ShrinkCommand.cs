@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using LlmSize.Cli.Infrastructure;
+using LlmSize.Cli.Rendering;
 using LlmSize.Core;
 using LlmSize.Core.Compression.Planning;
 using LlmSize.Core.Compression.Quantization;
@@ -99,7 +100,7 @@ public sealed class ShrinkCommand(IAnsiConsole console) : Command<ShrinkSettings
                 (rank++).ToString(CultureInfo.InvariantCulture), o.Technique.ToString(), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters),
                 Markup.Escape(o.Format.Name) + (noKernel ? " ¹" : string.Empty),
                 Units.FormatBinary(o.DownloadBytes), Units.FormatBinary(o.MemoryBytes),
-                o.Fits ? "[green]fits[/]" : $"[red]no[/] ({o.Binding})",
+                o.Fits ? "[green]fits[/]" : $"[red]no[/] ({FitRenderer.ConstraintName(o.Binding)})",
                 o.DecodeTokensPerSecond is { } s ? s.ToString("0.#", CultureInfo.InvariantCulture) : "-",
                 Markup.Escape(o.Quality is { } q ? $"{q.PerplexityDelta:+0.0000;-0.0000} ppl @ {q.MeasuredOn}" : o.NeedsTraining ? "needs recovery training" : o.QualityNote));
         }

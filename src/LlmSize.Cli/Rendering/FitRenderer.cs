@@ -15,6 +15,31 @@ internal static class FitRenderer
         _ => "[red]does not fit[/]",
     };
 
+    /// <summary>The line said instead of tokens/s when the file has no architecture (weights as stored only).</summary>
+    public const string NoArchitectureSpeedNote = "speed in tokens/s needs a language-model architecture (config.json)";
+
+    /// <summary>True when a tokens/s figure means something: a variant fits, and the model is a language model whose
+    /// architecture is known (not just the weights as a TFLite/ONNX graph stores them).</summary>
+    public static bool HasTokenSpeed(FitReport r) => r.Outcome != FitOutcome.DoesNotFit && !IsStoredWeightsOnly(r);
+
+    /// <summary>True when no architecture is known and only the stored weights were checked.</summary>
+    public static bool IsStoredWeightsOnly(FitReport r) => r.Requested.Memory.Format is StoredWeightFormat;
+
+    /// <summary>A constraint in words for the text output (JSON keeps the enum names).</summary>
+    public static string ConstraintName(FitConstraint c) => c switch
+    {
+        FitConstraint.None => "–",
+        FitConstraint.AppMemory => "app memory",
+        FitConstraint.Vram => "VRAM",
+        FitConstraint.HostRam => "host RAM",
+        FitConstraint.WebGpuBufferLimit => "WebGPU buffer",
+        FitConstraint.NoWebGpu => "browser with WebGPU",
+        FitConstraint.ShaderF16Missing => "shader-f16",
+        FitConstraint.Wasm4GiB => "wasm32 4 GiB",
+        FitConstraint.Storage => "storage",
+        _ => c.ToString(),
+    };
+
     public static void RenderOne(IAnsiConsole console, FitReport r)
     {
         var best = r.Best ?? r.Requested;
@@ -41,19 +66,27 @@ internal static class FitRenderer
         foreach (var c in best.Checks)
         {
             bool flag = c.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
-            checks.AddRow(c.Constraint.ToString(), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
+            checks.AddRow(ConstraintName(c.Constraint), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
                 c.Passes ? "[green]ok[/]" : "[red]no[/]", "[grey]" + Markup.Escape(c.Detail) + "[/]");
         }
 
         console.Write(checks);
         if (r.Best is not null && r.Best != r.Requested)
         {
-            var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => c.Constraint.ToString());
+            var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => ConstraintName(c.Constraint));
             console.MarkupLine($"requested {Markup.Escape(r.Requested.Format.Name)} at {r.Requested.ContextTokens} tokens needs {Units.FormatBinary(r.Requested.Memory.TotalBytes)} and fails: {Markup.Escape(string.Join(", ", failed))}");
         }
 
-        console.MarkupLine($"speed ({best.Target}): [bold]{r.Speed.DecodeTokensPerSecond:0.#} tokens/s[/] generation, {r.Speed.PrefillTokensPerSecond:0} tokens/s prompt, load {r.Speed.LoadSeconds:0.#} s");
-        console.MarkupLine("[grey]  " + Markup.Escape(r.Speed.DecodeFormula) + "[/]");
+        if (IsStoredWeightsOnly(r))
+        {
+            console.MarkupLine($"[grey]{Markup.Escape(NoArchitectureSpeedNote)}[/]");
+        }
+        else if (r.Outcome != FitOutcome.DoesNotFit)
+        {
+            console.MarkupLine($"speed ({best.Target}): [bold]{r.Speed.DecodeTokensPerSecond:0.#} tokens/s[/] generation, {r.Speed.PrefillTokensPerSecond:0} tokens/s prompt, load {r.Speed.LoadSeconds:0.#} s");
+            console.MarkupLine("[grey]  " + Markup.Escape(r.Speed.DecodeFormula) + "[/]");
+        }
+
         var dl = new Table().Border(TableBorder.Simple).Title($"download {Units.FormatBoth(r.DownloadBytes)}");
         dl.AddColumns("network", "Mbit/s", "time");
         // Slowest network first; the device's own network (the first entry of the report) is marked, not moved to the top.
@@ -80,11 +113,12 @@ internal static class FitRenderer
             string limitedBy = r.Outcome switch
             {
                 FitOutcome.Fits => "–",
-                FitOutcome.FitsWithChanges => r.Requested.Binding.Constraint.ToString(),
-                _ => r.LastTried.Binding.Constraint.ToString(),
+                FitOutcome.FitsWithChanges => ConstraintName(r.Requested.Binding.Constraint),
+                _ => ConstraintName(r.LastTried.Binding.Constraint),
             };
             var budget = v.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
-            double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budget.AvailableBytes);
+            long budgetBytes = MemoryChart.Budget(v) ?? budget.AvailableBytes; // VRAM + host RAM for a partial offload
+            double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
             string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty);
             table.AddRow(
                 Markup.Escape(r.Device.Id),
@@ -92,13 +126,16 @@ internal static class FitRenderer
                 r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
                 limitedBy,
                 Units.FormatBinary(v.Memory.TotalBytes),
-                Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
+                v.GpuLayers is not null && budgetBytes != budget.AvailableBytes
+                    ? $"{Units.FormatBinary(budget.AvailableBytes)} VRAM + {Units.FormatBinary(budgetBytes - budget.AvailableBytes)} RAM"
+                    : Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
                 Bar(ratio),
-                r.Outcome == FitOutcome.DoesNotFit ? "–" : r.Speed.DecodeTokensPerSecond.ToString("0.#", CultureInfo.InvariantCulture),
+                HasTokenSpeed(r) ? r.Speed.DecodeTokensPerSecond.ToString("0.#", CultureInfo.InvariantCulture) : "–",
                 Duration(r.Download[0].Seconds) + " " + Markup.Escape(r.Download[0].Network.Id));
         }
 
         console.Write(table);
+        if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
         console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits.[/]");
     }
 

@@ -137,7 +137,8 @@ public sealed record SizeClass
         if (tag.Parameters == NominalParameters || Math.Abs(deviation) <= AgreementTolerance)
         {
             return new SizeComparison(SizeAgreement.Agrees, tag, this, deviation,
-                Inv($"name agrees: {tag.Text} for {Parameters:N0} parameters ({DisplayName}, {Signed(deviation)}% from the name)."));
+                Inv($"name agrees with the size class ({tag.Text}); the exact count, {Parameters:N0} parameters ({DisplayName}), is ")
+                + (Percent(Math.Abs(deviation)) == "0" ? "within 0.5% of the tag." : Inv($"{Percent(Math.Abs(deviation))}% {(deviation > 0 ? "above" : "below")} the tag.")));
         }
 
         return deviation > 0
@@ -164,9 +165,6 @@ public sealed record SizeClass
 
     private static string Percent(double fraction) =>
         Math.Round(fraction * 100, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture);
-
-    private static string Signed(double fraction) =>
-        (fraction >= 0 ? "+" : "-") + Percent(Math.Abs(fraction));
 }
 
 /// <summary>How a name's size tag relates to a counted size.</summary>

@@ -109,8 +109,12 @@ public static class ShrinkPlanner
 
         foreach (var (entry, arch) in Siblings(architecture, modelName, catalog, parameters))
         {
+            // A sibling shares the architecture (model_type) or the catalog family; it is another model, not this one shrunk.
+            string kin = string.Equals(arch.Family, architecture.Family, StringComparison.OrdinalIgnoreCase)
+                ? $"a smaller model with the same architecture ({arch.Family})"
+                : $"a smaller model of the same family ({entry.Family})";
             options.Add(Evaluate(ShrinkTechnique.SmallerSibling, entry.Id, arch, entry.DisplayName, device, runtime, contextTokens,
-                $"a different model of the family ({entry.Source}); compare its published benchmarks", false));
+                $"{kin}, trained separately ({entry.Source}); compare its published benchmarks", false));
         }
 
         var ranked = options
