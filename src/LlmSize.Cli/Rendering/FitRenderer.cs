@@ -26,19 +26,7 @@ internal static class FitRenderer
     public static bool IsStoredWeightsOnly(FitReport r) => r.Requested.Memory.Format is StoredWeightFormat;
 
     /// <summary>A constraint in words for the text output (JSON keeps the enum names).</summary>
-    public static string ConstraintName(FitConstraint c) => c switch
-    {
-        FitConstraint.None => "–",
-        FitConstraint.AppMemory => "app memory",
-        FitConstraint.Vram => "VRAM",
-        FitConstraint.HostRam => "host RAM",
-        FitConstraint.WebGpuBufferLimit => "WebGPU buffer",
-        FitConstraint.NoWebGpu => "browser with WebGPU",
-        FitConstraint.ShaderF16Missing => "shader-f16",
-        FitConstraint.Wasm4GiB => "wasm32 4 GiB",
-        FitConstraint.Storage => "storage",
-        _ => c.ToString(),
-    };
+    public static string ConstraintName(FitConstraint c) => c.Describe();
 
     public static void RenderOne(IAnsiConsole console, FitReport r)
     {

@@ -45,6 +45,24 @@ public static class FitConstraintExtensions
     /// <param name="constraint">The constraint.</param>
     /// <returns>Whether it is a feature check.</returns>
     public static bool IsFeature(this FitConstraint constraint) => constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
+
+    /// <summary>The constraint in words for sentences and tables ("app memory", "WebGPU buffer", "shader-f16");
+    /// JSON keeps the enum names.</summary>
+    /// <param name="constraint">The constraint.</param>
+    /// <returns>Words.</returns>
+    public static string Describe(this FitConstraint constraint) => constraint switch
+    {
+        FitConstraint.None => "–",
+        FitConstraint.AppMemory => "app memory",
+        FitConstraint.Vram => "VRAM",
+        FitConstraint.HostRam => "host RAM",
+        FitConstraint.WebGpuBufferLimit => "WebGPU buffer",
+        FitConstraint.NoWebGpu => "browser with WebGPU",
+        FitConstraint.ShaderF16Missing => "shader-f16",
+        FitConstraint.Wasm4GiB => "wasm32 4 GiB",
+        FitConstraint.Storage => "storage",
+        _ => constraint.ToString(),
+    };
 }
 
 /// <summary>One constraint checked: what is needed against what is there.</summary>
@@ -583,7 +601,7 @@ public sealed class FitAnalyzer
         static string Failures(FitVariant v)
         {
             var failing = v.Checks.Where(c => !c.Passes).OrderBy(c => c.HeadroomBytes).ToList();
-            return string.Join(" and ", failing.Select(c => $"{c.Constraint} ({Why(c)})"));
+            return string.Join(" and ", failing.Select(c => $"{c.Constraint.Describe()} ({Why(c)})"));
         }
 
         string Split(FitVariant v) => v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount
@@ -593,14 +611,14 @@ public sealed class FitAnalyzer
         var b = requested.Binding;
         return outcome switch
         {
-            FitOutcome.Fits => $"{requested.Format.Name}{At(requested)} fits{Split(requested)}; tightest constraint {b.Constraint} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
+            FitOutcome.Fits => $"{requested.Format.Name}{At(requested)} fits{Split(requested)}; tightest constraint {b.Constraint.Describe()} ({Units.FormatBinary(b.HeadroomBytes)} headroom)",
             FitOutcome.FitsWithChanges when requested.Fits =>
                 $"{requested.Format.Name} fits only{Split(requested)}; use {best!.Format.Name}{At(best)}, which fits entirely in VRAM",
-            FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint}: {Why(b)}); "
+            FitOutcome.FitsWithChanges => $"{requested.Format.Name} does not fit ({b.Constraint.Describe()}: {Why(b)}); "
                 + $"use {best!.Format.Name}{At(best)}{Split(best)}",
             _ => last == requested
                 ? $"{requested.Format.Name} fails on {Failures(requested)}"
-                : $"{requested.Format.Name} fails on {b.Constraint}, and even {last.Format.Name}{At(last)} fails on {Failures(last)}",
+                : $"{requested.Format.Name} fails on {b.Constraint.Describe()}, and even {last.Format.Name}{At(last)} fails on {Failures(last)}",
         };
     }
 }

@@ -87,7 +87,7 @@ public class FitAnalyzerTests
             Runtimes.WebLlm.FindFormat("q4f16_1"));
         Assert.Equal(FitOutcome.Fits, report.Outcome);
         Assert.False(report.Requested.Binding.Constraint.IsFeature());
-        Assert.DoesNotContain("ShaderF16", report.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("shader-f16", report.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public class FitAnalyzerTests
         var report = new FitAnalyzer(Config("qwen2-0.5b"), "qwen2-0.5b").Analyze(Device("pixel-8"), Runtimes.TransformersJs);
         Assert.Equal(ExecutionTarget.BrowserWasm, report.Requested.Target);
         Assert.NotEqual(FitOutcome.DoesNotFit, report.Outcome);
-        Assert.Contains("WebGpuBufferLimit", report.Reason, StringComparison.Ordinal); // says why WebGPU was left
+        Assert.Contains("WebGPU buffer", report.Reason, StringComparison.Ordinal); // says why WebGPU was left
     }
 
     [Fact]
@@ -203,8 +203,8 @@ public class FitAnalyzerTests
         // pixel-8 (no shader-f16, 128 MiB binding): gemma-2b's q3f16_1 embedding is too big AND needs shader-f16.
         var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("pixel-8"), Runtimes.WebLlm);
         Assert.Equal(FitOutcome.DoesNotFit, report.Outcome);
-        Assert.Contains("WebGpuBufferLimit", report.Reason, StringComparison.Ordinal);
-        Assert.Contains("ShaderF16Missing", report.Reason, StringComparison.Ordinal);
+        Assert.Contains("WebGPU buffer", report.Reason, StringComparison.Ordinal);
+        Assert.Contains("shader-f16", report.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
