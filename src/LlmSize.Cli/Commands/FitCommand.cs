@@ -142,7 +142,7 @@ public sealed class FitSettings : CommandSettings
             return ValidationResult.Error($"{option} describes the browser's WebGPU; name the browser too (--browser {string.Join("|", CustomDeviceBuilder.BrowserNames)}).");
         }
 
-        if (Browser is { } browser && !IsKnownBrowser(browser))
+        if (Browser is { } browser && !CustomDeviceBuilder.IsKnownBrowser(browser))
         {
             return ValidationResult.Error($"--browser '{browser}' is not a known browser{CompressionCli.DidYouMean(browser, CustomDeviceBuilder.BrowserNames)}; use one of: {string.Join(", ", CustomDeviceBuilder.BrowserNames)}.");
         }
@@ -164,14 +164,6 @@ public sealed class FitSettings : CommandSettings
         if (Fp16 is { } f && Malformed(f, v => Parses(() => DeviceSpecParser.ParseTflops(v))))
             return ValidationResult.Error($"--fp16 '{f}' is not a compute rate: give a number and GFLOPS, TFLOPS or PFLOPS, e.g. 20TFLOPS.");
         return ValidationResult.Success();
-    }
-
-    /// <summary>True when <paramref name="name"/> names one of <see cref="CustomDeviceBuilder.BrowserNames"/>, spelled as
-    /// <see cref="CustomDeviceBuilder.WithBrowser"/> accepts it (case-insensitive; spaces and underscores for hyphens).</summary>
-    private static bool IsKnownBrowser(string name)
-    {
-        string key = name.Trim().Replace(' ', '-').Replace('_', '-');
-        return CustomDeviceBuilder.BrowserNames.Any(b => b.Equals(key, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>True when <paramref name="value"/> does not parse even without a sign: a signed but well-formed

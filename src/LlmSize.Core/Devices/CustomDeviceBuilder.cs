@@ -196,10 +196,21 @@ public sealed class CustomDeviceBuilder
     public CustomDeviceBuilder WithBrowser(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string key = name.Trim().Replace(' ', '-').Replace('_', '-');
-        _browser = Array.Find(Browsers, b => b.Name.Equals(key, StringComparison.OrdinalIgnoreCase))
+        _browser = FindBrowser(name)
             ?? throw new ArgumentException($"--browser '{name}' is not known; use one of: {string.Join(", ", BrowserNames)}.", nameof(name));
         return this;
+    }
+
+    /// <summary>True when <paramref name="name"/> is one of <see cref="BrowserNames"/> as <see cref="WithBrowser"/>
+    /// accepts it (case-insensitive; spaces and underscores stand for hyphens).</summary>
+    /// <param name="name">A browser name.</param>
+    /// <returns>Whether <see cref="WithBrowser"/> would accept it.</returns>
+    public static bool IsKnownBrowser(string name) => name is not null && FindBrowser(name) is not null;
+
+    private static BrowserPreset? FindBrowser(string name)
+    {
+        string key = name.Trim().Replace(' ', '-').Replace('_', '-');
+        return Array.Find(Browsers, b => b.Name.Equals(key, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Says whether the browser exposes the WebGPU <c>shader-f16</c> feature (default: absent). Needs
