@@ -68,6 +68,33 @@ public class FitCommandTests
     }
 
     [Fact]
+    public void A_requested_split_is_described_as_a_split_not_a_failure()
+    {
+        // llama-3.1-8b F16 (16 GB) on an 8 GiB RTX 4060 laptop fits only with layers in system RAM; Q6_K fits in VRAM.
+        var (code, output) = CliRunner.Run("fit", "llama-3.1-8b", "--device", "rtx-4060-laptop");
+        Assert.Equal(0, code);
+        Assert.Contains("fits only as a CPU/GPU split (-ngl", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("and fails: \n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encoder_models_get_no_generation_speed_in_json()
+    {
+        var (code, output) = CliRunner.Run("fit", "distilbert-base-uncased", "--device", "pixel-8", "--runtime", "onnxruntime", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement[0].GetProperty("decodeTokensPerSecond").ValueKind);
+    }
+
+    [Fact]
+    public void Device_file_alone_says_how_to_pick_from_it()
+    {
+        var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device-file", "my.json");
+        Assert.Equal(2, code);
+        Assert.Contains("--device ID", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Chart_must_be_svg()
     {
         var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device", "pixel-8", "--chart", "out.png");

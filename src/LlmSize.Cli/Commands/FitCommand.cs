@@ -132,6 +132,7 @@ public sealed class FitSettings : CommandSettings
         // --bandwidth may accompany --this-machine (memory bandwidth cannot be read from the OS).
         bool inline = Ram is not null || Vram is not null || (Bandwidth is not null && !ThisMachine);
         int sources = (Device is not null ? 1 : 0) + (AllDevices ? 1 : 0) + (ThisMachine ? 1 : 0) + (inline ? 1 : 0);
+        if (sources == 0 && DeviceFile is not null) return ValidationResult.Error("--device-file adds your profiles to the catalog; choose one with --device ID, or check them all with --all-devices.");
         if (sources == 0) return ValidationResult.Error("Choose a device: --device NAME, --all-devices, --this-machine, or inline --ram/--vram/--bandwidth.");
         if (sources > 1) return ValidationResult.Error("Use only one of --device, --all-devices, --this-machine and inline specs.");
         if (inline && (Ram is null || Bandwidth is null)) return ValidationResult.Error("An inline device needs at least --ram and --bandwidth.");

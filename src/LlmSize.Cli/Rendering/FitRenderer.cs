@@ -20,7 +20,7 @@ internal static class FitRenderer
 
     /// <summary>True when a tokens/s figure means something: a variant fits, and the model is a language model whose
     /// architecture is known (not just the weights as a TFLite/ONNX graph stores them).</summary>
-    public static bool HasTokenSpeed(FitReport r) => r.Outcome != FitOutcome.DoesNotFit && !IsStoredWeightsOnly(r);
+    public static bool HasTokenSpeed(FitReport r) => r.Outcome != FitOutcome.DoesNotFit && !IsStoredWeightsOnly(r) && r.GeneratesTokens;
 
     /// <summary>True when no architecture is known and only the stored weights were checked.</summary>
     public static bool IsStoredWeightsOnly(FitReport r) => r.Requested.Memory.Format is StoredWeightFormat;
@@ -61,8 +61,11 @@ internal static class FitRenderer
         console.Write(checks);
         if (r.Best is not null && r.Best != r.Requested)
         {
-            var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => ConstraintName(c.Constraint));
-            console.MarkupLine($"requested {Markup.Escape(r.Requested.Format.Name)} at {r.Requested.ContextTokens} tokens needs {Units.FormatBinary(r.Requested.Memory.TotalBytes)} and fails: {Markup.Escape(string.Join(", ", failed))}");
+            var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => ConstraintName(c.Constraint)).ToList();
+            string what = failed.Count > 0
+                ? "fails: " + string.Join(", ", failed)
+                : r.Requested.GpuLayers is { } n ? $"fits only as a CPU/GPU split (-ngl {n})" : "fits, but a better variant exists";
+            console.MarkupLine($"requested {Markup.Escape(r.Requested.Format.Name)} at {r.Requested.ContextTokens} tokens needs {Units.FormatBinary(r.Requested.Memory.TotalBytes)} and {Markup.Escape(what)}");
         }
 
         if (IsStoredWeightsOnly(r))

@@ -94,7 +94,7 @@ public sealed record FitVariant(WeightFormat Format, long ContextTokens, Executi
 
     /// <summary>The first failing check, or, when all pass, the byte check with the least relative headroom (a
     /// passing feature check such as shader-f16 has no headroom to speak of).</summary>
-    public FitCheck Binding => Checks.Where(c => !c.Passes).OrderBy(c => c.HeadroomBytes).FirstOrDefault()
+    public FitCheck Binding => Checks.Where(c => !c.Passes).OrderBy(c => c.Constraint == FitConstraint.NoWebGpu ? 0 : 1).ThenBy(c => c.HeadroomBytes).FirstOrDefault()
         ?? Checks.Where(c => !c.Constraint.IsFeature()).OrderBy(c => (double)c.HeadroomBytes / Math.Max(1, c.AvailableBytes)).FirstOrDefault()
         ?? Checks[0];
 }
@@ -148,6 +148,10 @@ public sealed record FitReport
 
     /// <summary>Warnings about the request (a context longer than the model was trained for …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>False for encoder-only models (BERT, DistilBERT): they embed or classify and never generate token by
+    /// token, so a generation speed does not apply.</summary>
+    public bool GeneratesTokens { get; init; } = true;
 }
 
 /// <summary>
@@ -330,23 +334,14 @@ public sealed class FitAnalyzer
 
         if (best is null && _stored is null && !hopeless)
         {
-            foreach (var f in ladder)
-            {
-                var v = Try(f, context);
-                if (v.Fits) { best = v; break; }
-            }
+            best = FirstFit(ladder.Select(f => Try(f, context)));
         }
 
         if (best is null && _stored is null && !hopeless)
         {
             foreach (long c in ContextSteps(context))
             {
-                foreach (var f in ladder)
-                {
-                    var v = Try(f, c);
-                    if (v.Fits) { best = v; break; }
-                }
-
+                best = FirstFit(ladder.Select(f => Try(f, c)));
                 if (best is not null) break;
             }
         }
@@ -372,9 +367,26 @@ public sealed class FitAnalyzer
             Download = download,
             DownloadBytes = downloadBytes,
             Reason = Explain(outcome, requested, best, last),
-            Warnings = Warnings(runtime, requested, context),
+            Warnings = Warnings(runtime, requested, best, context),
             LastTried = last,
+            GeneratesTokens = _architecture is null || _architecture.Kind != TransformerKind.EncoderOnly,
         };
+    }
+
+    /// <summary>The first variant that fits, preferring one that fits entirely in VRAM over an earlier CPU/GPU split
+    /// (a split runs at system-RAM speed: for Mixtral on a 24 GiB card, Q8_0 with 15 of 32 layers on the GPU is ~15×
+    /// slower than Q3_K_M entirely in VRAM).</summary>
+    private FitVariant? FirstFit(IEnumerable<FitVariant> variants)
+    {
+        FitVariant? split = null;
+        foreach (var v in variants)
+        {
+            if (!v.Fits) continue;
+            if (!PartiallyOffloaded(v)) return v;
+            split ??= v;
+        }
+
+        return split;
     }
 
     private bool PartiallyOffloaded(FitVariant v) => v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount;
@@ -398,9 +410,16 @@ public sealed class FitAnalyzer
         return steps.Reverse();
     }
 
-    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, long context)
+    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context)
     {
         var warnings = new List<string>();
+        if (best?.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram) is { AvailableBytes: > 0 } memory
+            && memory.HeadroomBytes < memory.AvailableBytes / 10)
+        {
+            warnings.Add($"{best.Format.Name} leaves only {Units.FormatBinary(memory.HeadroomBytes)} ({(double)memory.HeadroomBytes / memory.AvailableBytes:P0}) of the {memory.Constraint.Describe()} budget: "
+                + "other apps, the OS or a longer conversation can push it out; a smaller format or a shorter context leaves room");
+        }
+
         if (_architecture is { ContextLength: > 0 } arch && context > arch.ContextLength)
         {
             warnings.Add($"the requested context of {context} tokens exceeds the {arch.ContextLength} tokens the model was trained for (max_position_embeddings); quality beyond it is not guaranteed");
@@ -463,12 +482,16 @@ public sealed class FitAnalyzer
     private static List<ExecutionTarget> Targets(DeviceProfile device, RuntimeProfile runtime)
     {
         bool phone = device.Category is DeviceCategory.LowEndPhone or DeviceCategory.MidRangePhone or DeviceCategory.FlagshipPhone or DeviceCategory.Tablet;
+        bool apple = device.Platform.Contains("iOS", StringComparison.OrdinalIgnoreCase) || device.Platform.Contains("iPadOS", StringComparison.OrdinalIgnoreCase);
+        bool mediaPipe = runtime.Id == Runtimes.MediaPipe.Id;
         bool hasGpu = device.GpuMemoryBytes is not null
             || device.Category is DeviceCategory.AppleSilicon or DeviceCategory.Tablet or DeviceCategory.IntegratedGpuLaptop or DeviceCategory.DataCenterGpu
             || (device.UnifiedMemory && device.GpuFp16Tflops is not null && !phone)
-            || (runtime.Id == Runtimes.MediaPipe.Id && phone);
-        var order = runtime.Id == Runtimes.MediaPipe.Id && phone
-            ? runtime.Targets.OrderBy(t => t == ExecutionTarget.NativeGpu ? 0 : 1).ToList()
+            || apple // llama.cpp's Metal backend runs on iPhones as on iPads (same GPU family)
+            || (mediaPipe && phone);
+        // MediaPipe LLM Inference ships native APIs for Android and iOS only; elsewhere it is the web API.
+        var order = mediaPipe
+            ? (phone ? runtime.Targets.OrderBy(t => t == ExecutionTarget.NativeGpu ? 0 : 1).ToList() : runtime.Targets.Where(t => t == ExecutionTarget.BrowserWebGpu).ToList())
             : runtime.Targets.ToList();
         var targets = order.Where(t => t switch
         {
@@ -562,12 +585,12 @@ public sealed class FitAnalyzer
         long free = device.FreeStorageBytes;
         if (browser.Contains("Firefox", StringComparison.OrdinalIgnoreCase))
         {
-            return (Math.Min(free / 10, 10L << 30), "Firefox origin quota: min(10% of disk, 10 GiB)");
+            return (Math.Min(free / 10, 10L << 30), "Firefox origin quota: min(10% of the disk, 10 GiB), taken here of the free space");
         }
 
         return browser.Contains("Safari", StringComparison.OrdinalIgnoreCase)
-            ? ((long)(free * 0.6), "Safari 17+ origin quota: ~60% of disk")
-            : ((long)(free * 0.6), "Chromium origin quota: 60% of disk");
+            ? ((long)(free * 0.6), "Safari 17+ origin quota: ~60% of the disk, taken here of the free space")
+            : ((long)(free * 0.6), "Chromium origin quota: 60% of the disk, taken here of the free space");
     }
 
     private SpeedEstimate Speed(DeviceProfile device, FitVariant v)

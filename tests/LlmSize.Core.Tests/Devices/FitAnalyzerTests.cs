@@ -220,6 +220,62 @@ public class FitAnalyzerTests
     }
 
     [Fact]
+    public void A_full_vram_fit_is_preferred_to_a_split_even_when_the_request_fails_outright()
+    {
+        // mixtral-8x7b (46.7B) on a 24 GiB RTX 4090: F16 fits nowhere; Q8_0 fits only split across VRAM and RAM, while a
+        // 3-bit format fits entirely in VRAM — the answer a user wants (README "Fit").
+        var report = new FitAnalyzer(Config("mixtral-8x7b-v0.1"), "mixtral").Analyze(Device("rtx-4090"), Runtimes.LlamaCpp);
+        Assert.Equal(FitOutcome.FitsWithChanges, report.Outcome);
+        Assert.Null(report.Best!.GpuLayers);
+        Assert.True(report.Best.Memory.TotalBytes <= (long)(24L * 1024 * 1024 * 1024 * 0.95));
+    }
+
+    [Fact]
+    public void Llama_cpp_uses_metal_on_iphones_as_on_ipads()
+    {
+        var report = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b").Analyze(Device("iphone-15"), Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("Q4_K_M"));
+        Assert.Equal(ExecutionTarget.NativeGpu, report.Requested.Target);
+    }
+
+    [Fact]
+    public void Mediapipe_off_phones_is_the_web_api()
+    {
+        // MediaPipe LLM Inference has native Android/iOS APIs; on a Mac it runs in the browser, and a data-centre GPU
+        // has neither.
+        var analyzer = new FitAnalyzer(Config("gemma-2b"), "gemma-2b");
+        Assert.Equal(ExecutionTarget.BrowserWebGpu, analyzer.Analyze(Device("macbook-air-m2-16gb"), Runtimes.MediaPipe).Requested.Target);
+        var h100 = analyzer.Analyze(Device("h100-80gb"), Runtimes.MediaPipe);
+        Assert.Equal(FitOutcome.DoesNotFit, h100.Outcome);
+        Assert.Equal(FitConstraint.NoWebGpu, h100.BindingConstraint);
+    }
+
+    [Fact]
+    public void No_browser_is_the_binding_constraint_before_any_byte_budget()
+    {
+        // t4: discrete 16 GiB, no browser. For WebLLM the VRAM check may fail too, but no smaller variant can help.
+        Assert.True(ModelCatalog.Default.TryFind("llama-3.1-8b", out var e));
+        var report = new FitAnalyzer(HfConfigReader.Parse(e!.Config!.Value, e.Id), "llama-3.1-8b").Analyze(Device("t4"), Runtimes.WebLlm);
+        Assert.Equal(FitConstraint.NoWebGpu, report.BindingConstraint);
+    }
+
+    [Fact]
+    public void A_tight_fit_is_warned_about()
+    {
+        // gemma-2b F16 on a Pixel 8: 4.94 GiB of the 5.20 GiB one app may use (259.5 MiB, 5% left).
+        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("pixel-8"), Runtimes.LlamaCpp);
+        Assert.Equal(FitOutcome.Fits, report.Outcome);
+        Assert.Contains(report.Warnings, w => w.Contains("leaves only", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Encoders_do_not_generate_tokens()
+    {
+        var report = new FitAnalyzer(Config("distilbert-base-uncased"), "distilbert").Analyze(Device("pixel-8"), Runtimes.OnnxRuntime);
+        Assert.False(report.GeneratesTokens);
+        Assert.True(new FitAnalyzer(Config("gpt2"), "gpt2").Analyze(Device("pixel-8"), Runtimes.OnnxRuntime).GeneratesTokens);
+    }
+
+    [Fact]
     public void Every_catalog_device_gives_finite_numbers()
     {
         var analyzer = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b");
