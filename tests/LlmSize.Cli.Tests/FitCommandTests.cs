@@ -87,6 +87,16 @@ public class FitCommandTests
     }
 
     [Fact]
+    public void Options_that_override_a_webllm_id_are_named()
+    {
+        var (code, output) = CliRunner.Run("fit", "gemma-2-2b-it-q4f16_1-MLC-1k", "--device", "rtx-4090", "--context", "4096", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var warnings = doc.RootElement[0].GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
+        Assert.Contains(warnings, w => w!.Contains("--context 4096 instead of the id's 1024", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Device_file_alone_says_how_to_pick_from_it()
     {
         var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device-file", "my.json");

@@ -288,6 +288,20 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
                 + (settings.Quant is null ? string.Empty : $" ({settings.Quant})") + ". Drop --runtime to check the WebLLM build itself.";
             reports = reports.Select(r => r with { Warnings = [note, .. r.Warnings] }).ToList();
         }
+        else if (webLlmId is not null)
+        {
+            // Explicit options win over what the id says; say so, since the id names one build.
+            inventory.Metadata.TryGetValue(ModelLoader.WebLlmQuantizationKey, out string? idQuant);
+            var overrides = new List<string>();
+            if (settings.Quant is { } sq && !string.Equals(sq, idQuant, StringComparison.OrdinalIgnoreCase)) overrides.Add($"--quant {sq} instead of the id's {idQuant}");
+            bool idIs1k = webLlmId.EndsWith("-1k", StringComparison.OrdinalIgnoreCase);
+            if (settings.Context is { } sc && idIs1k && sc != 1024) overrides.Add($"--context {sc} instead of the id's 1024 tokens (-1k)");
+            if (overrides.Count > 0)
+            {
+                string note = $"{webLlmId}: checking {string.Join(" and ", overrides)}";
+                reports = reports.Select(r => r with { Warnings = [note, .. r.Warnings] }).ToList();
+            }
+        }
 
         if (settings.Chart is { } chart)
         {
