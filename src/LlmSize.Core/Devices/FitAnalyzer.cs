@@ -593,11 +593,17 @@ public sealed class FitAnalyzer
             : ((long)(free * 0.6), "Chromium origin quota: 60% of the disk, taken here of the free space");
     }
 
+    /// <summary>CPU cores weighted by kind: big cores count 1, efficiency cores <see cref="EstimationAssumptions.LittleCoreShare"/>.</summary>
+    private double EffectiveCores(DeviceProfile device) =>
+        device.CpuBigCores is { } big && big > 0 && big < device.CpuCores
+            ? big + ((device.CpuCores - big) * _assumptions.LittleCoreShare)
+            : device.CpuCores;
+
     private SpeedEstimate Speed(DeviceProfile device, FitVariant v)
     {
         double tflops = v.Target is ExecutionTarget.NativeGpu or ExecutionTarget.BrowserWebGpu
             ? device.GpuFp16Tflops ?? device.GpuFp32Tflops ?? device.MemoryBandwidthGBps * _assumptions.GpuTflopsPerGBps
-            : device.CpuCores * _assumptions.CpuTflopsPerCore;
+            : EffectiveCores(device) * _assumptions.CpuTflopsPerCore;
         // A device profile's bandwidth is that of the memory the model lives in: VRAM on a discrete GPU. CPU and wasm
         // execution there reads system RAM instead (EstimationAssumptions.HostRamBandwidthGBps).
         bool discrete = device.GpuMemoryBytes is not null && !device.UnifiedMemory;

@@ -45,6 +45,11 @@ public sealed record EstimationAssumptions
     /// 8 lanes × 2 FLOPs × ~3 GHz ≈ 0.1 TFLOPS).</summary>
     public double CpuTflopsPerCore { get; init; } = 0.1;
 
+    /// <summary>Throughput of an efficiency ("little") core relative to a big core, for profiles that say how many big
+    /// cores they have: 0.3. Cortex-A55/A510 issue two 64/128-bit NEON operations per cycle at ~1.8–2.0 GHz against
+    /// four 128-bit pipes at ~3 GHz on Cortex-X cores (Arm Technical Reference Manuals), about a third.</summary>
+    public double LittleCoreShare { get; init; } = 0.3;
+
     /// <summary>Peak FP16 throughput assumed per GB/s of memory bandwidth for a GPU whose profile gives no TFLOPS
     /// figure: 0.05 TFLOPS per GB/s (50 FLOP per byte; e.g. RTX 4090: 165 TFLOPS / 1008 GB/s ≈ 0.16, Apple M2 Max:
     /// 27 TFLOPS / 400 GB/s ≈ 0.07, Adreno 750: ~5.6 TFLOPS / 77 GB/s ≈ 0.07 — taken at the low end).</summary>

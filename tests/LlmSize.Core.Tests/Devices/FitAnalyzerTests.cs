@@ -276,6 +276,21 @@ public class FitAnalyzerTests
     }
 
     [Fact]
+    public void Little_cores_count_a_third_for_cpu_prompt_speed()
+    {
+        // galaxy-a05 (Helio G85): 8 cores of which 2 big (devices.json). Prompt processing is compute-bound:
+        // (2 + 6 × 0.3) / 8 = 0.475 of what eight big cores would do.
+        var d = Device("galaxy-a05");
+        Assert.Equal(8, d.CpuCores);
+        Assert.Equal(2, d.CpuBigCores);
+        var analyzer = new FitAnalyzer(Config("qwen2-0.5b"), "qwen2-0.5b");
+        var q4 = Runtimes.LlamaCpp.FindFormat("Q4_K_M");
+        double weighted = analyzer.Analyze(d, Runtimes.LlamaCpp, q4).Speed.PrefillTokensPerSecond;
+        double flat = analyzer.Analyze(d with { CpuBigCores = null }, Runtimes.LlamaCpp, q4).Speed.PrefillTokensPerSecond;
+        Assert.Equal((2 + (6 * 0.3)) / 8, weighted / flat, 6);
+    }
+
+    [Fact]
     public void Every_catalog_device_gives_finite_numbers()
     {
         var analyzer = new FitAnalyzer(Config("llama-3.2-1b"), "llama-3.2-1b");
