@@ -96,6 +96,19 @@ public class FitCommandTests
         Assert.Contains(warnings, w => w!.Contains("--context 4096 instead of the id's 1024", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("lora", "size")]
+    [InlineData("shrink")]
+    public void Adapter_folders_name_their_base_model(params string[] command)
+    {
+        string[] args = command[0] == "shrink"
+            ? ["shrink", CliRunner.Shared("fixtures", "peft", "gpt2-lora-seqcls"), "--device", "pixel-8"]
+            : ["lora", "size", CliRunner.Shared("fixtures", "peft", "gpt2-lora-seqcls")];
+        var (code, output) = CliRunner.Run(args);
+        Assert.Equal(1, code);
+        Assert.Contains("LoRA adapter for gpt2", output, StringComparison.Ordinal); // adapter_config.json base_model_name_or_path
+    }
+
     [Fact]
     public void Device_file_alone_says_how_to_pick_from_it()
     {
@@ -162,6 +175,8 @@ public class FitCommandTests
     [Theory]
     [InlineData("lora", "size", "gpt2", "--dtype", "f8")]
     [InlineData("distill", "gemma-2b", "--target-params", "abc")]
+    [InlineData("distill", "gemma-2b", "--target-params", "10")] // below 10K: a typo, not a student
+    [InlineData("distill", "gemma-2b", "--target-params", "20B")] // not below the teacher (2.51B)
     [InlineData("share", "no-such.safetensors", "--share-every", "0")]
     [InlineData("fit", "gemma-2b", "--device", "pixel-8", "--context", "0")]
     public void Invalid_option_values_are_usage_errors(params string[] args)

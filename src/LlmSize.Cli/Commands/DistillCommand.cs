@@ -41,6 +41,8 @@ public sealed class DistillSettings : CommandSettings
     public override ValidationResult Validate() =>
         (TargetParams is null) == (Device is null) ? ValidationResult.Error("Give exactly one of --target-params and --device.")
         : TargetParams is { } t && !TryParseCount(t, out _) ? ValidationResult.Error($"--target-params '{t}' is not a parameter count like 1B or 500M.")
+        : TargetParams is { } small && TryParseCount(small, out long n) && n < MinimumTarget
+            ? ValidationResult.Error($"--target-params '{small}' is below {Units.FormatParameters(MinimumTarget)}: a budget that small is a typo, not a student; give e.g. 100M or 1B.")
         : ValidationResult.Success();
 
     /// <summary>Parses a count, or returns false.</summary>
@@ -57,6 +59,10 @@ public sealed class DistillSettings : CommandSettings
             return false;
         }
     }
+
+    /// <summary>Smallest budget accepted: 10K parameters. A budget of a few parameters ("10") is a typo for 10M or 10B,
+    /// not a student; tiny test models (the shared 513K-parameter llama GGUF) still get students.</summary>
+    internal const long MinimumTarget = 10_000;
 
     /// <summary>Parses "1B", "500M", "1.5e9", "7000000".</summary>
     internal static long ParseCount(string text)
@@ -80,7 +86,14 @@ public sealed class DistillCommand(IAnsiConsole console) : Command<DistillSettin
         DistillationPlan plan;
         if (settings.TargetParams is { } t)
         {
-            plan = DistillationPlanner.Plan(teacher, name, DistillSettings.ParseCount(t));
+            long target = DistillSettings.ParseCount(t);
+            long teacherParameters = Core.Models.Architectures.ParameterCalculator.Count(teacher).Total;
+            if (target >= teacherParameters)
+            {
+                throw new UsageException($"--target-params {Units.FormatParameters(target)} is not below the teacher's {Units.FormatParameters(teacherParameters)} ({teacherParameters.ToString("N0", CultureInfo.InvariantCulture)}) parameters.");
+            }
+
+            plan = DistillationPlanner.Plan(teacher, name, target);
         }
         else
         {

@@ -238,7 +238,24 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
         };
         var runtime = CompressionCli.Runtime(runtimeName);
 
-        long? fileBytes = inventory.Files.Count > 0 ? inventory.DownloadBytes : null;
+        // A GGUF says what it holds (general.file_type, e.g. 15 = Q4_K_M): for llama.cpp that is the variant to check
+        // first, and the file's own bytes are its download. Any other format is computed from the architecture.
+        string? storedType = null;
+        if (inventory.Format == ModelFileFormat.Gguf && runtime.Id == Runtimes.LlamaCpp.Id
+            && inventory.Metadata.TryGetValue("general.file_type", out string? fileType)
+            && int.TryParse(fileType, NumberStyles.None, CultureInfo.InvariantCulture, out int typeId)
+            && Enum.IsDefined(typeof(LlamaFileType), typeId)
+            && runtime.FindFormat(LlamaFileTypes.Name((LlamaFileType)typeId)) is { } storedFormat)
+        {
+            storedType = storedFormat.Name;
+        }
+
+        string? askedQuant = settings.Quant
+            ?? (runtime.Id == Runtimes.WebLlm.Id && inventory.Metadata.TryGetValue(ModelLoader.WebLlmQuantizationKey, out string? webLlmQuant) ? webLlmQuant : null)
+            ?? storedType;
+        bool asksForStoredWeights = inventory.Architecture is null
+            || (storedType is not null && string.Equals(askedQuant, storedType, StringComparison.OrdinalIgnoreCase));
+        long? fileBytes = inventory.Files.Count > 0 && asksForStoredWeights ? inventory.DownloadBytes : null;
         FitAnalyzer analyzer;
         WeightFormat? format = null;
         if (inventory.Architecture is { } architecture)
@@ -261,8 +278,7 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             throw new ArgumentException($"{settings.Model}: neither tensors nor architecture hyper-parameters to estimate from");
         }
 
-        string? quant = settings.Quant
-            ?? (runtime.Id == Runtimes.WebLlm.Id && inventory.Metadata.TryGetValue(ModelLoader.WebLlmQuantizationKey, out string? wq) ? wq : null);
+        string? quant = askedQuant;
         long? contextTokens = settings.Context
             ?? (runtime.Id == Runtimes.WebLlm.Id && webLlmId is not null && webLlmId.EndsWith("-1k", StringComparison.OrdinalIgnoreCase) ? 1024 : null);
         if (quant is { } q)

@@ -128,6 +128,12 @@ internal static class CompressionCli
     public static (ModelArchitecture Architecture, string Name) LoadArchitecture(string model)
     {
         var inventory = ModelLoader.Load(model);
+        if (inventory.Adapter is { } adapter && inventory.Architecture is null)
+        {
+            string baseName = adapter.BaseModel is { } b && Core.Models.Catalog.ModelCatalog.Default.TryFind(b, out var entry) ? entry.Id : adapter.BaseModel ?? "its base model";
+            throw new ArgumentException($"{model} is a LoRA adapter for {baseName}; run this on the base model ({baseName}), or use 'llmsize inspect' for the adapter itself");
+        }
+
         var architecture = inventory.Architecture ?? throw new ArgumentException(
             inventory.SizeDisclosed
                 ? $"{model}: the file declares no architecture hyper-parameters; put its config.json beside it"

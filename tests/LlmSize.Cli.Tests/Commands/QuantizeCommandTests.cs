@@ -43,6 +43,46 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Fit_checks_a_quantized_gguf_as_stored_first()
+    {
+        // The shared LLaMA-7B-shaped GGUF (metadata only) re-written with general.file_type = 15 (Q4_K_M, llama.h):
+        // fit must start at Q4_K_M, not F16, and take the file's own bytes as its download.
+        var source = GgufReader.Read(CliRunner.Shared("fixtures", "gguf", "ggml-vocab-llama-spm.gguf"));
+        string path = Path.Combine(_dir, "llama-7b-Q4_K_M.gguf");
+        var metadata = source.Metadata.Where(kv => kv.Key != "general.file_type" && !kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)).ToList();
+        metadata.Add(new("general.file_type", GgufValue.FromUInt32(15)));
+        using (var w = GgufWriter.Create(path, metadata, [])) w.Commit();
+
+        var (code, output) = Run("fit", path, "--device", "rtx-4090", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var r = doc.RootElement[0];
+        Assert.Equal("Q4_K_M", r.GetProperty("requested").GetProperty("format").GetString());
+        Assert.Equal(new FileInfo(path).Length, r.GetProperty("downloadBytes").GetInt64());
+
+        // Asked for another format, the download is that format's, not this file's.
+        var (code2, output2) = Run("fit", path, "--device", "rtx-4090", "--quant", "Q8_0", "--json");
+        Assert.Equal(0, code2);
+        using var doc2 = JsonDocument.Parse(output2);
+        Assert.NotEqual(new FileInfo(path).Length, doc2.RootElement[0].GetProperty("downloadBytes").GetInt64());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Quantize_into_an_existing_folder_says_it_is_a_folder(bool overwrite)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "out")).FullName;
+        string[] args = overwrite
+            ? ["quantize", Input(), folder, "--type", "Q8_0", "--overwrite"]
+            : ["quantize", Input(), folder, "--type", "Q8_0"];
+        var (code, text) = Run(args);
+        Assert.Equal(1, code);
+        Assert.Contains("is a folder", text);
+        Assert.True(Directory.Exists(folder));
+    }
+
+    [Fact]
     public void Quantize_Q8_0_PrintsTable()
     {
         string output = Path.Combine(_dir, "out.gguf");

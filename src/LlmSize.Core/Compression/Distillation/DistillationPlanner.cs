@@ -103,7 +103,7 @@ public static class DistillationPlanner
         long teacherParams = ParameterCalculator.Count(teacher).Total;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(target);
         if (target >= teacherParams)
-            throw new ArgumentOutOfRangeException(nameof(target), target, $"The target must be below the teacher's {teacherParams} parameters.");
+            throw new ArgumentOutOfRangeException(nameof(target), target, $"The target must be below the teacher's {teacherParams.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters.");
         var references = References(teacher, catalog);
         var proposals = new List<DistillationProposal>();
         if (FamilyRatio(teacher, target, references) is { } f) proposals.Add(f);

@@ -134,7 +134,8 @@ public static class LoraPlanner
         {
             if (t == "all-linear")
             {
-                foreach (string k in new[] { "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down" }) kinds.Add((k, k));
+                // PEFT's all-linear: every nn.Linear of the blocks, including an MoE router (Mixtral's block_sparse_moe.gate).
+                foreach (string k in new[] { "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down", "ffn_gate_inp" }) kinds.Add((k, k));
                 continue;
             }
 
@@ -207,18 +208,19 @@ public static class LoraPlanner
     /// <param name="adapterCounts">N values for the storage argument; null = 1, 10, 100.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">Unknown or absent targets.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">rank ≤ 0, rank above min(in, out) of a targeted matrix (a LoRA
-    /// update of rank r needs r ≤ min(in, out) to be meaningful), N &lt; 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rank ≤ 0; a rank above min(in, out) of every targeted matrix (no
+    /// module could use it; a module narrower than r, such as Mixtral's 8-way router under all-linear, is still
+    /// adapted by PEFT with r × (in + out) parameters, so it alone does not refuse); N &lt; 1.</exception>
     public static LoraArchitecturePlan Plan(ModelArchitecture architecture, IReadOnlyList<string> targets, int rank, TensorDataType? adapterDataType = null,
         long? baseBytes = null, IReadOnlyList<int>? adapterCounts = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rank);
         var modules = Modules(architecture, targets);
-        long maxRank = modules.Count == 0 ? long.MaxValue : modules.Min(m => Math.Min(m.InFeatures, m.OutFeatures));
+        long maxRank = modules.Count == 0 ? long.MaxValue : modules.Max(m => Math.Min(m.InFeatures, m.OutFeatures));
         if (rank > maxRank)
         {
             throw new ArgumentOutOfRangeException(nameof(rank), rank,
-                $"rank {rank} exceeds min(in, out) = {maxRank} of a targeted matrix; a LoRA update cannot have a higher rank than the matrix it adapts");
+                $"rank {rank} exceeds min(in, out) = {maxRank} of every targeted matrix; a LoRA update cannot have a higher rank than the matrix it adapts");
         }
 
         var estimate = LoraSizeCalculator.Calculate(modules, rank, adapterDataType ?? TensorDataType.F32);

@@ -85,9 +85,14 @@ public sealed class GgufWriter : IDisposable
         ArgumentNullException.ThrowIfNull(tensors);
         options ??= GgufWriterOptions.Default;
         string full = Path.GetFullPath(outputPath);
-        if (!options.Overwrite && (File.Exists(full) || Directory.Exists(full)))
+        if (Directory.Exists(full))
         {
-            throw new IOException($"The output file '{full}' already exists.");
+            throw new IOException($"The output '{full}' is a folder; give a file name inside it (e.g. {Path.Combine(full, "model.gguf")}).");
+        }
+
+        if (!options.Overwrite && File.Exists(full))
+        {
+            throw new IOException($"The output file '{full}' already exists (--overwrite replaces it).");
         }
 
         var pairs = metadata.ToList();

@@ -158,7 +158,8 @@ public static class SafetensorsWriter
 
         string? dir = Path.GetDirectoryName(full);
         if (dir is not null && !Directory.Exists(dir)) throw new DirectoryNotFoundException($"Output folder '{dir}' does not exist.");
-        if (!overwrite && File.Exists(full)) throw new IOException($"The output '{path}' already exists (use --overwrite, or overwrite: true, to replace it).");
+        if (Directory.Exists(full)) throw new IOException($"The output '{path}' is a folder; give a file name inside it (e.g. {Path.Combine(path, "model.safetensors")}).");
+        if (!overwrite && File.Exists(full)) throw new IOException($"The output '{path}' already exists (--overwrite replaces it).");
         return full;
     }
 

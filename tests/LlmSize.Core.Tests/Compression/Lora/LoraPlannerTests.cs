@@ -74,6 +74,17 @@ public class LoraPlannerTests
     }
 
     [Fact]
+    public void All_linear_includes_the_moe_router()
+    {
+        // mixtral-8x7b: 32 layers, router gate [8 experts, 4096 hidden] per layer; PEFT's all-linear adapts it too:
+        // 32 × r × (4096 + 8) at r = 16 = 2,101,248 parameters on top of the attention and expert matrices.
+        var arch = Catalog("mixtral-8x7b-v0.1");
+        long withRouter = LoraPlanner.Plan(arch, ["all-linear"], 16).Estimate.Parameters;
+        long attention = LoraPlanner.Plan(arch, ["q_proj", "k_proj", "v_proj", "o_proj", "w1", "w2", "w3"], 16).Estimate.Parameters;
+        Assert.Equal(32L * 16 * (4096 + 8), withRouter - attention);
+    }
+
+    [Fact]
     public void Default_targets_are_peft_defaults()
     {
         // peft/utils/constants.py TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING.
