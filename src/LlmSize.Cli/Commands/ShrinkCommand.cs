@@ -82,6 +82,8 @@ public sealed class ShrinkCommand(IAnsiConsole console) : Command<ShrinkSettings
                     perplexityDelta = o.Quality?.PerplexityDelta, qualityMeasuredOn = o.Quality?.MeasuredOn, qualitySource = o.Quality?.Source,
                     qualityNote = o.QualityNote, needsTraining = o.NeedsTraining,
                     llmsizeQuantizeCanProduce = o.Format is GgufWeightFormat g ? CanQuantize(g) : (bool?)null,
+                    layerCount = o.LayerCount, split = o.IsSplit, gpuLayers = o.GpuLayers,
+                    headroomFraction = o.HeadroomFraction is { } h ? Math.Round(h, 4) : (double?)null, tight = o.IsTight,
                 }),
                 notes = plan.Notes,
             });
@@ -100,17 +102,38 @@ public sealed class ShrinkCommand(IAnsiConsole console) : Command<ShrinkSettings
                 (rank++).ToString(CultureInfo.InvariantCulture), o.Technique.ToString(), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters),
                 Markup.Escape(o.Format.Name) + (noKernel ? " ¹" : string.Empty),
                 Units.FormatBinary(o.DownloadBytes), Units.FormatBinary(o.MemoryBytes),
-                o.Fits ? "[green]fits[/]" : $"[red]no[/] ({FitRenderer.ConstraintName(o.Binding)})",
+                Verdict(o),
                 o.DecodeTokensPerSecond is { } s ? s.ToString("0.#", CultureInfo.InvariantCulture) : "-",
                 Markup.Escape(o.Quality is { } q ? $"{q.PerplexityDelta:+0.0000;-0.0000} ppl @ {q.MeasuredOn}" : o.NeedsTraining ? "needs recovery training" : o.QualityNote));
         }
 
         console.Write(table);
         if (plan.Options.All(o => !o.Fits)) console.MarkupLine("[red]Nothing fits this device with this runtime.[/] 'llmsize fit' shows each constraint.");
+        if (plan.Options.FirstOrDefault(o => o.IsSplit) is { } split)
+        {
+            console.MarkupLine($"[grey]Split rows fit only with some layers on the GPU (llama.cpp -ngl {split.GpuLayers}: {split.GpuLayers} of {split.LayerCount} layers for {Markup.Escape(split.Label)}); "
+                + "the rest runs at system-RAM speed, so options that fit entirely in VRAM rank first.[/]");
+        }
+
+        if (plan.Options.Any(o => o.IsTight))
+        {
+            console.MarkupLine($"[grey]Tight rows leave under {ShrinkPlanner.TightHeadroomFraction:0%} of their memory budget: other apps, the OS or a longer conversation can push them out.[/]");
+        }
+
         if (footnote) console.MarkupLine("[grey]¹ llama-quantize produces this type; 'llmsize quantize' has no kernel for it yet.[/]");
         foreach (string n in plan.Notes) console.MarkupLine("[grey]• " + Markup.Escape(n) + "[/]");
         if (plan.Options.FirstOrDefault(o => o.Quality is not null) is { Quality: { } src }) console.MarkupLine("[grey]• quality source: " + Markup.Escape(src.Source) + "[/]");
         return ExitCodes.Success;
+    }
+
+    /// <summary>The verdict cell: "fits", "fits as a split (-ngl 17 of 32)", "fits (tight: 1.4% left)", or "no (constraint)".</summary>
+    private static string Verdict(ShrinkOption o)
+    {
+        if (!o.Fits) return $"[red]no[/] ({FitRenderer.ConstraintName(o.Binding)})";
+        string tight = o.IsTight && o.HeadroomFraction is { } h ? $"tight: {CompressionCli.Percent(h)} left" : string.Empty;
+        return o.IsSplit
+            ? $"[yellow]fits as a split[/] (-ngl {o.GpuLayers} of {o.LayerCount}{(tight.Length > 0 ? "; " + tight : string.Empty)})"
+            : tight.Length > 0 ? $"[yellow]fits[/] ({tight})" : "[green]fits[/]";
     }
 
     /// <summary>Whether <c>llmsize quantize</c> has a kernel for the file type's main tensor type.</summary>

@@ -34,7 +34,31 @@ public enum ShrinkTechnique
 /// <param name="QualityNote">What is known about the quality cost, in words.</param>
 /// <param name="NeedsTraining">True when the option needs (re)training to be usable (pruning).</param>
 public sealed record ShrinkOption(ShrinkTechnique Technique, string Label, long Parameters, WeightFormat Format, long ContextTokens, long DownloadBytes,
-    long MemoryBytes, bool Fits, FitConstraint Binding, double? DecodeTokensPerSecond, QuantizationQualityEntry? Quality, string QualityNote, bool NeedsTraining);
+    long MemoryBytes, bool Fits, FitConstraint Binding, double? DecodeTokensPerSecond, QuantizationQualityEntry? Quality, string QualityNote, bool NeedsTraining)
+{
+    /// <summary>Transformer blocks of the evaluated model (after depth pruning, or the sibling's own); 0 when unknown.</summary>
+    public int LayerCount { get; init; }
+
+    /// <summary>Layers kept on the GPU when the option runs only as a CPU/GPU split (llama.cpp <c>-ngl</c>, from
+    /// <see cref="FitVariant.GpuLayers"/>); null when the whole model runs on one device (entirely in VRAM, in unified
+    /// memory or on the CPU).</summary>
+    public int? GpuLayers { get; init; }
+
+    /// <summary>True when the option fits only with some layers in system RAM (<see cref="GpuLayers"/> of
+    /// <see cref="LayerCount"/> on the GPU): it runs at system-RAM speed for the rest.</summary>
+    public bool IsSplit => GpuLayers is { } n && n < LayerCount;
+
+    /// <summary>
+    /// Free fraction of the memory budget the model lives in when it fits (available − required) / available: app
+    /// memory on unified-memory and CPU devices, VRAM when it runs entirely on a discrete GPU, system RAM for a split
+    /// (its VRAM side is filled on purpose by the choice of <c>-ngl</c>). Null when it does not fit.
+    /// </summary>
+    public double? HeadroomFraction { get; init; }
+
+    /// <summary>True when it fits with less than <see cref="ShrinkPlanner.TightHeadroomFraction"/> of its memory budget
+    /// left (the same rule as the tight-fit warning of <see cref="FitReport.Warnings"/>).</summary>
+    public bool IsTight => HeadroomFraction is { } h && h < ShrinkPlanner.TightHeadroomFraction;
+}
 
 /// <summary>The ranked plan.</summary>
 /// <param name="ModelName">Model name.</param>
@@ -53,15 +77,39 @@ public sealed record ShrinkPlan(string ModelName, DeviceProfile Device, RuntimeP
 /// costs from <see cref="QuantizationQuality"/> where a published source gives one.
 /// </summary>
 /// <remarks>
-/// Ranking: options that fit first; among them quantization formats from the highest precision down (no training,
-/// smallest published quality loss first), then smaller siblings (largest first), then pruning (mildest first). Options
-/// that do not fit follow, smallest memory first. Unstructured sparsity is not an option: zeros in a dense file
-/// weigh as much as any weight (see <see cref="Pruning.MagnitudePruner"/>).
+/// Ranking: options that fit entirely on one device (all layers in VRAM, or in unified / system memory) first, then
+/// options that fit only as a CPU/GPU split (llama.cpp <c>-ngl</c>; the CPU layers run at system-RAM speed, so
+/// <c>llmsize fit</c> recommends a lower precision that fits entirely in VRAM over them); within each group
+/// quantization formats from the highest precision down (no training, smallest published quality loss first), then
+/// smaller siblings (largest first), then pruning (mildest first). Options that do not fit follow, smallest memory
+/// first. A tight fit (<see cref="ShrinkOption.IsTight"/>) is marked, not moved. The precision ladder starts at the
+/// runtime's 16-bit rung (<see cref="RuntimeProfile.LadderStart"/>), as <see cref="FitAnalyzer.Analyze"/> does when
+/// no format is asked for: formats above it (fp32, q0f32) are not listed. Pruning fractions that give the same
+/// architecture (on a 2-layer model, dropping 25% and 50% both keep 1 layer) are listed once. Unstructured sparsity
+/// is not an option: zeros in a dense file weigh as much as any weight (see <see cref="Pruning.MagnitudePruner"/>).
 /// </remarks>
 public static class ShrinkPlanner
 {
     /// <summary>Pruning fractions evaluated.</summary>
     public static readonly ImmutableArray<double> PruningFractions = [0.25, 0.5];
+
+    /// <summary>Headroom below which a fit is tight: 10% of the memory budget, the threshold of
+    /// <see cref="FitAnalyzer"/>'s tight-fit warning (headroom &lt; available / 10).</summary>
+    public const double TightHeadroomFraction = 0.10;
+
+    /// <summary>The formats of the runtime's precision ladder that the planner lists: from
+    /// <see cref="RuntimeProfile.LadderStart"/> (F16 / q0f16 / fp16) down, in the runtime's order; all formats when the
+    /// runtime does not have its ladder start.</summary>
+    /// <param name="runtime">The runtime.</param>
+    /// <returns>The formats, highest precision first.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
+    public static IReadOnlyList<WeightFormat> LadderFormats(RuntimeProfile runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var formats = runtime.Formats.ToList();
+        int start = runtime.FindFormat(runtime.LadderStart) is { } f ? formats.IndexOf(f) : 0;
+        return formats.Skip(Math.Max(0, start)).ToArray();
+    }
 
     /// <summary>Builds the plan.</summary>
     /// <param name="architecture">The model.</param>
@@ -85,26 +133,32 @@ public static class ShrinkPlanner
         var options = new List<ShrinkOption>();
 
         var analyzer = new FitAnalyzer(architecture, modelName);
-        foreach (var format in runtime.Formats)
+        foreach (var format in LadderFormats(runtime))
         {
             var r = analyzer.Analyze(device, runtime, format, contextTokens);
             var v = r.Requested;
             var q = quality.Find(runtime.Id, format.Name);
             string note = q is not null ? $"{q.PerplexityDelta:+0.0000;-0.0000} perplexity on {q.MeasuredOn} ({q.Source})" : "no published quality figure for this format";
             options.Add(new ShrinkOption(ShrinkTechnique.Quantization, format.Name, parameters, format, v.ContextTokens, v.Memory.Weights.TotalBytes,
-                v.Memory.TotalBytes, v.Fits, v.Fits ? FitConstraint.None : v.Binding.Constraint, v.Fits ? r.Speed.DecodeTokensPerSecond : null, q, note, false));
+                v.Memory.TotalBytes, v.Fits, v.Fits ? FitConstraint.None : v.Binding.Constraint, v.Fits ? r.Speed.DecodeTokensPerSecond : null, q, note, false)
+            {
+                LayerCount = architecture.LayerCount,
+                GpuLayers = SplitLayers(v, architecture.LayerCount),
+                HeadroomFraction = Headroom(v, architecture.LayerCount),
+            });
         }
 
-        foreach (double s in PruningFractions)
+        const string PruningNote = "structured pruning removes capacity; quality depends on recovery training (distillation), no published figure embedded";
+        foreach (var (fraction, depth) in DistinctDepthPrunings(architecture))
         {
-            if (DepthPruned(architecture, s) is { } depth)
-            {
-                options.Add(Evaluate(ShrinkTechnique.DepthPruning, $"drop {s:P0} of layers ({depth.LayerCount} of {architecture.LayerCount} kept)", depth, modelName,
-                    device, runtime, contextTokens, "structured pruning removes capacity; quality depends on recovery training (distillation), no published figure embedded", true));
-            }
+            options.Add(Evaluate(ShrinkTechnique.DepthPruning, $"drop {fraction:P0} of layers ({depth.LayerCount} of {architecture.LayerCount} kept)", depth, modelName,
+                device, runtime, contextTokens, PruningNote, true));
+        }
 
-            options.Add(Evaluate(ShrinkTechnique.WidthPruning, $"remove {s:P0} of MLP channels", WidthPruned(architecture, s), modelName, device, runtime,
-                contextTokens, "structured pruning removes capacity; quality depends on recovery training (distillation), no published figure embedded", true));
+        foreach (var (fraction, width) in DistinctWidthPrunings(architecture))
+        {
+            options.Add(Evaluate(ShrinkTechnique.WidthPruning, $"remove {fraction:P0} of MLP channels", width, modelName, device, runtime,
+                contextTokens, PruningNote, true));
         }
 
         foreach (var (entry, arch) in Siblings(architecture, modelName, catalog, parameters))
@@ -118,7 +172,7 @@ public static class ShrinkPlanner
         }
 
         var ranked = options
-            .OrderByDescending(o => o.Fits)
+            .OrderBy(o => !o.Fits ? 2 : o.IsSplit ? 1 : 0)
             .ThenBy(o => o.Fits ? TechniqueOrder(o.Technique) : 0)
             .ThenBy(o => o.Fits ? RankWithin(o, runtime) : o.MemoryBytes)
             .ToImmutableArray();
@@ -148,6 +202,55 @@ public static class ShrinkPlanner
             IntermediateSizePerLayer = a.IntermediateSizePerLayer?.Take(keep).ToArray(),
             SlidingWindowLayers = a.SlidingWindowLayers?.Take(keep).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// The depth-pruning what-ifs of <see cref="PruningFractions"/>, one per distinct number of layers kept (on a 2-layer
+    /// model 25% and 50% both keep 1). When fractions coincide, the label's fraction is the one nearest to the layers
+    /// actually dropped (1 of 2 dropped → 50%).
+    /// </summary>
+    /// <param name="a">Architecture.</param>
+    /// <returns>(nominal fraction, pruned architecture) pairs, mildest first.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is null.</exception>
+    public static IReadOnlyList<(double Fraction, ModelArchitecture Architecture)> DistinctDepthPrunings(ModelArchitecture a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return PruningFractions
+            .Select(s => (Fraction: s, Architecture: DepthPruned(a, s)))
+            .Where(x => x.Architecture is not null)
+            .GroupBy(x => x.Architecture!.LayerCount)
+            .Select(g =>
+            {
+                double actual = (double)(a.LayerCount - g.Key) / a.LayerCount;
+                var pick = g.OrderBy(x => Math.Abs(x.Fraction - actual)).First();
+                return (pick.Fraction, pick.Architecture!);
+            })
+            .OrderBy(x => x.Fraction)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// The width-pruning what-ifs of <see cref="PruningFractions"/>, one per distinct resulting MLP shape (inner width,
+    /// per-layer widths and expert width): on an MLP 2 channels wide, removing 25% (⌊1.5⌋ = 1) and 50% (1) give the same
+    /// model. The first (mildest) fraction labels it.
+    /// </summary>
+    /// <param name="a">Architecture.</param>
+    /// <returns>(fraction, pruned architecture) pairs, mildest first; an option that changes nothing is left out.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/> is null.</exception>
+    public static IReadOnlyList<(double Fraction, ModelArchitecture Architecture)> DistinctWidthPrunings(ModelArchitecture a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        static string Shape(ModelArchitecture m) =>
+            $"{m.IntermediateSize}|{(m.IntermediateSizePerLayer is { } p ? string.Join(',', p) : "-")}|{m.ExpertIntermediateSize?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}";
+        var seen = new HashSet<string> { Shape(a) };
+        var list = new List<(double, ModelArchitecture)>();
+        foreach (double s in PruningFractions.Order())
+        {
+            var w = WidthPruned(a, s);
+            if (seen.Add(Shape(w))) list.Add((s, w));
+        }
+
+        return list;
     }
 
     /// <summary>The architecture with MLP inner width (and expert width) × (1 − s), floored, at least 1.</summary>
@@ -219,7 +322,26 @@ public static class ShrinkPlanner
         var v = r.Best is { } b && b.ContextTokens == r.Requested.ContextTokens ? b : LowestVariant(arch, name, device, runtime, context);
         bool fits = v.Fits;
         return new ShrinkOption(technique, label, ParameterCalculator.Count(arch).Total, v.Format, v.ContextTokens, v.Memory.Weights.TotalBytes,
-            v.Memory.TotalBytes, fits, fits ? FitConstraint.None : v.Binding.Constraint, fits ? r.Speed.DecodeTokensPerSecond : null, null, qualityNote, needsTraining);
+            v.Memory.TotalBytes, fits, fits ? FitConstraint.None : v.Binding.Constraint, fits ? r.Speed.DecodeTokensPerSecond : null, null, qualityNote, needsTraining)
+        {
+            LayerCount = arch.LayerCount,
+            GpuLayers = SplitLayers(v, arch.LayerCount),
+            HeadroomFraction = Headroom(v, arch.LayerCount),
+        };
+    }
+
+    /// <summary>Layers on the GPU when the variant is a CPU/GPU split (fewer than all layers offloaded), else null.</summary>
+    private static int? SplitLayers(FitVariant v, int layerCount) => v.GpuLayers is { } n && n < layerCount ? n : null;
+
+    /// <summary>Free fraction of the memory budget the variant lives in (see <see cref="ShrinkOption.HeadroomFraction"/>);
+    /// null when it does not fit or has no byte check of that budget.</summary>
+    private static double? Headroom(FitVariant v, int layerCount)
+    {
+        if (!v.Fits) return null;
+        var budget = SplitLayers(v, layerCount) is not null
+            ? v.Checks.FirstOrDefault(c => c.Constraint == FitConstraint.HostRam)
+            : v.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
+        return budget is { AvailableBytes: > 0 } c ? (double)c.HeadroomBytes / c.AvailableBytes : null;
     }
 
     private static FitVariant LowestVariant(ModelArchitecture arch, string name, DeviceProfile device, RuntimeProfile runtime, long? context) =>

@@ -9,7 +9,9 @@ namespace LlmSize.Core.Tests.Compression.Planning;
 
 public class ShrinkPlannerTests
 {
-    private static ModelArchitecture Gemma2B => ModelLoader.FromCatalog(ModelCatalog.Default.Entries.Single(e => e.Id == "gemma-2b")).Architecture!;
+    private static ModelArchitecture Gemma2B => Catalog("gemma-2b");
+
+    private static ModelArchitecture Catalog(string id) => ModelLoader.FromCatalog(ModelCatalog.Default.Entries.Single(e => e.Id == id)).Architecture!;
 
     [Fact]
     public void Gemma2B_OnAPhone_RankedWithFittingOptionsFirst()
@@ -17,7 +19,8 @@ public class ShrinkPlannerTests
         var device = DeviceCatalog.Default.Find("galaxy-a15");
         var plan = ShrinkPlanner.Plan(Gemma2B, "gemma-2b", device, Runtimes.LlamaCpp);
         Assert.Equal(2_506_172_416, plan.Parameters); // published Gemma 2B count (catalog)
-        // Every ladder format, 2 depth + 2 width pruning levels, and the smaller Gemma-family models of the catalog.
+        // Every ladder format from F16 down (llama.cpp lists nothing above F16), 2 depth + 2 width pruning levels, and
+        // the smaller Gemma-family models of the catalog.
         int siblings = ShrinkPlanner.Siblings(Gemma2B, "gemma-2b", ModelCatalog.Default, 2_506_172_416).Count;
         Assert.Equal(Runtimes.LlamaCpp.Formats.Count + 4 + siblings, plan.Options.Length);
         int firstMiss = plan.Options.ToList().FindIndex(o => !o.Fits);
@@ -76,5 +79,153 @@ public class ShrinkPlannerTests
         byte[] noSource = Encoding.UTF8.GetBytes("""{"entries":[{"type":"Q4_0","runtime":"llama.cpp","perplexityDelta":0.4,"measuredOn":"x","fileSize":"1G","quoted":"q"}]}""");
         var e2 = Assert.Throws<ModelFormatException>(() => QuantizationQuality.Load(noSource));
         Assert.Equal(ModelFormatError.MissingField, e2.Error);
+    }
+
+    [Fact]
+    public void SplitVariants_RankAfterEveryFullVramFit_AndAgreeWithFit()
+    {
+        // User report: shrink ranked F16 (14.20 GiB) #1 as "fits" on an 8 GiB RTX 4060 Laptop, while fit says "F16 fits
+        // only with 17 of 32 layers on the GPU ...; use Q6_K ..., which fits entirely in VRAM".
+        var mistral = Catalog("mistral-7b-v0.1");
+        var device = DeviceCatalog.Default.Find("rtx-4060-laptop");
+        var plan = ShrinkPlanner.Plan(mistral, "mistral-7b-v0.1", device, Runtimes.LlamaCpp);
+
+        var f16 = plan.Options.Single(o => o.Label == "F16");
+        var q8 = plan.Options.Single(o => o.Label == "Q8_0");
+        Assert.True(f16.Fits);
+        Assert.True(f16.IsSplit);
+        // -ngl arithmetic (FitAnalyzer partial offload): usable VRAM 8 GiB × 0.95 = 8,160,437,862 B; fixed on the GPU =
+        // compute buffers 512 × (3 × 14336 + 4 × 4096) × 4 B + 32000 × 4 B = 121,762,816 B + overhead 100 MiB = 226,620,416 B.
+        // F16 layer: 218,103,808 matrix weights × 2 B + 2 norms × 4096 × 4 B = 436,240,384 B, + KV 2 × 4096 × 8 × 128 × 2 B
+        // = 16,777,216 B → 453,017,600 B; (8,160,437,862 − 226,620,416) / 453,017,600 = 17.5 → 17 layers (fit: "17 of 32").
+        Assert.Equal(17, f16.GpuLayers);
+        Assert.Equal(32, f16.LayerCount);
+        // Q8_0 layer: 218,103,808 × 8.5 / 8 = 231,735,296 B + 32,768 B norms + 16,777,216 B KV = 248,545,280 B;
+        // 7,933,817,446 / 248,545,280 = 31.9 → 31 of 32 layers.
+        Assert.True(q8.IsSplit);
+        Assert.Equal(31, q8.GpuLayers);
+
+        // The same numbers as fit's own report.
+        var analyzer = new FitAnalyzer(mistral, "mistral-7b-v0.1");
+        Assert.Equal(analyzer.Analyze(device, Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("F16")).Requested.GpuLayers, f16.GpuLayers);
+        var fit = analyzer.Analyze(device, Runtimes.LlamaCpp);
+        Assert.Equal("Q6_K", fit.Best!.Format.Name);                    // fit: "use Q6_K at 4096 tokens, which fits entirely in VRAM"
+        Assert.Equal(fit.Best.Format.Name, plan.Options[0].Label);       // shrink's #1 is fit's recommendation
+        Assert.False(plan.Options[0].IsSplit);
+        Assert.Null(plan.Options[0].GpuLayers);
+
+        // Every option that fits entirely in VRAM comes before every split; splits before options that do not fit.
+        var order = plan.Options.Select(o => !o.Fits ? 2 : o.IsSplit ? 1 : 0).ToList();
+        Assert.Equal(order.Order().ToList(), order);
+        Assert.True(plan.Options.ToList().IndexOf(f16) < plan.Options.ToList().IndexOf(q8)); // splits keep precision order
+    }
+
+    [Fact]
+    public void UnifiedMemoryDevice_HasNoSplits()
+    {
+        // A phone runs llama.cpp in app memory: no layer split (-ngl) is ever reported there.
+        var plan = ShrinkPlanner.Plan(Gemma2B, "gemma-2b", DeviceCatalog.Default.Find("galaxy-a15"), Runtimes.LlamaCpp);
+        Assert.All(plan.Options, o => Assert.Null(o.GpuLayers));
+        Assert.All(plan.Options, o => Assert.False(o.IsSplit));
+    }
+
+    public static TheoryData<string, string> LadderStarts => new()
+    {
+        // (runtime id, expected first quantization row) = RuntimeProfile.LadderStart of each runtime.
+        { "llama.cpp", "F16" },
+        { "webllm", "q0f16" },
+        { "transformers.js", "fp16" },
+        { "onnxruntime", "fp16" },
+        { "mediapipe", "fp16" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LadderStarts))]
+    public void PrecisionLadder_StartsAtTheRuntimesLadderStart(string runtimeId, string expectedFirst)
+    {
+        Assert.True(Runtimes.TryFind(runtimeId, out var runtime));
+        var plan = ShrinkPlanner.Plan(Catalog("qwen2.5-0.5b"), "qwen2.5-0.5b", DeviceCatalog.Default.Find("pixel-8"), runtime);
+        var listed = plan.Options.Where(o => o.Technique == ShrinkTechnique.Quantization).Select(o => o.Label).ToList();
+        var formats = runtime.Formats.Select(f => f.Name).ToList();
+        int start = formats.IndexOf(expectedFirst);
+        // Exactly the runtime's formats from its ladder start down, none above it (fp32 / q0f32 are never listed).
+        Assert.Equal(formats.Skip(start).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+        Assert.Equal(formats.Skip(start), ShrinkPlanner.LadderFormats(runtime).Select(f => f.Name));
+        Assert.DoesNotContain(listed, l => formats.IndexOf(l) < start);
+    }
+
+    [Fact]
+    public void TransformersJs_OnPixel8_RanksFp16First_AsFitDoes()
+    {
+        // User report: fp32 ranked #1 above fp16 while fit starts at fp16 (RuntimeProfile.LadderStart).
+        var qwen = Catalog("qwen2.5-0.5b");
+        var device = DeviceCatalog.Default.Find("pixel-8");
+        var plan = ShrinkPlanner.Plan(qwen, "qwen2.5-0.5b", device, Runtimes.TransformersJs);
+        Assert.DoesNotContain(plan.Options, o => o.Label == "fp32");
+        Assert.Equal("fp16", plan.Options[0].Label);
+        var fit = new FitAnalyzer(qwen, "qwen2.5-0.5b").Analyze(device, Runtimes.TransformersJs);
+        Assert.Equal(fit.Best!.Format.Name, plan.Options[0].Label); // fit: "fp16 at 4096 tokens fits"
+    }
+
+    [Fact]
+    public void TightFit_IsMarked_NotReordered()
+    {
+        // User report: fit warns "Q5_K_M leaves only 14.36 MiB (1%)" for gemma-2b on a Galaxy A15; shrink said plain "fits".
+        var device = DeviceCatalog.Default.Find("galaxy-a15");
+        var plan = ShrinkPlanner.Plan(Gemma2B, "gemma-2b", device, Runtimes.LlamaCpp);
+        var fit = new FitAnalyzer(Gemma2B, "gemma-2b").Analyze(device, Runtimes.LlamaCpp);
+        Assert.Equal("Q5_K_M", fit.Best!.Format.Name);
+        Assert.Contains(fit.Warnings, w => w.StartsWith("Q5_K_M leaves only 14.36 MiB", StringComparison.Ordinal));
+
+        var q5 = plan.Options[0];
+        Assert.Equal("Q5_K_M", q5.Label);                      // still #1: tight is marked, ranking stays by precision
+        Assert.True(q5.IsTight);
+        // Headroom = (app memory limit − memory) / limit; fit's warning: 14.36 MiB of the 2.00 GiB app memory budget.
+        Assert.Equal((double)(device.AppMemoryLimitBytes - q5.MemoryBytes) / device.AppMemoryLimitBytes, q5.HeadroomFraction!.Value, 12);
+        Assert.Equal(14.36, (device.AppMemoryLimitBytes - q5.MemoryBytes) / 1048576.0, 2);
+        Assert.True(q5.HeadroomFraction < ShrinkPlanner.TightHeadroomFraction);
+
+        // Q4_K_M (1.79 GiB of 2.00 GiB, ~10.5% left) is not tight, and what does not fit has no headroom.
+        var q4 = plan.Options.Single(o => o.Label == "Q4_K_M");
+        Assert.False(q4.IsTight);
+        Assert.True(q4.HeadroomFraction >= ShrinkPlanner.TightHeadroomFraction);
+        Assert.All(plan.Options.Where(o => !o.Fits), o => Assert.Null(o.HeadroomFraction));
+        Assert.All(plan.Options.Where(o => !o.Fits), o => Assert.False(o.IsTight));
+    }
+
+    [Fact]
+    public void DepthPruning_FractionsKeepingTheSameLayers_AreListedOnce()
+    {
+        // 2 layers: 25% → round(0.5) = 1 dropped, 1 kept; 50% → 1 dropped, 1 kept: one what-if, labelled by the 50% it is.
+        var twoLayers = Gemma2B with { LayerCount = 2 };
+        var depth = ShrinkPlanner.DistinctDepthPrunings(twoLayers);
+        Assert.Single(depth);
+        Assert.Equal(0.5, depth[0].Fraction);
+        Assert.Equal(1, depth[0].Architecture.LayerCount);
+        var plan = ShrinkPlanner.Plan(twoLayers, "two-layer", DeviceCatalog.Default.Find("pixel-8"), Runtimes.LlamaCpp);
+        var rows = plan.Options.Where(o => o.Technique == ShrinkTechnique.DepthPruning).ToList();
+        Assert.Single(rows);
+        Assert.EndsWith("(1 of 2 kept)", rows[0].Label, StringComparison.Ordinal);
+
+        // 18 layers: 25% → 5 dropped (13 kept), 50% → 9 dropped (9 kept): both stay.
+        Assert.Equal([13, 9], ShrinkPlanner.DistinctDepthPrunings(Gemma2B).Select(x => x.Architecture.LayerCount));
+    }
+
+    [Fact]
+    public void WidthPruning_FractionsGivingTheSameShape_AreListedOnce()
+    {
+        // MLP 2 wide: ⌊2 × 0.75⌋ = 1 and ⌊2 × 0.5⌋ = 1: the same model, listed once (as the milder 25%).
+        var narrow = Gemma2B with { IntermediateSize = 2 };
+        var width = ShrinkPlanner.DistinctWidthPrunings(narrow);
+        Assert.Single(width);
+        Assert.Equal(0.25, width[0].Fraction);
+        Assert.Equal(1, width[0].Architecture.IntermediateSize);
+        var plan = ShrinkPlanner.Plan(narrow, "narrow", DeviceCatalog.Default.Find("pixel-8"), Runtimes.LlamaCpp);
+        Assert.Single(plan.Options, o => o.Technique == ShrinkTechnique.WidthPruning);
+
+        // MLP 1 wide: ⌊0.75⌋ and ⌊0.5⌋ clamp to 1, the width it has: no what-if at all.
+        Assert.Empty(ShrinkPlanner.DistinctWidthPrunings(Gemma2B with { IntermediateSize = 1 }));
+        // Gemma 2B: 16384 → 12288 and 8192, both listed.
+        Assert.Equal([12288L, 8192L], ShrinkPlanner.DistinctWidthPrunings(Gemma2B).Select(x => x.Architecture.IntermediateSize));
     }
 }
