@@ -62,6 +62,9 @@ public sealed class QuantizeSettings : CommandSettings
         if (string.IsNullOrWhiteSpace(Type)) return ValidationResult.Error("Choose the output type with --type (e.g. --type Q4_K_M).");
         if (!LlamaFileTypes.TryParse(Type, out _)) return ValidationResult.Error($"Unknown --type '{Type}'. Known: {string.Join(", ", LlamaFileTypes.All.Select(t => t.Name))}.");
         if (Threads is <= 0) return ValidationResult.Error("--threads must be a positive number.");
+        // The writer produces GGUF; a name that promises another format is refused (a folder gets its own message).
+        if (!Output.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(Output))
+            return ValidationResult.Error($"The output is written as GGUF; name it *.gguf (got '{Path.GetFileName(Output)}').");
         return ValidationResult.Success();
     }
 }

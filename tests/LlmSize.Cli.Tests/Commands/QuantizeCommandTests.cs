@@ -83,6 +83,16 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Quantize_to_a_non_gguf_name_is_a_usage_error()
+    {
+        string output = Path.Combine(_dir, "out.txt");
+        var (code, text) = Run("quantize", Input(), output, "--type", "Q8_0");
+        Assert.Equal(2, code);
+        Assert.Contains("*.gguf", text);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void Quantize_Q8_0_PrintsTable()
     {
         string output = Path.Combine(_dir, "out.gguf");
