@@ -233,8 +233,11 @@ public sealed class FitAnalyzer
             // Formats listed before the requested one but smaller than it are rungs below it too (WebLLM lists its f32
             // formats last: q4f32_1 → q4f16_1 → q3f16_1).
             long requestedWeights = requested.Memory.Weights.TotalBytes;
-            ladder.AddRange(formats.Take(start).Where(f => Memory(runtime, f, context).Weights.TotalBytes < requestedWeights));
-            ladder = ladder.OrderBy(f => formats.IndexOf(f) < start ? 1 : 0).ThenBy(f => formats.IndexOf(f) < start ? -Memory(runtime, f, context).Weights.TotalBytes : 0).ToList();
+            ladder.AddRange(formats.Take(start)
+                .Select(f => (Format: f, Weights: Memory(runtime, f, context).Weights.TotalBytes))
+                .Where(x => x.Weights < requestedWeights)
+                .OrderByDescending(x => x.Weights)
+                .Select(x => x.Format));
         }
 
         if (requested.Checks.Any(c => c.Constraint == FitConstraint.ShaderF16Missing && !c.Passes))
