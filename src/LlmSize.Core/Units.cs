@@ -51,6 +51,24 @@ public static class Units
         return i == 0 ? $"{v:0} {units[i]}" : v.ToString(v >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + " " + units[i];
     }
 
+    /// <summary>A fraction as a percentage without a culture's spacing: one decimal from 1% up ("5.0%", "57.3%"), two
+    /// significant digits below ("0.042%"), "&lt;0.000001%" for anything smaller.</summary>
+    /// <param name="fraction">0.05 for 5%.</param>
+    /// <returns>Text.</returns>
+    public static string Percent(double fraction)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        double p = fraction * 100;
+        if (p == 0 || !double.IsFinite(p) || Math.Abs(p) >= 1) return p.ToString("0.0", inv) + "%";
+        if (Math.Abs(p) < 1e-6) return (p < 0 ? "-" : string.Empty) + "<0.000001%";
+
+        // Decimals for two significant digits: 0.0415 → floor(log10) = -2 → 3 decimals → "0.042".
+        int decimals = 1 - (int)Math.Floor(Math.Log10(Math.Abs(p)));
+        double rounded = Math.Round(p, decimals, MidpointRounding.AwayFromZero);
+        if (Math.Abs(rounded) >= 1) return rounded.ToString("0.0", inv) + "%"; // 0.996 → "1.0%"
+        return rounded.ToString("F" + decimals.ToString(inv), inv) + "%";
+    }
+
     /// <summary>A count with its noun: "1 layer", "2 layers" (English plural by "s").</summary>
     /// <param name="count">The count.</param>
     /// <param name="noun">Singular noun.</param>

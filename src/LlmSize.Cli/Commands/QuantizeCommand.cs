@@ -149,7 +149,7 @@ public sealed class QuantizeCommand(IAnsiConsole console) : Command<QuantizeSett
 
         double ratio = r.TensorBytesBefore == 0 ? 1 : (double)r.TensorBytesAfter / r.TensorBytesBefore;
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"Wrote {r.OutputPath}: {r.OutputFileBytes:N0} bytes; tensor data {r.TensorBytesBefore:N0} → {r.TensorBytesAfter:N0} bytes ({ratio:P1}) in {r.Elapsed.TotalSeconds:F1} s.")));
+            $"Wrote {r.OutputPath}: {r.OutputFileBytes:N0} bytes; tensor data {r.TensorBytesBefore:N0} → {r.TensorBytesAfter:N0} bytes ({Core.Units.Percent(ratio)}) in {r.Elapsed.TotalSeconds:F1} s.")));
     }
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);

@@ -183,18 +183,7 @@ internal static class CompressionCli
     /// (0.0415 % → "0.042%", so a LoRA adapter of 0.04% of its base does not read "0.0%"), "&lt;0.000001%" below that.</summary>
     /// <param name="fraction">The fraction (0.5 = 50%).</param>
     /// <returns>The percent text with a trailing '%'.</returns>
-    public static string Percent(double fraction)
-    {
-        double p = fraction * 100;
-        if (p == 0 || !double.IsFinite(p) || Math.Abs(p) >= 1) return p.ToString("0.0", CultureInfo.InvariantCulture) + "%";
-        if (Math.Abs(p) < 1e-6) return (p < 0 ? "-" : string.Empty) + "<0.000001%";
-
-        // Decimals for two significant digits: 0.0415 → floor(log10) = -2 → 3 decimals → "0.042".
-        int decimals = 1 - (int)Math.Floor(Math.Log10(Math.Abs(p)));
-        double rounded = Math.Round(p, decimals, MidpointRounding.AwayFromZero);
-        if (Math.Abs(rounded) >= 1) return rounded.ToString("0.0", CultureInfo.InvariantCulture) + "%"; // 0.996 → "1.0%"
-        return rounded.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
-    }
+    public static string Percent(double fraction) => Units.Percent(fraction);
 
     /// <summary>Refuses a folder where one model file is needed, naming the files inside it that would do.</summary>
     /// <param name="path">The path given on the command line.</param>

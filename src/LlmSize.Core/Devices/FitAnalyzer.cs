@@ -419,7 +419,7 @@ public sealed class FitAnalyzer
         if (best?.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram) is { AvailableBytes: > 0 } memory
             && memory.HeadroomBytes < memory.AvailableBytes / 10)
         {
-            warnings.Add($"{best.Format.Name} leaves only {Units.FormatBinary(memory.HeadroomBytes)} ({(double)memory.HeadroomBytes / memory.AvailableBytes:P0}) of the {memory.Constraint.Describe()} budget: "
+            warnings.Add($"{best.Format.Name} leaves only {Units.FormatBinary(memory.HeadroomBytes)} ({Units.Percent((double)memory.HeadroomBytes / memory.AvailableBytes)}) of the {memory.Constraint.Describe()} budget: "
                 + "other apps, the OS or a longer conversation can push it out; a smaller format or a shorter context leaves room");
         }
 

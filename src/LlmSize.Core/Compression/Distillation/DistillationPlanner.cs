@@ -178,7 +178,7 @@ public static class DistillationPlanner
         double embeddingShare = (double)(count.Embedding + count.OutputHead) / count.Total;
         return new DistillationProposal("keep width, fewer layers", best, count.Total,
             $"teacher's width {teacher.HiddenSize} kept; {best.LayerCount} of {Units.Plural(teacher.LayerCount, "layer")} (initialise from the teacher's layers, then distill)"
-            + (embeddingShare >= 0.5 ? $"; embeddings and head take {embeddingShare:P0} of it, so this budget is too small for the teacher's width" : string.Empty));
+            + (embeddingShare >= 0.5 ? $"; embeddings and head take {Units.Percent(embeddingShare)} of it, so this budget is too small for the teacher's width" : string.Empty));
     }
 
     /// <summary>Keep the teacher's depth, shrink hidden (whole heads, strictly fewer than the teacher's) and FFN in

@@ -151,13 +151,13 @@ public static class ShrinkPlanner
         const string PruningNote = "structured pruning removes capacity; quality depends on recovery training (distillation), no published figure embedded";
         foreach (var (fraction, depth) in DistinctDepthPrunings(architecture))
         {
-            options.Add(Evaluate(ShrinkTechnique.DepthPruning, $"drop {fraction:P0} of layers ({depth.LayerCount} of {architecture.LayerCount} kept)", depth, modelName,
+            options.Add(Evaluate(ShrinkTechnique.DepthPruning, $"drop {Units.Percent(fraction)} of layers ({depth.LayerCount} of {architecture.LayerCount} kept)", depth, modelName,
                 device, runtime, contextTokens, PruningNote, true));
         }
 
         foreach (var (fraction, width) in DistinctWidthPrunings(architecture))
         {
-            options.Add(Evaluate(ShrinkTechnique.WidthPruning, $"remove {fraction:P0} of MLP channels", width, modelName, device, runtime,
+            options.Add(Evaluate(ShrinkTechnique.WidthPruning, $"remove {Units.Percent(fraction)} of MLP channels", width, modelName, device, runtime,
                 contextTokens, PruningNote, true));
         }
 
