@@ -110,6 +110,18 @@ public class FitCommandTests
     }
 
     [Fact]
+    public void All_devices_table_marks_wasm_and_tight_rows()
+    {
+        // Transformers.js on pixel-7a leaves WebGPU (128 MiB binding) for wasm; gemma-2b F16 on pixel-7a leaves 5%.
+        var (code, tjs) = CliRunner.Run("fit", "qwen2-0.5b", "--all-devices", "--runtime", "transformers.js");
+        Assert.Equal(0, code);
+        Assert.Contains("(wasm)", tjs, StringComparison.Ordinal);
+        var (code2, llama) = CliRunner.Run("fit", "gemma-2b", "--all-devices");
+        Assert.Equal(0, code2);
+        Assert.Contains("(tight)", llama, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Device_file_alone_says_how_to_pick_from_it()
     {
         var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device-file", "my.json");

@@ -332,6 +332,7 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
 
         if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0]);
         else FitRenderer.RenderMany(console, reports);
+        if (settings.Chart is { } written) console.MarkupLine($"[grey]chart written to {Markup.Escape(Path.GetFullPath(written))}[/]");
         return ExitCodes.Success;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LlmSize.Core;
 using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation;
 using Spectre.Console;
 
 namespace LlmSize.Cli.Rendering;
@@ -36,7 +37,8 @@ internal static class FitRenderer
         foreach (string w in r.Warnings) console.MarkupLine("[yellow]warning:[/] " + Markup.Escape(w));
         if (r.Requested.Memory.ContextDefaulted && r.Requested.ContextTokens > 0)
         {
-            console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change)[/]");
+            string plan = best.ContextTokens > 0 && best.ContextTokens != r.Requested.ContextTokens ? $"; the answer uses {best.ContextTokens}" : string.Empty;
+            console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change){plan}[/]");
         }
 
         var terms = new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + (best.ContextTokens > 0 ? $", {best.ContextTokens} tokens)" : ")"));
@@ -110,10 +112,11 @@ internal static class FitRenderer
             var budget = v.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
             long budgetBytes = MemoryChart.Budget(v) ?? budget.AvailableBytes; // VRAM + host RAM for a partial offload
             double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
-            string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty);
+            string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty)
+                + (v.Target != r.Runtime.Targets[0] ? $" ({TargetShort(v.Target)})" : string.Empty);
             table.AddRow(
                 Markup.Escape(r.Device.Id),
-                Verdict(r.Outcome),
+                Verdict(r.Outcome) + (r.TightFit ? " [yellow](tight)[/]" : string.Empty),
                 r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
                 limitedBy,
                 Units.FormatBinary(v.Memory.TotalBytes),
@@ -127,8 +130,17 @@ internal static class FitRenderer
 
         console.Write(table);
         if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
-        console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits.[/]");
+        console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits. (wasm), (native GPU): where the runtime runs on that device when not its first choice; (tight): under 10% of the budget left.[/]");
     }
+
+    /// <summary>Where a variant runs, when it is not the runtime's first target: "wasm", "native app", "CPU", "GPU".</summary>
+    public static string TargetShort(ExecutionTarget t) => t switch
+    {
+        ExecutionTarget.BrowserWasm => "wasm",
+        ExecutionTarget.BrowserWebGpu => "WebGPU",
+        ExecutionTarget.NativeGpu => "native GPU",
+        _ => "CPU",
+    };
 
     /// <summary>A 20-cell bar of <paramref name="ratio"/> (used ÷ budget), red when over.</summary>
     public static string Bar(double ratio)

@@ -36,6 +36,8 @@ public enum FitConstraint
     Wasm4GiB,
     /// <summary>Free storage (or the browser origin quota) for caching the download.</summary>
     Storage,
+    /// <summary>The runtime cannot run this architecture at all (WebLLM: MLC LLM has no model definition for it).</summary>
+    UnsupportedArchitecture,
 }
 
 /// <summary>Helpers for <see cref="FitConstraint"/>.</summary>
@@ -44,7 +46,8 @@ public static class FitConstraintExtensions
     /// <summary>True for yes/no checks (a WebGPU feature, a browser being present) whose "bytes" are 1 or 0.</summary>
     /// <param name="constraint">The constraint.</param>
     /// <returns>Whether it is a feature check.</returns>
-    public static bool IsFeature(this FitConstraint constraint) => constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
+    public static bool IsFeature(this FitConstraint constraint) =>
+        constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu or FitConstraint.UnsupportedArchitecture;
 
     /// <summary>The constraint in words for sentences and tables ("app memory", "WebGPU buffer", "shader-f16");
     /// JSON keeps the enum names.</summary>
@@ -61,6 +64,7 @@ public static class FitConstraintExtensions
         FitConstraint.ShaderF16Missing => "shader-f16",
         FitConstraint.Wasm4GiB => "wasm32 4 GiB",
         FitConstraint.Storage => "storage",
+        FitConstraint.UnsupportedArchitecture => "runtime support",
         _ => constraint.ToString(),
     };
 }
@@ -94,7 +98,7 @@ public sealed record FitVariant(WeightFormat Format, long ContextTokens, Executi
 
     /// <summary>The first failing check, or, when all pass, the byte check with the least relative headroom (a
     /// passing feature check such as shader-f16 has no headroom to speak of).</summary>
-    public FitCheck Binding => Checks.Where(c => !c.Passes).OrderBy(c => c.Constraint == FitConstraint.NoWebGpu ? 0 : 1).ThenBy(c => c.HeadroomBytes).FirstOrDefault()
+    public FitCheck Binding => Checks.Where(c => !c.Passes).OrderBy(c => c.Constraint is FitConstraint.UnsupportedArchitecture or FitConstraint.NoWebGpu ? 0 : 1).ThenBy(c => c.HeadroomBytes).FirstOrDefault()
         ?? Checks.Where(c => !c.Constraint.IsFeature()).OrderBy(c => (double)c.HeadroomBytes / Math.Max(1, c.AvailableBytes)).FirstOrDefault()
         ?? Checks[0];
 }
@@ -152,6 +156,9 @@ public sealed record FitReport
     /// <summary>False for encoder-only models (BERT, DistilBERT): they embed or classify and never generate token by
     /// token, so a generation speed does not apply.</summary>
     public bool GeneratesTokens { get; init; } = true;
+
+    /// <summary>True when the variant that fits leaves under 10% of its memory budget (app memory or VRAM).</summary>
+    public bool TightFit { get; init; }
 }
 
 /// <summary>
@@ -315,8 +322,12 @@ public sealed class FitAnalyzer
         FitVariant Try(WeightFormat f, long c)
         {
             var v = Evaluate(device, runtime, Memory(runtime, f, c), target);
+            // Named when nothing fits: the shortest context, then a variant the device could run at all (no failing
+            // feature such as shader-f16: WebLLM's q4f32_1 rather than q3f16_1 on a phone), then the smallest.
+            static bool Runnable(FitVariant x) => !x.Checks.Any(k => k.Constraint.IsFeature() && !k.Passes);
             if (v.ContextTokens < smallest.ContextTokens
-                || (v.ContextTokens == smallest.ContextTokens && v.Memory.TotalBytes < smallest.Memory.TotalBytes))
+                || (v.ContextTokens == smallest.ContextTokens && Runnable(v) && !Runnable(smallest))
+                || (v.ContextTokens == smallest.ContextTokens && Runnable(v) == Runnable(smallest) && v.Memory.TotalBytes < smallest.Memory.TotalBytes))
             {
                 smallest = v;
             }
@@ -325,7 +336,7 @@ public sealed class FitAnalyzer
         }
 
         // No browser at all: no format or context can help, so the ladder is not walked.
-        bool hopeless = requested.Checks.Any(c => c.Constraint == FitConstraint.NoWebGpu && !c.Passes);
+        bool hopeless = requested.Checks.Any(c => (c.Constraint is FitConstraint.NoWebGpu or FitConstraint.UnsupportedArchitecture) && !c.Passes);
 
         if (best is not null && ladderMode && _stored is null && PartiallyOffloaded(best))
         {
@@ -373,6 +384,7 @@ public sealed class FitAnalyzer
             Warnings = Warnings(runtime, requested, best, context),
             LastTried = last,
             GeneratesTokens = _architecture is null || _architecture.Kind != TransformerKind.EncoderOnly,
+            TightFit = best is not null && IsTight(best),
         };
     }
 
@@ -391,6 +403,11 @@ public sealed class FitAnalyzer
 
         return split;
     }
+
+    /// <summary>Under 10% of the memory budget (app memory or VRAM) left.</summary>
+    private static bool IsTight(FitVariant v) =>
+        v.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram) is { AvailableBytes: > 0 } memory
+        && memory.HeadroomBytes < memory.AvailableBytes / 10;
 
     private bool PartiallyOffloaded(FitVariant v) => v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount;
 
@@ -416,8 +433,7 @@ public sealed class FitAnalyzer
     private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context)
     {
         var warnings = new List<string>();
-        if (best?.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram) is { AvailableBytes: > 0 } memory
-            && memory.HeadroomBytes < memory.AvailableBytes / 10)
+        if (best is not null && IsTight(best) && best.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram) is var memory)
         {
             warnings.Add($"{best.Format.Name} leaves only {Units.FormatBinary(memory.HeadroomBytes)} ({Units.Percent((double)memory.HeadroomBytes / memory.AvailableBytes)}) of the {memory.Constraint.Describe()} budget: "
                 + "other apps, the OS or a longer conversation can push it out; a smaller format or a shorter context leaves room");
@@ -545,6 +561,12 @@ public sealed class FitAnalyzer
         {
             checks.Add(new FitCheck(FitConstraint.AppMemory, total, device.AppMemoryLimitBytes,
                 browser ? "the browser tab's share of memory (unified / system RAM)" : "memory one app may use (OS reserve excluded)"));
+        }
+
+        if (runtime.Id == Runtimes.WebLlm.Id && _architecture is { } model && !MlcModelDefinitions.Supports(model))
+        {
+            checks.Add(new FitCheck(FitConstraint.UnsupportedArchitecture, 1, 0,
+                $"WebLLM runs only models MLC LLM can compile, and MLC has no model definition for '{model.Family}'"));
         }
 
         if (browser && device.WebGpu is null)

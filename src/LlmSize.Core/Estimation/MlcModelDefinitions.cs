@@ -30,6 +30,32 @@ public static class MlcModelDefinitions
         "deepseek", "deepseek_v2", "deepseek_v3", "deepseek2", "gptj", "rwkv5", "rwkv6", "ministral3",
     };
 
+    /// <summary>
+    /// Model types MLC LLM can compile, so WebLLM can run (the keys of <c>MODELS</c> in mlc-llm
+    /// <c>python/mlc_llm/model/model.py</c>), plus the GGUF <c>general.architecture</c> spellings of the same families.
+    /// T5, DistilBERT and Falcon, for example, are not among them.
+    /// </summary>
+    public static IReadOnlySet<string> SupportedFamilies { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "llama", "llama4", "mistral", "ministral3", "gemma", "gemma2", "gemma3", "gemma3_text", "gpt2", "mixtral", "gpt_neox",
+        "gpt_bigcode", "phi-msft", "phi", "phi3", "phi3_v", "qwen", "qwen2", "qwen2_moe", "qwen3", "qwen3_5", "qwen3_5_text",
+        "qwen3_moe", "deepseek_v2", "deepseek_v3", "stablelm", "baichuan", "internlm", "internlm2", "rwkv5", "orion", "llava",
+        "rwkv6", "chatglm", "eagle", "bert", "medusa", "starcoder2", "cohere", "minicpm", "deepseek", "gptj", "olmo", "olmo2",
+        "nemotron",
+        // GGUF spellings
+        "phi2", "gptneox", "starcoder", "qwen2moe", "qwen3moe", "deepseek2", "command-r",
+    };
+
+    /// <summary>True when MLC LLM has a model definition for <paramref name="architecture"/>'s family
+    /// (<see cref="SupportedFamilies"/>).</summary>
+    /// <param name="architecture">The model.</param>
+    /// <returns>Whether a WebLLM model library can be compiled for it.</returns>
+    public static bool Supports(ModelArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        return SupportedFamilies.Contains(architecture.Family);
+    }
+
     /// <summary>True when <paramref name="architecture"/>'s MLC model has a constant-vocabulary head (see
     /// <see cref="StaticVocabularyHeadFamilies"/>).</summary>
     /// <param name="architecture">The model.</param>

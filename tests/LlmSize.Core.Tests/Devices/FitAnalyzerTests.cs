@@ -106,14 +106,14 @@ public class FitAnalyzerTests
     [Fact]
     public void When_nothing_fits_the_reason_names_the_smallest_variant_tried()
     {
-        // gemma-2b on galaxy-a15 with WebLLM: 128 MiB binding limit vs a 250 MiB embedding even at q3f16_1; the "even …"
-        // variant must be the smallest format at the shortest context, never a larger f32 fallback.
+        // gemma-2b on galaxy-a15 with WebLLM: 128 MiB binding limit vs a 250 MiB embedding at every format. The "even …"
+        // variant is the smallest the phone could run at all — no shader-f16 there, so q4f32_1, not q3f16_1 — at the
+        // shortest context, never the larger q0f32.
         var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("galaxy-a15"), Runtimes.WebLlm,
             Runtimes.WebLlm.FindFormat("q4f16_1"));
         Assert.Equal(FitOutcome.DoesNotFit, report.Outcome);
         Assert.Equal(512, report.LastTried.ContextTokens);
-        var tried = Runtimes.WebLlm.Formats.Select(f => MemoryEstimator.Estimate(Config("gemma-2b"), Runtimes.WebLlm, f, 512).TotalBytes);
-        Assert.Equal(tried.Min(), report.LastTried.Memory.TotalBytes);
+        Assert.Equal("q4f32_1", report.LastTried.Format.Name);
         Assert.DoesNotContain("q0f32", report.Reason, StringComparison.Ordinal);
     }
 
@@ -200,11 +200,13 @@ public class FitAnalyzerTests
     [Fact]
     public void Nothing_fits_reason_lists_every_failing_check_of_the_smallest_variant()
     {
-        // pixel-8 (no shader-f16, 128 MiB binding): gemma-2b's q3f16_1 embedding is too big AND needs shader-f16.
-        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("pixel-8"), Runtimes.WebLlm);
+        // galaxy-a15 (2 GiB for a tab, 128 MiB binding): llama-3.1-8b at q4f32_1 and 512 tokens is ~4.9 GiB with a
+        // 128256 × 4096 embedding (263 MB at 4 bits): both the memory and the buffer checks fail, and both are named.
+        Assert.True(ModelCatalog.Default.TryFind("llama-3.1-8b", out var e));
+        var report = new FitAnalyzer(HfConfigReader.Parse(e!.Config!.Value, e.Id), "llama-3.1-8b").Analyze(Device("galaxy-a15"), Runtimes.WebLlm);
         Assert.Equal(FitOutcome.DoesNotFit, report.Outcome);
         Assert.Contains("WebGPU buffer", report.Reason, StringComparison.Ordinal);
-        Assert.Contains("shader-f16", report.Reason, StringComparison.Ordinal);
+        Assert.Contains("app memory", report.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -288,6 +290,16 @@ public class FitAnalyzerTests
         double weighted = analyzer.Analyze(d, Runtimes.LlamaCpp, q4).Speed.PrefillTokensPerSecond;
         double flat = analyzer.Analyze(d with { CpuBigCores = null }, Runtimes.LlamaCpp, q4).Speed.PrefillTokensPerSecond;
         Assert.Equal((2 + (6 * 0.3)) / 8, weighted / flat, 6);
+    }
+
+    [Fact]
+    public void Webllm_refuses_architectures_mlc_cannot_compile()
+    {
+        // t5-small (model_type t5) has no model definition in mlc-llm's MODELS registry, so no WebLLM library exists.
+        var report = new FitAnalyzer(Config("distilbert-base-uncased") with { Family = "t5" }, "t5").Analyze(Device("macbook-air-m2-16gb"), Runtimes.WebLlm);
+        Assert.Equal(FitOutcome.DoesNotFit, report.Outcome);
+        Assert.Equal(FitConstraint.UnsupportedArchitecture, report.BindingConstraint);
+        Assert.True(new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("macbook-air-m2-16gb"), Runtimes.WebLlm).Outcome != FitOutcome.DoesNotFit);
     }
 
     [Fact]
