@@ -122,6 +122,16 @@ public class FitCommandTests
     }
 
     [Fact]
+    public void A_chosen_network_is_labelled_as_chosen_and_the_download_names_its_format()
+    {
+        var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device", "galaxy-a15", "--network", "10Mbps");
+        Assert.Equal(0, code);
+        Assert.Contains("(--network)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("(device's network)", output, StringComparison.Ordinal);
+        Assert.Contains("download of Q", output, StringComparison.Ordinal); // F16 does not fit a 4 GB phone: a Q… format is shown
+    }
+
+    [Fact]
     public void Device_file_alone_says_how_to_pick_from_it()
     {
         var (code, output) = CliRunner.Run("fit", "gemma-2b", "--device-file", "my.json");

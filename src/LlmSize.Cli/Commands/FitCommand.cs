@@ -330,8 +330,9 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
             return ExitCodes.Success;
         }
 
-        if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0]);
-        else FitRenderer.RenderMany(console, reports);
+        string networkLabel = settings.Network is null ? "device's network" : "--network";
+        if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0], networkLabel);
+        else FitRenderer.RenderMany(console, reports, networkLabel);
         if (settings.Chart is { } written) console.MarkupLine($"[grey]chart written to {Markup.Escape(Path.GetFullPath(written))}[/]");
         return ExitCodes.Success;
     }

@@ -29,7 +29,7 @@ internal static class FitRenderer
     /// <summary>A constraint in words for the text output (JSON keeps the enum names).</summary>
     public static string ConstraintName(FitConstraint c) => c.Describe();
 
-    public static void RenderOne(IAnsiConsole console, FitReport r)
+    public static void RenderOne(IAnsiConsole console, FitReport r, string networkLabel = "device's network")
     {
         var best = r.Best ?? r.Requested;
         console.Write(new Rule($"[bold]{Markup.Escape(r.ModelName)}[/] on [bold]{Markup.Escape(r.Device.DisplayName)}[/] with {Markup.Escape(r.Runtime.DisplayName)}").LeftJustified());
@@ -80,12 +80,13 @@ internal static class FitRenderer
             console.MarkupLine("[grey]  " + Markup.Escape(r.Speed.DecodeFormula) + "[/]");
         }
 
-        var dl = new Table().Border(TableBorder.Simple).Title($"download {Units.FormatBoth(r.DownloadBytes)}");
+        var shown = r.Best ?? r.LastTried;
+        var dl = new Table().Border(TableBorder.Simple).Title($"download of {Markup.Escape(shown.Format.Name)}: {Units.FormatBoth(r.DownloadBytes)}");
         dl.AddColumns("network", "Mbit/s", "time");
         // Slowest network first; the device's own network (the first entry of the report) is marked, not moved to the top.
         foreach (var d in r.Download.Select((d, i) => (d, own: i == 0)).OrderBy(x => x.d.Network.DownloadMbps).ThenBy(x => x.own ? 0 : 1))
         {
-            string name = Markup.Escape(d.d.Network.DisplayName) + (d.own ? " [bold](device's network)[/]" : string.Empty);
+            string name = Markup.Escape(d.d.Network.DisplayName) + (d.own ? $" [bold]({Markup.Escape(networkLabel)})[/]" : string.Empty);
             dl.AddRow(name, d.d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.d.Seconds));
         }
 
@@ -93,13 +94,13 @@ internal static class FitRenderer
         console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
     }
 
-    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports)
+    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports, string networkLabel = "device's network")
     {
         var first = reports[0];
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {reports.Count} devices");
         table.AddColumn(new TableColumn("device").NoWrap());
-        table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", "download (device's network)");
+        table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", $"download ({Markup.Escape(networkLabel)})");
         foreach (var r in reports)
         {
             var v = r.Best ?? r.LastTried;
