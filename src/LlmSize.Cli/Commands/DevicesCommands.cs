@@ -105,7 +105,8 @@ public sealed class DevicesShowCommand(IAnsiConsole console) : Command<DevicesSh
         grid.AddRow("[bold]CPU cores[/]", device.CpuCores.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (device.WebGpu is { } g)
         {
-            grid.AddRow("[bold]WebGPU[/]", Markup.Escape($"{g.Browser}: maxBufferSize {Units.FormatBinary(g.MaxBufferSizeBytes)}, maxStorageBufferBindingSize {Units.FormatBinary(g.MaxStorageBufferBindingSizeBytes)}, shader-f16 {(g.ShaderF16 ? "yes" : "no")} ({g.Basis})"));
+            // The basis (Reported / Typical / SpecMinimum) says how the buffer limits are known; the notes say how shader-f16 is.
+            grid.AddRow("[bold]WebGPU[/]", Markup.Escape($"{g.Browser}: maxBufferSize {Units.FormatBinary(g.MaxBufferSizeBytes)}, maxStorageBufferBindingSize {Units.FormatBinary(g.MaxStorageBufferBindingSizeBytes)} (limits: {g.Basis}), shader-f16 {(g.ShaderF16 ? "yes" : "no")} (see notes)"));
         }
 
         grid.AddRow("[bold]free storage[/]", Units.FormatDecimal(device.FreeStorageBytes));
