@@ -48,16 +48,17 @@ public sealed class DistillSettings : CommandSettings
     /// <summary>Parses a count, or returns false.</summary>
     internal static bool TryParseCount(string text, out long count)
     {
-        try
+        count = 0;
+        string s = text.Trim().ToUpperInvariant();
+        double factor = s.EndsWith('B') ? 1e9 : s.EndsWith('M') ? 1e6 : s.EndsWith('K') ? 1e3 : 1;
+        if (factor != 1) s = s[..^1];
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v <= 0 || v * factor > 1e15)
         {
-            count = ParseCount(text);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            count = 0;
             return false;
         }
+
+        count = (long)Math.Round(v * factor);
+        return true;
     }
 
     /// <summary>Smallest budget accepted: 10K parameters. A budget of a few parameters ("10") is a typo for 10M or 10B,
@@ -65,15 +66,8 @@ public sealed class DistillSettings : CommandSettings
     internal const long MinimumTarget = 10_000;
 
     /// <summary>Parses "1B", "500M", "1.5e9", "7000000".</summary>
-    internal static long ParseCount(string text)
-    {
-        string s = text.Trim().ToUpperInvariant();
-        double factor = s.EndsWith('B') ? 1e9 : s.EndsWith('M') ? 1e6 : s.EndsWith('K') ? 1e3 : 1;
-        if (factor != 1) s = s[..^1];
-        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v <= 0 || v * factor > 1e15)
-            throw new ArgumentException($"--target-params '{text}' is not a parameter count like 1B or 500M");
-        return (long)Math.Round(v * factor);
-    }
+    internal static long ParseCount(string text) =>
+        TryParseCount(text, out long count) ? count : throw new ArgumentException($"--target-params '{text}' is not a parameter count like 1B or 500M");
 }
 
 /// <summary><c>llmsize distill</c>: student configurations at a budget; no training.</summary>

@@ -341,8 +341,7 @@ public sealed class FitCommand(IAnsiConsole console) : Command<FitSettings>
     private static string AdapterMessage(string model, ModelInventory inventory, LoraAdapterSummary adapter)
     {
         long parameters = adapter.LoraParameters + adapter.SavedModuleParameters;
-        string baseName = adapter.BaseModel ?? "(base not named in adapter_config.json)";
-        if (adapter.BaseModel is { } b && Core.Models.Catalog.ModelCatalog.Default.TryFind(b, out var entry)) baseName = entry.Id;
+        string baseName = CompressionCli.AdapterBaseName(adapter) ?? "(base not named in adapter_config.json)";
         string fitBase = adapter.BaseModel is null ? "fit the base model it was trained on" : $"fit the base model (llmsize fit {baseName} …)";
         return $"{model} is a LoRA adapter ({parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters, {Units.FormatDecimal(inventory.DownloadBytes)}) for {baseName}: "
             + $"{fitBase}; the adapter adds its bytes to the download.";

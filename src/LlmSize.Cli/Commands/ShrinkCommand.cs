@@ -153,7 +153,7 @@ internal static class CompressionCli
         var inventory = ModelLoader.Load(model);
         if (inventory.Adapter is { } adapter && inventory.Architecture is null)
         {
-            string baseName = adapter.BaseModel is { } b && Core.Models.Catalog.ModelCatalog.Default.TryFind(b, out var entry) ? entry.Id : adapter.BaseModel ?? "its base model";
+            string baseName = AdapterBaseName(adapter) ?? "its base model";
             throw new ArgumentException($"{model} is a LoRA adapter for {baseName}; run this on the base model ({baseName}), or use 'llmsize inspect' for the adapter itself");
         }
 
@@ -163,6 +163,11 @@ internal static class CompressionCli
                 : $"{inventory.ModelName ?? model}: its size is not disclosed by the vendor, so nothing can be estimated. {inventory.Note}");
         return (architecture, inventory.ModelName ?? model);
     }
+
+    /// <summary>The base model an adapter names (adapter_config.json base_model_name_or_path), as its catalog id when the
+    /// catalog knows it ("openai-community/gpt2" → "gpt2"), else as written; null when the adapter names none.</summary>
+    public static string? AdapterBaseName(Core.Models.LoraAdapterSummary adapter) =>
+        adapter.BaseModel is { } b && Core.Models.Catalog.ModelCatalog.Default.TryFind(b, out var entry) ? entry.Id : adapter.BaseModel;
 
     /// <summary>Finds a runtime by id.</summary>
     /// <exception cref="ArgumentException">No runtime has that name (exit 1, like an unknown model or device; the

@@ -110,7 +110,7 @@ internal static class FitRenderer
                 FitOutcome.FitsWithChanges => ConstraintName(r.Requested.Binding.Constraint),
                 _ => ConstraintName(r.LastTried.Binding.Constraint),
             };
-            var budget = v.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
+            var budget = v.MemoryCheck;
             long budgetBytes = MemoryChart.Budget(v) ?? budget.AvailableBytes; // VRAM + host RAM for a partial offload
             double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
             string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty)

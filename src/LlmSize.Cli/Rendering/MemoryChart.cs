@@ -46,7 +46,7 @@ internal static class MemoryChart
             if (parts.Count > 0) return parts.Sum(c => c.AvailableBytes);
         }
 
-        return v.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram)?.AvailableBytes;
+        return v.MemoryCheck.AvailableBytes;
     }
 
     /// <summary>Builds the SVG document.</summary>

@@ -96,6 +96,10 @@ public sealed record FitVariant(WeightFormat Format, long ContextTokens, Executi
     /// <summary>True when every check passes.</summary>
     public bool Fits => Checks.All(c => c.Passes);
 
+    /// <summary>The memory budget check: what one app/tab may use (<see cref="FitConstraint.AppMemory"/>) or usable VRAM
+    /// (<see cref="FitConstraint.Vram"/>); every variant has one.</summary>
+    public FitCheck MemoryCheck => Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
+
     /// <summary>The first failing check, or, when all pass, the byte check with the least relative headroom (a
     /// passing feature check such as shader-f16 has no headroom to speak of).</summary>
     public FitCheck Binding => Checks.Where(c => !c.Passes).OrderBy(c => c.Constraint is FitConstraint.UnsupportedArchitecture or FitConstraint.NoWebGpu ? 0 : 1).ThenBy(c => c.HeadroomBytes).FirstOrDefault()
@@ -406,7 +410,7 @@ public sealed class FitAnalyzer
 
     /// <summary>Under 10% of the memory budget (app memory or VRAM) left.</summary>
     private static bool IsTight(FitVariant v) =>
-        v.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram) is { AvailableBytes: > 0 } memory
+        v.MemoryCheck is { AvailableBytes: > 0 } memory
         && memory.HeadroomBytes < memory.AvailableBytes / 10;
 
     private bool PartiallyOffloaded(FitVariant v) => v.GpuLayers is { } n && _architecture is { LayerCount: > 0 } a && n < a.LayerCount;
@@ -433,7 +437,7 @@ public sealed class FitAnalyzer
     private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context)
     {
         var warnings = new List<string>();
-        if (best is not null && IsTight(best) && best.Checks.First(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram) is var memory)
+        if (best is not null && IsTight(best) && best.MemoryCheck is var memory)
         {
             warnings.Add($"{best.Format.Name} leaves only {Units.FormatBinary(memory.HeadroomBytes)} ({Units.Percent((double)memory.HeadroomBytes / memory.AvailableBytes)}) of the {memory.Constraint.Describe()} budget: "
                 + "other apps, the OS or a longer conversation can push it out; a smaller format or a shorter context leaves room");

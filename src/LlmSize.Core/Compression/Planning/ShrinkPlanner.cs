@@ -340,7 +340,7 @@ public static class ShrinkPlanner
         if (!v.Fits) return null;
         var budget = SplitLayers(v, layerCount) is not null
             ? v.Checks.FirstOrDefault(c => c.Constraint == FitConstraint.HostRam)
-            : v.Checks.FirstOrDefault(c => c.Constraint is FitConstraint.AppMemory or FitConstraint.Vram);
+            : v.MemoryCheck;
         return budget is { AvailableBytes: > 0 } c ? (double)c.HeadroomBytes / c.AvailableBytes : null;
     }
 
