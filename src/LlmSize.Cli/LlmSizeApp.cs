@@ -1,4 +1,13 @@
-using LlmSize.Cli.Commands;
+using LlmSize.Cli.Commands.Devices;
+using LlmSize.Cli.Commands.Distill;
+using LlmSize.Cli.Commands.Fit;
+using LlmSize.Cli.Commands.Inspect;
+using LlmSize.Cli.Commands.Lora;
+using LlmSize.Cli.Commands.Models;
+using LlmSize.Cli.Commands.Prune;
+using LlmSize.Cli.Commands.Quantize;
+using LlmSize.Cli.Commands.Share;
+using LlmSize.Cli.Commands.Shrink;
 using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using Spectre.Console;
@@ -95,8 +104,11 @@ public static class LlmSizeApp
         });
     }
 
-    /// <summary>Maps an exception to one readable line and an exit code: bad input → 1, usage → 2. Never a stack trace
-    /// for expected failures.</summary>
+    /// <summary>Maps an exception to one readable line and an exit code by its kind: usage → 2; the user's input
+    /// (<see cref="InputException"/>: unknown names, missing files, adapters, undisclosed models; malformed files
+    /// <see cref="ModelFormatException"/>; unsupported formats; I/O failures) → 1; anything else is a bug in llmsize
+    /// → 70 (EX_SOFTWARE), reported as such with a request to report it, never blamed on the input. Never a stack
+    /// trace.</summary>
     internal static int HandleError(Exception ex, IAnsiConsole console)
     {
         // Spectre reports parse and conversion failures (e.g. "--context abc") as CommandParseException /
@@ -115,10 +127,10 @@ public static class LlmSizeApp
             CommandRuntimeException => (ExitCodes.Usage, ReadableConversion(e.Message)),
             FormatException when !ReferenceEquals(e, ex) => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
-            ModelFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
-                or UnauthorizedAccessException or IOException or ArgumentException or FormatException or InvalidDataException
-                or KeyNotFoundException => (ExitCodes.BadInput, e.Message),
-            _ => (ExitCodes.BadInput, "unexpected error: " + e.Message),
+            InputException or ModelFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
+                or UnauthorizedAccessException or IOException or InvalidDataException => (ExitCodes.BadInput, e.Message),
+            OperationCanceledException => (ExitCodes.Cancelled, CliSR.Cancelled),
+            _ => (ExitCodes.InternalError, string.Format(System.Globalization.CultureInfo.InvariantCulture, CliSR.UnexpectedError, e.GetType().Name, e.Message)),
         };
         console.MarkupLine("[red]error:[/] " + Markup.Escape(Clean(message)));
         return code;

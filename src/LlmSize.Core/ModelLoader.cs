@@ -15,7 +15,10 @@ namespace LlmSize.Core;
 
 /// <summary>The model named by the user was not found as a file, a folder or a catalog entry.</summary>
 /// <param name="message">What was looked for and the nearest catalog names.</param>
-public sealed class ModelNotFoundException(string message) : ArgumentException(message);
+/// <param name="name">The name or path given.</param>
+/// <param name="suggestions">The nearest catalog ids (may be empty).</param>
+public sealed class ModelNotFoundException(string message, string name = "", IReadOnlyList<string>? suggestions = null)
+    : UnknownNameException(NameKind.Model, name, suggestions ?? [], message);
 
 /// <summary>
 /// Turns what a user names — a model file, a model folder, or a built-in catalog name — into a
@@ -33,9 +36,8 @@ public static class ModelLoader
 {
     /// <summary>Loads a file, folder or catalog model.</summary>
     /// <param name="pathOrName">A path, or a catalog id / alias ("gemma-2b", "google/gemma-2b-it") or a WebLLM model id
-    /// ("Llama-3.2-1B-Instruct-q4f16_1-MLC": the catalog entry of its base model, with the WebLLM id and
-    /// quantization in <see cref="ModelInventory.Metadata"/> under <see cref="WebLlmModelIdKey"/> and
-    /// <see cref="WebLlmQuantizationKey"/>).</param>
+    /// ("Llama-3.2-1B-Instruct-q4f16_1-MLC": the catalog entry of its base model, with the build it names in
+    /// <see cref="ModelInventory.Reference"/>'s <see cref="ModelReference.WebLlm"/>).</param>
     /// <param name="catalog">Catalog to search; null = <see cref="ModelCatalog.Default"/>.</param>
     /// <returns>The inventory.</returns>
     /// <exception cref="ModelNotFoundException">Neither a path nor a catalog name.</exception>
@@ -54,21 +56,30 @@ public static class ModelLoader
 
         if (LooksLikePath(pathOrName))
         {
-            throw new ModelNotFoundException($"{pathOrName}: no such file or folder");
+            throw new ModelNotFoundException(InputException.Format(SR.NoSuchFileOrFolder, pathOrName), pathOrName);
         }
 
         var near = catalog.SuggestNearest(pathOrName, 3);
         throw new ModelNotFoundException(
-            $"'{pathOrName}' is not a file, a folder or a model of the built-in catalog"
-            + (near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(e => e.Id))}?" : "; see the catalog with 'llmsize models'"));
+            InputException.Format(SR.NotFileFolderOrCatalogModel, pathOrName,
+                near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(e => e.Id))}?" : "; see the catalog with 'llmsize models'"),
+            pathOrName, near.Select(e => e.Id).ToList());
     }
 
-    /// <summary><see cref="ModelInventory.Metadata"/> key of the WebLLM model id a catalog model was named by.</summary>
-    public const string WebLlmModelIdKey = "webllm.model_id";
-
-    /// <summary><see cref="ModelInventory.Metadata"/> key of the WebLLM quantization (e.g. "q4f16_1") of the WebLLM
-    /// model id a catalog model was named by; a format name of the WebLLM runtime.</summary>
-    public const string WebLlmQuantizationKey = "webllm.quantization";
+    /// <summary>Loads a file, folder or catalog model off the calling thread (headers are small; the readers themselves
+    /// are synchronous), for front ends that must stay responsive: a CLI command or a web request.</summary>
+    /// <param name="pathOrName">As for <see cref="Load"/>.</param>
+    /// <param name="catalog">Catalog to search; null = <see cref="ModelCatalog.Default"/>.</param>
+    /// <param name="cancellationToken">Observed before reading starts.</param>
+    /// <returns>The inventory.</returns>
+    /// <exception cref="OperationCanceledException">Cancelled before reading started.</exception>
+    /// <exception cref="ModelNotFoundException">As <see cref="Load"/>.</exception>
+    /// <exception cref="ModelFormatException">As <see cref="Load"/>.</exception>
+    public static Task<ModelInventory> LoadAsync(string pathOrName, ModelCatalog? catalog = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(() => Load(pathOrName, catalog), cancellationToken);
+    }
 
     /// <summary>Builds the inventory of a catalog entry: its architecture from the stored config, no files.</summary>
     /// <param name="entry">Catalog entry.</param>
@@ -76,22 +87,28 @@ public static class ModelLoader
     public static ModelInventory FromCatalog(CatalogEntry entry) => FromCatalog(entry, null, null);
 
     /// <summary>The inventory of a catalog entry, named by a WebLLM model id when <paramref name="webLlmModelId"/> is
-    /// given (its id and quantization go to the metadata).</summary>
+    /// given (the build it names goes to <see cref="ModelInventory.Reference"/>; a <c>-1k</c> id names a 1024-token
+    /// context, as WebLLM's prebuilt record does).</summary>
     private static ModelInventory FromCatalog(CatalogEntry entry, string? webLlmModelId, string? webLlmQuantization)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ModelArchitecture? arch = entry.Config is { } config ? HfConfigReader.Parse(config, $"catalog:{entry.Id}") : null;
         string note = entry.Note ?? $"built-in catalog entry; config from {entry.Source}";
         var metadata = new Dictionary<string, string> { ["publisher"] = entry.Publisher, ["source"] = entry.Source };
+        var reference = new ModelReference(entry.Id, ModelReferenceKind.Catalog);
         if (webLlmModelId is not null && webLlmQuantization is not null)
         {
-            metadata[WebLlmModelIdKey] = webLlmModelId;
-            metadata[WebLlmQuantizationKey] = webLlmQuantization;
+            bool oneK = webLlmModelId.EndsWith("-1k", StringComparison.OrdinalIgnoreCase);
+            reference = new ModelReference(webLlmModelId, ModelReferenceKind.PrebuiltId)
+            {
+                WebLlm = new WebLlmModelId(webLlmModelId, webLlmQuantization, oneK ? 1024 : null),
+            };
             note = $"WebLLM model {webLlmModelId} ({webLlmQuantization}) has the shapes of {entry.Id}; {note}";
         }
 
         return new ModelInventory(entry.Id, ModelFileFormat.Catalog, [], [])
         {
+            Reference = reference,
             Architecture = arch,
             ModelName = entry.DisplayName,
             SizeDisclosed = entry.Disclosed,
@@ -226,9 +243,15 @@ public static class ModelLoader
             warnings.Add("no architecture hyper-parameters: " + ex.Detail);
         }
 
+        Precision.LlamaFileType? fileType = metadata.TryGetValue("general.file_type", out string? ft)
+            && int.TryParse(ft, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id)
+            && Enum.IsDefined(typeof(Precision.LlamaFileType), id)
+                ? (Precision.LlamaFileType)id
+                : null;
         return new ModelInventory(path, ModelFileFormat.Gguf, files, file.Tensors)
         {
             Metadata = metadata,
+            GgufFileType = fileType,
             Architecture = arch,
             ModelName = file.TryGetString("general.name", out string n) ? n : Path.GetFileNameWithoutExtension(path),
             Warnings = warnings,

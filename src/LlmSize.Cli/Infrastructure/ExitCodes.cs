@@ -13,4 +13,11 @@ public static class ExitCodes
     /// conflicting options, an option value that is malformed or not valid for it (<c>--context abc</c>,
     /// <c>--network carrier-pigeon</c>, <c>--pattern 4:2</c>, <c>--ram abc</c>).</summary>
     public const int Usage = 2;
+
+    /// <summary>An internal error: an exception the core does not document escaped — a bug in llmsize, not the user's
+    /// input (70 = EX_SOFTWARE of BSD sysexits.h). The message asks for a report.</summary>
+    public const int InternalError = 70;
+
+    /// <summary>Cancelled (Ctrl+C): 130 = 128 + SIGINT, as shells report an interrupted command.</summary>
+    public const int Cancelled = 130;
 }

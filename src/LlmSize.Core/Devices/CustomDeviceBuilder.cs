@@ -89,7 +89,7 @@ public sealed class CustomDeviceBuilder
     /// <summary>Sets the display name (default "custom").</summary>
     /// <param name="name">Any non-empty text.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The name is empty.</exception>
+    /// <exception cref="InputException">The name is empty.</exception>
     public CustomDeviceBuilder WithName(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -100,31 +100,31 @@ public sealed class CustomDeviceBuilder
     /// <summary>Sets system RAM from text ("8GiB").</summary>
     /// <param name="text">A size; see <see cref="DeviceSpecParser.ParseBytes"/>.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a size; the message names <c>--ram</c> and the text.</exception>
+    /// <exception cref="InputException">The text is not a size; the message names <c>--ram</c> and the text.</exception>
     public CustomDeviceBuilder WithRam(string text) { _ram = Size(text, "--ram"); return this; }
 
     /// <summary>Sets dedicated GPU memory from text ("4GiB").</summary>
     /// <param name="text">A size.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a size.</exception>
+    /// <exception cref="InputException">The text is not a size.</exception>
     public CustomDeviceBuilder WithVram(string text) { _vram = Size(text, "--vram"); return this; }
 
     /// <summary>Sets how much RAM one app may use ("5GiB"); default: RAM − <see cref="DefaultOsReserveBytes"/>.</summary>
     /// <param name="text">A size.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a size.</exception>
+    /// <exception cref="InputException">The text is not a size.</exception>
     public CustomDeviceBuilder WithAppMemoryLimit(string text) { _appLimit = Size(text, "--usable-ram"); return this; }
 
     /// <summary>Sets free storage ("64GB").</summary>
     /// <param name="text">A size.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a size.</exception>
+    /// <exception cref="InputException">The text is not a size.</exception>
     public CustomDeviceBuilder WithFreeStorage(string text) { _storage = Size(text, "--storage"); return this; }
 
     /// <summary>Sets memory bandwidth from text ("100GB/s").</summary>
     /// <param name="text">A bandwidth; see <see cref="DeviceSpecParser.ParseBandwidthGBps"/>.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a bandwidth.</exception>
+    /// <exception cref="InputException">The text is not a bandwidth.</exception>
     public CustomDeviceBuilder WithBandwidth(string text)
     {
         _bandwidth = Parse(text, "--bandwidth", DeviceSpecParser.ParseBandwidthGBps);
@@ -134,23 +134,25 @@ public sealed class CustomDeviceBuilder
     /// <summary>Sets FP16 GPU throughput ("20TFLOPS").</summary>
     /// <param name="text">A compute rate; see <see cref="DeviceSpecParser.ParseTflops"/>.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a compute rate.</exception>
+    /// <exception cref="InputException">The text is not a compute rate.</exception>
     public CustomDeviceBuilder WithFp16(string text) { _fp16 = Parse(text, "--fp16", DeviceSpecParser.ParseTflops); return this; }
 
     /// <summary>Sets FP32 GPU throughput ("10TFLOPS").</summary>
     /// <param name="text">A compute rate.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a compute rate.</exception>
+    /// <exception cref="InputException">The text is not a compute rate.</exception>
     public CustomDeviceBuilder WithFp32(string text) { _fp32 = Parse(text, "--fp32", DeviceSpecParser.ParseTflops); return this; }
 
     /// <summary>Sets the CPU core count.</summary>
     /// <param name="cores">1 … <see cref="DeviceProfileValidator.MaxCpuCores"/>.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">Out of range.</exception>
+    /// <exception cref="InputException">Out of range.</exception>
     public CustomDeviceBuilder WithCores(int cores)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(cores, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(cores, DeviceProfileValidator.MaxCpuCores);
+        if (cores < 1 || cores > DeviceProfileValidator.MaxCpuCores)
+        {
+            throw new InputException(InputErrorKind.InvalidRequest, $"--cores {cores}: a device has 1 to {DeviceProfileValidator.MaxCpuCores} CPU cores.");
+        }
         _cores = cores;
         return this;
     }
@@ -163,7 +165,7 @@ public sealed class CustomDeviceBuilder
     /// <summary>Sets the network from a class name ("4g", "wifi6") or a speed ("50Mbps").</summary>
     /// <param name="text">A <see cref="NetworkClass"/> name or a speed.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">Neither a known class nor a valid speed.</exception>
+    /// <exception cref="InputException">Neither a known class nor a valid speed.</exception>
     public CustomDeviceBuilder WithNetwork(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -180,7 +182,7 @@ public sealed class CustomDeviceBuilder
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new ArgumentException($"--network '{text}': {e.Message}", nameof(text), e);
+            throw new InputException(InputErrorKind.InvalidRequest, $"--network '{text}': {e.Message}", e);
         }
 
         return this;
@@ -191,13 +193,13 @@ public sealed class CustomDeviceBuilder
     /// <see cref="WithMaxStorageBufferBindingSize"/>).</summary>
     /// <param name="name">One of <see cref="BrowserNames"/>, case-insensitive.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">Not a known browser; the message names <c>--browser</c> and lists the
+    /// <exception cref="InputException">Not a known browser; the message names <c>--browser</c> and lists the
     /// known names.</exception>
     public CustomDeviceBuilder WithBrowser(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         _browser = FindBrowser(name)
-            ?? throw new ArgumentException($"--browser '{name}' is not known; use one of: {string.Join(", ", BrowserNames)}.", nameof(name));
+            ?? throw new InputException(InputErrorKind.InvalidRequest, $"--browser '{name}' is not known; use one of: {string.Join(", ", BrowserNames)}.");
         return this;
     }
 
@@ -223,30 +225,30 @@ public sealed class CustomDeviceBuilder
     /// <see cref="WithBrowser"/>.</summary>
     /// <param name="text">A size, at least the spec minimum 256 MiB.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a size.</exception>
+    /// <exception cref="InputException">The text is not a size.</exception>
     public CustomDeviceBuilder WithMaxBufferSize(string text) { _maxBuffer = Size(text, "--max-buffer"); return this; }
 
     /// <summary>Sets the WebGPU <c>maxStorageBufferBindingSize</c> ("2GiB"), overriding the browser's default. Needs
     /// <see cref="WithBrowser"/>.</summary>
     /// <param name="text">A size, at least the spec minimum 128 MiB.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">The text is not a size.</exception>
+    /// <exception cref="InputException">The text is not a size.</exception>
     public CustomDeviceBuilder WithMaxStorageBufferBindingSize(string text) { _maxBinding = Size(text, "--max-binding"); return this; }
 
     /// <summary>Builds and validates the profile.</summary>
     /// <returns>A profile with id <c>custom</c> and category <see cref="DeviceCategory.Custom"/>.</returns>
-    /// <exception cref="ArgumentException">A required value (--ram, --bandwidth) is missing, a WebGPU value is given
+    /// <exception cref="InputException">A required value (--ram, --bandwidth) is missing, a WebGPU value is given
     /// without a browser, or a value is out of range (zero memory, VRAM with unified memory, app limit above RAM,
     /// WebGPU limits below the spec minimums, absurd sizes); the message names the option.</exception>
     public DeviceProfile Build()
     {
-        long ram = _ram ?? throw new ArgumentException("--ram is required for a custom device (e.g. --ram 8GiB).");
+        long ram = _ram ?? throw new InputException(InputErrorKind.InvalidRequest, "--ram is required for a custom device (e.g. --ram 8GiB).");
         double bandwidth = _bandwidth
-            ?? throw new ArgumentException("--bandwidth is required for a custom device (e.g. --bandwidth 100GB/s).");
+            ?? throw new InputException(InputErrorKind.InvalidRequest, "--bandwidth is required for a custom device (e.g. --bandwidth 100GB/s).");
         if (_browser is null && (_shaderF16 is not null || _maxBuffer is not null || _maxBinding is not null))
         {
             string option = _shaderF16 is not null ? "--shader-f16" : _maxBuffer is not null ? "--max-buffer" : "--max-binding";
-            throw new ArgumentException($"{option} describes the browser's WebGPU; name the browser too (--browser {string.Join("|", BrowserNames)}).");
+            throw new InputException(InputErrorKind.InvalidRequest, $"{option} describes the browser's WebGPU; name the browser too (--browser {string.Join("|", BrowserNames)}).");
         }
 
         WebGpuLimits? webGpu = null;
@@ -297,7 +299,7 @@ public sealed class CustomDeviceBuilder
         string? problem = DeviceProfileValidator.Validate(profile, requireSources: false, out string? field);
         if (problem is not null)
         {
-            throw new ArgumentException($"{OptionFor(field)}: {problem}");
+            throw new InputException(InputErrorKind.InvalidRequest, $"{OptionFor(field)}: {problem}");
         }
 
         return profile;
@@ -330,7 +332,7 @@ public sealed class CustomDeviceBuilder
         }
         catch (FormatException e)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{option}: {e.Message}"), nameof(text), e);
+            throw new InputException(InputErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"{option}: {e.Message}"), e);
         }
     }
 

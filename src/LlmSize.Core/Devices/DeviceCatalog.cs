@@ -116,8 +116,8 @@ public sealed class DeviceCatalog
     /// <summary>Finds a profile or throws with suggestions.</summary>
     /// <param name="nameOrAlias">The name to look up.</param>
     /// <returns>The profile.</returns>
-    /// <exception cref="ArgumentException">Unknown device; the message reads "unknown device 'pixel8'; did you mean
-    /// pixel-8?" when suggestions exist.</exception>
+    /// <exception cref="UnknownNameException">Unknown device; the message reads "unknown device 'pixel8'; did you mean
+    /// pixel-8?" when suggestions exist, and <see cref="UnknownNameException.Suggestions"/> carries them.</exception>
     public DeviceProfile Find(string nameOrAlias)
     {
         if (TryFind(nameOrAlias, out DeviceProfile? profile))
@@ -128,7 +128,7 @@ public sealed class DeviceCatalog
         IReadOnlyList<string> near = SuggestNearest(nameOrAlias ?? string.Empty, 3);
         string shown = nameOrAlias is null ? "(null)" : nameOrAlias.Length > 64 ? nameOrAlias[..64] + "…" : nameOrAlias;
         string hint = near.Count > 0 ? $"; did you mean {string.Join(", ", near)}?" : "; run 'llmsize devices list' to see the catalog.";
-        throw new ArgumentException($"unknown device '{shown}'{hint}", nameof(nameOrAlias));
+        throw new UnknownNameException(NameKind.Device, nameOrAlias ?? string.Empty, near, $"unknown device '{shown}'{hint}");
     }
 
     /// <summary>Suggests profile ids close to an unknown name, best first.</summary>

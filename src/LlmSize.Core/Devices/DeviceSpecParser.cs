@@ -45,11 +45,19 @@ public static class DeviceSpecParser
     public static double ParseBandwidthGBps(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!TrySplit(text, out decimal value, out string unit, out string? error))
-        {
-            throw new FormatException(error);
-        }
+        return TryParseBandwidthGBps(text, out double gbps, out string? error) ? gbps : throw new FormatException(error);
+    }
 
+    /// <summary>Parses a bandwidth as <see cref="ParseBandwidthGBps"/> does, without throwing.</summary>
+    /// <param name="text">The text to parse.</param>
+    /// <param name="gbps">The bandwidth in GB/s when it parses.</param>
+    /// <param name="error">Why it does not parse (quotes the text), else null.</param>
+    /// <returns>True when the text is a number and a bandwidth unit.</returns>
+    public static bool TryParseBandwidthGBps(string? text, out double gbps, [NotNullWhen(false)] out string? error)
+    {
+        gbps = 0;
+        if (text is null) { error = "no bandwidth given"; return false; }
+        if (!TrySplit(text, out decimal value, out string unit, out error)) return false;
         string u = unit.ToLowerInvariant();
         if (u.EndsWith("/s", StringComparison.Ordinal))
         {
@@ -61,17 +69,18 @@ public static class DeviceSpecParser
         }
         else
         {
-            throw new FormatException(
-                $"'{text}' is not a bandwidth: expected a number and a unit per second such as '100GB/s' or '900 GiB/s'.");
+            error = $"'{text}' is not a bandwidth: expected a number and a unit per second such as '100GB/s' or '900 GiB/s'.";
+            return false;
         }
 
         if (!TryByteMultiplier(u, out decimal multiplier))
         {
-            throw new FormatException(
-                $"'{text}' has an unknown bandwidth unit '{unit}': use B/s, KB/s, MB/s, GB/s, TB/s or KiB/s … TiB/s.");
+            error = $"'{text}' has an unknown bandwidth unit '{unit}': use B/s, KB/s, MB/s, GB/s, TB/s or KiB/s … TiB/s.";
+            return false;
         }
 
-        return (double)(value * multiplier / 1_000_000_000m);
+        gbps = (double)(value * multiplier / 1_000_000_000m);
+        return true;
     }
 
     /// <summary>Parses a compute rate such as "3.5TFLOPS", "500 GFLOPS", "1.2 PFLOPS" into TFLOPS.</summary>
@@ -82,19 +91,34 @@ public static class DeviceSpecParser
     public static double ParseTflops(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!TrySplit(text, out decimal value, out string unit, out string? error))
-        {
-            throw new FormatException(error);
-        }
+        return TryParseTflops(text, out double tflops, out string? error) ? tflops : throw new FormatException(error);
+    }
 
-        decimal scale = unit.ToLowerInvariant() switch
+    /// <summary>Parses a compute rate as <see cref="ParseTflops"/> does, without throwing.</summary>
+    /// <param name="text">The text to parse.</param>
+    /// <param name="tflops">TFLOPS when it parses.</param>
+    /// <param name="error">Why it does not parse, else null.</param>
+    /// <returns>True when the text is a number and GFLOPS, TFLOPS or PFLOPS.</returns>
+    public static bool TryParseTflops(string? text, out double tflops, [NotNullWhen(false)] out string? error)
+    {
+        tflops = 0;
+        if (text is null) { error = "no compute rate given"; return false; }
+        if (!TrySplit(text, out decimal value, out string unit, out error)) return false;
+        decimal? scale = unit.ToLowerInvariant() switch
         {
             "gflops" or "gflop/s" => 0.001m,
             "tflops" or "tflop/s" => 1m,
             "pflops" or "pflop/s" => 1000m,
-            _ => throw new FormatException($"'{text}' has an unknown compute unit '{unit}': use GFLOPS, TFLOPS or PFLOPS."),
+            _ => null,
         };
-        return (double)(value * scale);
+        if (scale is null)
+        {
+            error = $"'{text}' has an unknown compute unit '{unit}': use GFLOPS, TFLOPS or PFLOPS.";
+            return false;
+        }
+
+        tflops = (double)(value * scale.Value);
+        return true;
     }
 
     /// <summary>Parses a network speed such as "50Mbps", "1 Gbps", "800 kbps", "100 Mbit/s" into Mbps (10^6 bit/s).</summary>
@@ -105,19 +129,34 @@ public static class DeviceSpecParser
     public static double ParseMbps(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (!TrySplit(text, out decimal value, out string unit, out string? error))
-        {
-            throw new FormatException(error);
-        }
+        return TryParseMbps(text, out double mbps, out string? error) ? mbps : throw new FormatException(error);
+    }
 
-        decimal scale = unit.ToLowerInvariant() switch
+    /// <summary>Parses a network speed as <see cref="ParseMbps"/> does, without throwing.</summary>
+    /// <param name="text">The text to parse.</param>
+    /// <param name="mbps">Mbps when it parses.</param>
+    /// <param name="error">Why it does not parse, else null.</param>
+    /// <returns>True when the text is a number and Kbps, Mbps or Gbps.</returns>
+    public static bool TryParseMbps(string? text, out double mbps, [NotNullWhen(false)] out string? error)
+    {
+        mbps = 0;
+        if (text is null) { error = "no network speed given"; return false; }
+        if (!TrySplit(text, out decimal value, out string unit, out error)) return false;
+        decimal? scale = unit.ToLowerInvariant() switch
         {
             "kbps" or "kbit/s" => 0.001m,
             "mbps" or "mbit/s" => 1m,
             "gbps" or "gbit/s" => 1000m,
-            _ => throw new FormatException($"'{text}' has an unknown network-speed unit '{unit}': use Kbps, Mbps or Gbps."),
+            _ => null,
         };
-        return (double)(value * scale);
+        if (scale is null)
+        {
+            error = $"'{text}' has an unknown network-speed unit '{unit}': use Kbps, Mbps or Gbps.";
+            return false;
+        }
+
+        mbps = (double)(value * scale.Value);
+        return true;
     }
 
     private static bool TryParseBytes(string? text, out long bytes, [NotNullWhen(false)] out string? error)

@@ -103,6 +103,24 @@ public sealed record NetworkClass
             mbps, "user", "Speed given by the user.");
     }
 
+    /// <summary>A <c>--network</c> value: a built-in class (<see cref="TryFind"/>) or a speed such as 50Mbps
+    /// (<see cref="DeviceSpecParser.TryParseMbps"/>, above 0 and at most 1,000,000 Mbps).</summary>
+    /// <param name="text">The value.</param>
+    /// <param name="network">The class, or null.</param>
+    /// <returns>True when the value names a class or is a valid speed.</returns>
+    public static bool TryParse(string? text, [NotNullWhen(true)] out NetworkClass? network)
+    {
+        if (TryFind(text, out network)) return true;
+        if (DeviceSpecParser.TryParseMbps(text, out double mbps, out _) && double.IsFinite(mbps) && mbps > 0 && mbps <= 1_000_000)
+        {
+            network = FromMbps(mbps);
+            return true;
+        }
+
+        network = null;
+        return false;
+    }
+
     /// <summary>Finds a built-in class by id or common name (<c>3g</c>, <c>4g</c>, <c>lte</c>, <c>5g</c>,
     /// <c>broadband</c>, <c>fixed</c>, <c>wifi5</c>, <c>wi-fi-6</c>, …), ignoring case, spaces, dashes and
     /// underscores.</summary>

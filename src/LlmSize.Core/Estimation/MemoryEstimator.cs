@@ -51,21 +51,8 @@ public sealed record MemoryEstimate
 /// Estimates runtime memory from a <see cref="ModelArchitecture"/> alone (no files): weights in the runtime's format,
 /// KV cache for the context, compute buffers for one prefill chunk, and the runtime's fixed overhead.
 /// </summary>
-/// <remarks>
-/// Compute buffers, per runtime (documented in README "How estimates are made"):
-/// <list type="bullet">
-/// <item>llama.cpp: n_ubatch (512) tokens × (3 × FFN width + 4 × hidden) × 4 bytes (f32 graph activations; flash
-/// attention on, so no n_ctx × n_ubatch score matrix) plus one row of logits (only the last token's are output).</item>
-/// <item>WebLLM: the largest static memory plan among the model library's functions, with prefill_chunk_size 1024
-/// (WebLLM's prebuilt libraries are compiled <c>_cs1k</c>): chunk × (2 × MLP up-projection + 4 × hidden) at the
-/// activation width (f16 for q*f16, f32 for q*f32), plus f32 logits for the whole chunk when MLC's model declares a
-/// constant vocabulary (<see cref="MlcModelDefinitions.HasStaticVocabularyHead"/>: Qwen, StableLM, OLMo …), else for
-/// the last position. The KV cache follows MLC's window rules (<see cref="MlcModelDefinitions.ApplyKvCacheRules"/>).</item>
-/// <item>Transformers.js / ONNX Runtime: the exported decoder returns logits for every input position in f32, so a
-/// prompt chunk of 512 tokens costs 512 × vocab × 4 bytes, plus the FFN activation.</item>
-/// <item>MediaPipe: one prefill chunk of FFN activations in f32.</item>
-/// </list>
-/// </remarks>
+/// <remarks>Compute buffers and the KV cache's window rules are the runtime's (<see cref="RuntimeProfile.ComputeBuffers"/>,
+/// <see cref="RuntimeProfile.KvCacheView"/>); README "How estimates are made" lists them.</remarks>
 public static class MemoryEstimator
 {
     /// <summary>Context length used when the user gives none: 4096 tokens (never silently the training maximum).</summary>
@@ -78,10 +65,12 @@ public static class MemoryEstimator
     /// <param name="contextTokens">Context tokens; null = <see cref="DefaultContextTokens"/> capped at the model's maximum.</param>
     /// <param name="kvCacheType">KV-cache element type override (llama.cpp <c>--cache-type-k/v</c>); null = the format's.</param>
     /// <param name="sequences">Parallel sequences.</param>
+    /// <param name="weights">The weight bytes of <paramref name="format"/> when already computed (they do not depend on
+    /// the context); null = compute them.</param>
     /// <returns>The estimate.</returns>
     /// <exception cref="ArgumentException">The format does not belong to the runtime, or the context is below 1.</exception>
     public static MemoryEstimate Estimate(ModelArchitecture architecture, RuntimeProfile runtime, WeightFormat? format = null,
-        long? contextTokens = null, TensorDataType? kvCacheType = null, int sequences = 1)
+        long? contextTokens = null, TensorDataType? kvCacheType = null, int sequences = 1, WeightBytes? weights = null)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -95,10 +84,10 @@ public static class MemoryEstimator
         long context = contextTokens ?? (architecture.ContextLength > 0 ? Math.Min(DefaultContextTokens, architecture.ContextLength) : DefaultContextTokens);
         if (context < 1) throw new ArgumentException($"Context must be at least 1 token, got {context}.", nameof(contextTokens));
 
-        var weights = format.ComputeBytes(architecture, ParameterCalculator.EnumerateWeights(architecture));
-        var (kvArchitecture, kvNote) = KvCacheRules.Apply(runtime, architecture);
+        weights ??= format.ComputeBytes(architecture, ParameterCalculator.EnumerateWeights(architecture));
+        var (kvArchitecture, kvNote) = runtime.KvCacheView(architecture);
         var kv = KvCacheEstimator.Estimate(kvArchitecture, context, kvCacheType ?? format.KvCacheType, sequences);
-        var (compute, computeHow) = ComputeBuffers(architecture, runtime, format, context);
+        var (compute, computeHow) = runtime.ComputeBuffers(architecture, format, context);
         var terms = new List<MemoryTerm>
         {
             new("weights", weights.TotalBytes, $"{format.Name}: {weights.BitsPerWeight:0.00} bits per weight on average ({format.Source})"),
@@ -120,51 +109,37 @@ public static class MemoryEstimator
         };
     }
 
-    private static (long Bytes, string How) ComputeBuffers(ModelArchitecture a, RuntimeProfile runtime, WeightFormat format, long context)
+    /// <summary>Memory of stored weights whose architecture is unknown (a TFLite/ONNX graph without config.json): the
+    /// exact tensor bytes plus the runtime's overhead; no KV cache or buffers can be derived, and the terms say so.</summary>
+    /// <param name="runtime">The runtime.</param>
+    /// <param name="stored">The stored weights.</param>
+    /// <param name="contextTokens">Context tokens as asked (only reported); null = 0.</param>
+    /// <returns>The estimate.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static MemoryEstimate StoredWeights(RuntimeProfile runtime, Fit.StoredWeightFormat stored, long? contextTokens)
     {
-        long chunk = Math.Min(runtime.PrefillChunkTokens, context);
-        long ffn = a.IsMixtureOfExperts ? (a.ExpertIntermediateSize ?? a.IntermediateSize) * Math.Max(1, a.ActiveExpertCount) : a.IntermediateSize;
-        bool gated = a.Mlp != MlpKind.Plain;
-        long h = a.HiddenSize;
-        switch (runtime.Id)
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(stored);
+        var weights = new WeightBytes(stored.StoredBytes, stored.StoredBytes, stored.StoredBytes, "(unknown: largest tensor not derived)", 0,
+            stored.Parameters == 0 ? 0 : stored.StoredBytes * 8.0 / stored.Parameters);
+        var kv = new KvCacheEstimate(0, contextTokens ?? 0, 1, TensorDataType.F16, 0, 0, 0, "unknown: the file carries no architecture");
+        return new MemoryEstimate
         {
-            case "webllm":
-            {
-                // MLC's model library reports, per compiled function, the bytes its static memory plan allocates with
-                // seq_len ≤ prefill_chunk_size; WebLLM's vram_required_MB and MLC's engine (cpp/serve/config.cc) take
-                // the maximum over functions. Activations: ≈ 2 × the MLP input projection (gate+up for gated MLPs)
-                // + 4 × hidden per chunk token at the activation width (f16 for q*f16, f32 for q*f32), as measured
-                // against WebLLM's published rows. Logits: f32 for every chunk position when the head's vocabulary is
-                // a compile-time constant (batch_verify), else for the last position only.
-                int act = format.KvCacheType == TensorDataType.F32 ? 4 : 2;
-                long upProjection = (gated ? 2 : 1) * ffn;
-                long activations = chunk * (2 * upProjection + 4 * h) * act;
-                bool staticHead = MlcModelDefinitions.HasStaticVocabularyHead(a);
-                long logits = (staticHead ? chunk : 1) * a.VocabSize * 4;
-                string logitsHow = staticHead
-                    ? $" + f32 logits for all {chunk} chunk positions × {a.VocabSize} vocab × 4 B (MLC's {a.Family} head has a constant vocabulary, so batch_verify's output is planned)"
-                    : " + last-position f32 logits";
-                return (activations + logits,
-                    $"MLC static memory plan for a {chunk}-token prefill chunk: {chunk} × (2 × {upProjection} MLP up-projection + 4 × {h} hidden) × {act} B{logitsHow}");
-            }
-
-            case "transformers.js" or "onnxruntime":
-            {
-                long bytes = chunk * (a.VocabSize + (gated ? 2 : 1) * ffn + 2 * h) * 4;
-                return (bytes, $"ONNX decoder prefill of {chunk} tokens: logits for every position ({a.VocabSize} × 4 B) + FFN activations, f32");
-            }
-
-            case "llama.cpp":
-            {
-                long bytes = (chunk * (3 * ffn + 4 * h) + a.VocabSize) * 4;
-                return (bytes, $"ggml graph for n_ubatch {chunk}: {chunk} × (3 × {ffn} FFN + 4 × {h} hidden) × 4 B + one row of {a.VocabSize} logits (llama.cpp outputs logits for the last token only; flash attention on)");
-            }
-
-            default:
-            {
-                long bytes = chunk * ((gated ? 2 : 1) * ffn + 2 * h) * 4;
-                return (bytes, $"one prefill chunk of {chunk} tokens of FFN activations, f32");
-            }
-        }
+            Runtime = runtime,
+            Format = stored,
+            ContextTokens = contextTokens ?? 0,
+            ContextDefaulted = contextTokens is null,
+            Weights = weights,
+            KvCache = kv,
+            ComputeBufferBytes = 0,
+            OverheadBytes = runtime.OverheadBytes,
+            Terms =
+            [
+                new MemoryTerm("weights", stored.StoredBytes, "exact tensor bytes of the file"),
+                new MemoryTerm("KV cache", 0, "unknown: no architecture (put the model's config.json beside the file)"),
+                new MemoryTerm("compute buffers", 0, "unknown: no architecture"),
+                new MemoryTerm("runtime overhead", runtime.OverheadBytes, runtime.OverheadSource),
+            ],
+        };
     }
 }

@@ -1,3 +1,6 @@
+using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation.Fit;
+
 namespace LlmSize.Core.Estimation;
 
 /// <summary>Expected speed and times, each with the formula used.</summary>
@@ -22,6 +25,44 @@ public sealed record SpeedEstimate(
 /// </summary>
 public static class SpeedEstimator
 {
+    /// <summary>
+    /// Speed of one fit variant on a device: compute from the GPU's FP16 (else FP32) TFLOPS on GPU targets (or
+    /// <see cref="EstimationAssumptions.GpuTflopsPerGBps"/> × bandwidth when no figure is published), from weighted CPU
+    /// cores otherwise; bandwidth of the memory the weights are read from — the profile's (VRAM on a discrete GPU),
+    /// <see cref="EstimationAssumptions.HostRamBandwidthGBps"/> for CPU/wasm execution on a discrete-GPU machine, and
+    /// for a CPU/GPU split the harmonic mix of both by the share of layers on each.
+    /// </summary>
+    /// <param name="device">The device.</param>
+    /// <param name="variant">The variant (format, target, split, memory).</param>
+    /// <param name="activeParameters">Parameters used per token.</param>
+    /// <param name="assumptions">Efficiency factors; null = defaults.</param>
+    /// <returns>The estimate.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static SpeedEstimate ForVariant(DeviceProfile device, FitVariant variant, long activeParameters, EstimationAssumptions? assumptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(variant);
+        var a = assumptions ?? EstimationAssumptions.Default;
+        double cores = device.CpuBigCores is { } big && big > 0 && big < device.CpuCores
+            ? big + ((device.CpuCores - big) * a.LittleCoreShare)
+            : device.CpuCores;
+        double tflops = variant.Target.IsGpu()
+            ? device.GpuFp16Tflops ?? device.GpuFp32Tflops ?? device.MemoryBandwidthGBps * a.GpuTflopsPerGBps
+            : cores * a.CpuTflopsPerCore;
+        // A device profile's bandwidth is that of the memory the model lives in: VRAM on a discrete GPU. CPU and wasm
+        // execution there reads system RAM instead.
+        bool discrete = device.GpuMemoryBytes is not null && !device.UnifiedMemory;
+        double bandwidth = discrete && !variant.Target.IsGpu() ? a.HostRamBandwidthGBps : device.MemoryBandwidthGBps;
+        if (variant.IsSplit)
+        {
+            // Time per token adds up: GPU layers at VRAM bandwidth, CPU layers at host RAM bandwidth.
+            double gpuShare = (double)variant.GpuLayers!.Value / variant.LayerCount;
+            bandwidth = 1 / (gpuShare / device.MemoryBandwidthGBps + (1 - gpuShare) / a.HostRamBandwidthGBps);
+        }
+
+        return Estimate(variant.Memory, activeParameters, bandwidth, Math.Max(tflops, 1e-3), variant.Target, null, a, variant.LayerCount);
+    }
+
     /// <summary>Estimates speed.</summary>
     /// <param name="memory">Memory estimate (weights, KV cache, active bytes).</param>
     /// <param name="activeParameters">Parameters used per token (MoE: top-k experts only).</param>

@@ -67,6 +67,24 @@ public sealed class ModelInventory
     /// <summary>Tensors declared by the files (name, shape, dtype, bytes).</summary>
     public IReadOnlyList<TensorInfo> Tensors { get; }
 
+    /// <summary>How the user named the model; by default a file, folder or catalog reference to <see cref="Source"/>.</summary>
+    public ModelReference Reference
+    {
+        get => _reference ?? new ModelReference(Source, Format switch
+        {
+            ModelFileFormat.Catalog => ModelReferenceKind.Catalog,
+            ModelFileFormat.PeftAdapter => ModelReferenceKind.Folder,
+            _ => Directory.Exists(Source) ? ModelReferenceKind.Folder : ModelReferenceKind.File,
+        });
+        init => _reference = value;
+    }
+
+    private readonly ModelReference? _reference;
+
+    /// <summary>A GGUF's <c>general.file_type</c> (llama.cpp's <c>llama_ftype</c>, e.g. 15 = Q4_K_M) when the file
+    /// declares a known one; null for other formats.</summary>
+    public Precision.LlamaFileType? GgufFileType { get; init; }
+
     /// <summary>Format-level metadata worth showing (GGUF <c>general.*</c> keys, safetensors <c>__metadata__</c>, ONNX producer …).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
@@ -123,7 +141,15 @@ public sealed class ModelInventory
 /// <param name="LoraParameters">Parameters of the low-rank A and B matrices (and DoRA magnitudes).</param>
 /// <param name="SavedModuleParameters">Parameters of full copies saved beside (modules_to_save, classifier heads).</param>
 public sealed record LoraAdapterSummary(string? BaseModel, int Rank, double Alpha, IReadOnlyList<string> TargetModules,
-    long LoraParameters, long SavedModuleParameters);
+    long LoraParameters, long SavedModuleParameters)
+{
+    /// <summary>The base model as its catalog id when the catalog knows it ("openai-community/gpt2" → "gpt2"), else as
+    /// written; null when the adapter names none.</summary>
+    /// <param name="catalog">Catalog; null = <see cref="Catalog.ModelCatalog.Default"/>.</param>
+    /// <returns>A name to fit or load, or null.</returns>
+    public string? BaseModelId(Catalog.ModelCatalog? catalog = null) =>
+        BaseModel is { } b && (catalog ?? Catalog.ModelCatalog.Default).TryFind(b, out var entry) ? entry.Id : BaseModel;
+}
 
 /// <summary>One downloadable variant of a model (a Transformers.js dtype).</summary>
 /// <param name="Name">Variant name as the runtime asks for it ("q4f16").</param>

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
-using LlmSize.Cli.Commands;
+using LlmSize.Cli.Commands.Fit;
+using LlmSize.Cli.Commands.Inspect;
+using LlmSize.Cli.Commands.Shrink;
+using LlmSize.Cli.Commands.Distill;
+using LlmSize.Cli.Commands.Prune;
 using LlmSize.Cli.Infrastructure;
 using LlmSize.Core.Formats.Gguf;
 using LlmSize.Core.Precision;
@@ -303,5 +307,5 @@ public sealed class CliUsabilityTests : IDisposable
     [InlineData(0.0004244, "0.042%")]
     [InlineData(0.00999, "1.0%")] // 0.999% rounds to 1.0
     public void Percent_TwoSignificantDigitsBelowOnePercent(double fraction, string expected) =>
-        Assert.Equal(expected, CompressionCli.Percent(fraction));
+        Assert.Equal(expected, LlmSize.Core.Units.Percent(fraction));
 }

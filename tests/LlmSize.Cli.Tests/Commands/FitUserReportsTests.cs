@@ -1,8 +1,13 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using LlmSize.Cli.Rendering;
+using LlmSize.Cli.Commands.Fit;
+using LlmSize.Cli.Commands.Inspect;
+using LlmSize.Cli.Commands.Shrink;
+using LlmSize.Cli.Commands.Distill;
+using LlmSize.Cli.Commands.Prune;
 using LlmSize.Core;
 using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation.Fit;
 using LlmSize.Core.Estimation;
 
 namespace LlmSize.Cli.Tests.Commands;

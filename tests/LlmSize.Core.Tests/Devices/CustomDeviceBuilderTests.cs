@@ -1,4 +1,6 @@
+using LlmSize.Core;
 using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation.Fit;
 
 namespace LlmSize.Core.Tests.Devices;
 
@@ -46,14 +48,14 @@ public sealed class CustomDeviceBuilderTests
     [Fact]
     public void Build_WithoutRamNamesTheOption()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithBandwidth("100GB/s").Build());
+        var e = Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithBandwidth("100GB/s").Build());
         Assert.Contains("--ram", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Build_WithoutBandwidthNamesTheOption()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithRam("8GiB").Build());
+        var e = Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithRam("8GiB").Build());
         Assert.Contains("--bandwidth", e.Message, StringComparison.Ordinal);
     }
 
@@ -62,28 +64,28 @@ public sealed class CustomDeviceBuilderTests
     [InlineData("100 TiB", "--ram")]   // absurd: above the 64 TiB cap
     public void Build_ImpossibleRamNamesTheOption(string ram, string option)
     {
-        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithRam(ram).WithBandwidth("10GB/s").Build());
+        var e = Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithRam(ram).WithBandwidth("10GB/s").Build());
         Assert.StartsWith(option, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Build_ZeroBandwidthRejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("0GB/s").Build());
+        var e = Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("0GB/s").Build());
         Assert.StartsWith("--bandwidth", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Build_VramWithUnifiedMemoryRejected()
     {
-        Assert.Throws<ArgumentException>(() =>
+        Assert.Throws<InputException>(() =>
             new CustomDeviceBuilder().WithRam("8GiB").WithVram("4GiB").WithUnifiedMemory().WithBandwidth("10GB/s").Build());
     }
 
     [Fact]
     public void Build_AppLimitAboveRamRejected()
     {
-        var e = Assert.Throws<ArgumentException>(() =>
+        var e = Assert.Throws<InputException>(() =>
             new CustomDeviceBuilder().WithRam("8GiB").WithAppMemoryLimit("9GiB").WithBandwidth("10GB/s").Build());
         Assert.StartsWith("--usable-ram", e.Message, StringComparison.Ordinal);
     }
@@ -93,7 +95,7 @@ public sealed class CustomDeviceBuilderTests
     [InlineData("8")]
     public void WithRam_BadTextNamesOptionAndText(string text)
     {
-        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithRam(text));
+        var e = Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithRam(text));
         Assert.Contains("--ram", e.Message, StringComparison.Ordinal);
         Assert.Contains(text, e.Message, StringComparison.Ordinal);
         Assert.IsType<FormatException>(e.InnerException);
@@ -102,8 +104,8 @@ public sealed class CustomDeviceBuilderTests
     [Fact]
     public void WithNetwork_BadTextThrows()
     {
-        Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithNetwork("carrier pigeon"));
-        Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithNetwork("0Mbps"));
+        Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithNetwork("carrier pigeon"));
+        Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithNetwork("0Mbps"));
     }
 
     [Theory]
@@ -111,7 +113,7 @@ public sealed class CustomDeviceBuilderTests
     [InlineData(5000)]
     public void WithCores_OutOfRangeThrows(int cores)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new CustomDeviceBuilder().WithCores(cores));
+        Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithCores(cores));
     }
 
     [Theory]
@@ -196,7 +198,7 @@ public sealed class CustomDeviceBuilderTests
     [Fact]
     public void Build_MaxBindingBelowTheSpecMinimumNamesTheOption()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("50GB/s")
+        var e = Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("50GB/s")
             .WithBrowser("chrome").WithMaxStorageBufferBindingSize("64MiB").Build()); // 64 MiB < spec minimum 128 MiB
         Assert.StartsWith("--max-buffer / --max-binding", e.Message, StringComparison.Ordinal);
     }
@@ -208,14 +210,14 @@ public sealed class CustomDeviceBuilderTests
     {
         var b = new CustomDeviceBuilder().WithRam("8GiB").WithBandwidth("50GB/s");
         if (which == "shader") b.WithShaderF16(); else b.WithMaxBufferSize("1GiB");
-        var e = Assert.Throws<ArgumentException>(() => b.Build());
+        var e = Assert.Throws<InputException>(() => b.Build());
         Assert.Contains("--browser", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void WithBrowser_UnknownNameListsTheKnownOnes()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CustomDeviceBuilder().WithBrowser("netscape"));
+        var e = Assert.Throws<InputException>(() => new CustomDeviceBuilder().WithBrowser("netscape"));
         Assert.Contains("--browser", e.Message, StringComparison.Ordinal);
         Assert.Contains("chrome", e.Message, StringComparison.Ordinal);
         Assert.Contains("safari", e.Message, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation.Fit;
 
 namespace LlmSize.Core.Tests.Devices;
 

@@ -1,4 +1,5 @@
 using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation.Fit;
 
 namespace LlmSize.Core.Tests.Devices;
 

@@ -1,4 +1,5 @@
 using LlmSize.Core.Estimation;
+using LlmSize.Core.Estimation.Fit;
 using LlmSize.Core.Formats.HfConfig;
 using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Models.Catalog;

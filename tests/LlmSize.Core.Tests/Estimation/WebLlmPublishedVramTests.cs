@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmSize.Core.Estimation;
+using LlmSize.Core.Estimation.Fit;
 using LlmSize.Core.Formats.HfConfig;
 using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Models.Catalog;

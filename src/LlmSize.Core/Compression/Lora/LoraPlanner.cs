@@ -120,12 +120,12 @@ public static class LoraPlanner
     /// <param name="architecture">The model.</param>
     /// <param name="targets">HF target_modules names, or "all-linear" (every linear of the blocks, as PEFT: not the output head).</param>
     /// <returns>Modules, layer by layer.</returns>
-    /// <exception cref="ArgumentException">An unknown target name, or a target the architecture does not have.</exception>
+    /// <exception cref="InputException">An unknown target name, or a target the architecture does not have.</exception>
     public static IReadOnlyList<LoraTargetShape> Modules(ModelArchitecture architecture, IReadOnlyList<string> targets)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(targets);
-        if (targets.Count == 0) throw new ArgumentException("No target modules given.", nameof(targets));
+        if (targets.Count == 0) throw new InputException(InputErrorKind.InvalidRequest, "No target modules given.");
         var weights = ParameterCalculator.EnumerateWeights(architecture)
             .Where(w => w.Shape.Count == 2 && w.Name.EndsWith(".weight", StringComparison.Ordinal) && w.Name.Contains("{layer}", StringComparison.Ordinal))
             .ToList();
@@ -144,14 +144,12 @@ public static class LoraPlanner
             {
                 if (!family.TryGetValue(t, out ks))
                 {
-                    throw new ArgumentException(
-                        $"A {architecture.Family} model has no module named '{t}' (PEFT would find no target); its linear modules are {string.Join(", ", family.Keys)}, or all-linear.",
-                        nameof(targets));
+                    throw new InputException(InputErrorKind.InvalidRequest, $"A {architecture.Family} model has no module named '{t}' (PEFT would find no target); its linear modules are {string.Join(", ", family.Keys)}, or all-linear.");
                 }
             }
             else if (!Map.TryGetValue(t, out ks))
             {
-                throw new ArgumentException($"Unknown target module '{t}'; known: {string.Join(", ", Map.Keys.Order(StringComparer.Ordinal))}, all-linear.", nameof(targets));
+                throw new InputException(InputErrorKind.InvalidRequest, $"Unknown target module '{t}'; known: {string.Join(", ", Map.Keys.Order(StringComparer.Ordinal))}, all-linear.");
             }
 
             foreach (string k in ks) kinds.Add((t, k));
@@ -167,7 +165,7 @@ public static class LoraPlanner
             {
                 if (target == kind && targets.Contains("all-linear")) continue; // all-linear: a gated MLP may lack ffn_gate
                 if (kinds.Count(k => k.Target == target) > 1 && matches.All(m => m.Count == 0)) continue; // c_proj on a model without one of its meanings
-                throw new ArgumentException($"Target '{target}' ({kind}) does not exist in a {architecture.Family} architecture.", nameof(targets));
+                throw new InputException(InputErrorKind.InvalidRequest, $"Target '{target}' ({kind}) does not exist in a {architecture.Family} architecture.");
             }
 
             for (int g = 0; g < matches[0].Count; g++)
@@ -178,7 +176,7 @@ public static class LoraPlanner
                 foreach (var m in matches)
                 {
                     var w = m[Math.Min(g, m.Count - 1)];
-                    if (w.Shape[1] != inFeatures) throw new ArgumentException($"Fused target '{target}' has parts with different input widths.", nameof(targets));
+                    if (w.Shape[1] != inFeatures) throw new InputException(InputErrorKind.InvalidRequest, $"Fused target '{target}' has parts with different input widths.");
                     outFeatures = checked(outFeatures + w.Shape[0]);
                 }
 
@@ -195,7 +193,7 @@ public static class LoraPlanner
             }
         }
 
-        if (result.Count == 0) throw new ArgumentException($"No module of the architecture matches [{string.Join(", ", targets)}].", nameof(targets));
+        if (result.Count == 0) throw new InputException(InputErrorKind.InvalidRequest, $"No module of the architecture matches [{string.Join(", ", targets)}].");
         return result;
     }
 
@@ -207,7 +205,7 @@ public static class LoraPlanner
     /// <param name="baseBytes">Bytes of the base as distributed; null = parameters × 2 (F16/BF16 checkpoint).</param>
     /// <param name="adapterCounts">N values for the storage argument; null = 1, 10, 100.</param>
     /// <returns>The plan.</returns>
-    /// <exception cref="ArgumentException">Unknown or absent targets.</exception>
+    /// <exception cref="InputException">Unknown or absent targets.</exception>
     /// <exception cref="ArgumentOutOfRangeException">rank ≤ 0; a rank above min(in, out) of every targeted matrix (no
     /// module could use it; a module narrower than r, such as Mixtral's 8-way router under all-linear, is still
     /// adapted by PEFT with r × (in + out) parameters, so it alone does not refuse); N &lt; 1.</exception>

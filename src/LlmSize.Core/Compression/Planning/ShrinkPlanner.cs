@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using LlmSize.Core.Devices;
 using LlmSize.Core.Estimation;
+using LlmSize.Core.Estimation.Fit;
+using LlmSize.Core.Models;
 using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Models.Catalog;
 
@@ -93,9 +95,9 @@ public static class ShrinkPlanner
     /// <summary>Pruning fractions evaluated.</summary>
     public static readonly ImmutableArray<double> PruningFractions = [0.25, 0.5];
 
-    /// <summary>Headroom below which a fit is tight: 10% of the memory budget, the threshold of
-    /// <see cref="FitAnalyzer"/>'s tight-fit warning (headroom &lt; available / 10).</summary>
-    public const double TightHeadroomFraction = 0.10;
+    /// <summary>Headroom below which a fit is tight: <see cref="FitVariant.TightHeadroomFraction"/>, the threshold of the
+    /// fit report's tight-fit warning.</summary>
+    public const double TightHeadroomFraction = FitVariant.TightHeadroomFraction;
 
     /// <summary>The formats of the runtime's precision ladder that the planner lists: from
     /// <see cref="RuntimeProfile.LadderStart"/> (F16 / q0f16 / fp16) down, in the runtime's order; all formats when the
@@ -109,6 +111,22 @@ public static class ShrinkPlanner
         var formats = runtime.Formats.ToList();
         int start = runtime.FindFormat(runtime.LadderStart) is { } f ? formats.IndexOf(f) : 0;
         return formats.Skip(Math.Max(0, start)).ToArray();
+    }
+
+    /// <summary>Builds the plan for a model as read, with the fit pipeline's defaults (<see cref="FitPipeline.Resolve"/>:
+    /// a WebLLM id picks WebLLM and its context; an adapter or undisclosed model is refused the same way).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="device">Device.</param>
+    /// <param name="runtime">Runtime; null = the one the model's files or id name, else llama.cpp.</param>
+    /// <param name="contextTokens">Context length; null = the id's or the estimator's default.</param>
+    /// <returns>The ranked plan.</returns>
+    /// <exception cref="InputException">The model is not a whole disclosed model, or has no architecture.</exception>
+    public static ShrinkPlan Plan(ModelInventory model, DeviceProfile device, RuntimeProfile? runtime = null, long? contextTokens = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var architecture = FitPipeline.RequireArchitecture(model);
+        var resolved = FitPipeline.Resolve(model, runtime, null, contextTokens);
+        return Plan(architecture, model.ModelName ?? model.Source, device, resolved.Runtime, resolved.ContextTokens);
     }
 
     /// <summary>Builds the plan.</summary>
@@ -143,8 +161,8 @@ public static class ShrinkPlanner
                 v.Memory.TotalBytes, v.Fits, v.Fits ? FitConstraint.None : v.Binding.Constraint, v.Fits ? r.Speed.DecodeTokensPerSecond : null, q, note, false)
             {
                 LayerCount = architecture.LayerCount,
-                GpuLayers = SplitLayers(v, architecture.LayerCount),
-                HeadroomFraction = Headroom(v, architecture.LayerCount),
+                GpuLayers = v.IsSplit ? v.GpuLayers : null,
+                HeadroomFraction = v.Headroom,
             });
         }
 
@@ -325,23 +343,9 @@ public static class ShrinkPlanner
             v.Memory.TotalBytes, fits, fits ? FitConstraint.None : v.Binding.Constraint, fits ? r.Speed.DecodeTokensPerSecond : null, null, qualityNote, needsTraining)
         {
             LayerCount = arch.LayerCount,
-            GpuLayers = SplitLayers(v, arch.LayerCount),
-            HeadroomFraction = Headroom(v, arch.LayerCount),
+            GpuLayers = v.IsSplit ? v.GpuLayers : null,
+            HeadroomFraction = v.Headroom,
         };
-    }
-
-    /// <summary>Layers on the GPU when the variant is a CPU/GPU split (fewer than all layers offloaded), else null.</summary>
-    private static int? SplitLayers(FitVariant v, int layerCount) => v.GpuLayers is { } n && n < layerCount ? n : null;
-
-    /// <summary>Free fraction of the memory budget the variant lives in (see <see cref="ShrinkOption.HeadroomFraction"/>);
-    /// null when it does not fit or has no byte check of that budget.</summary>
-    private static double? Headroom(FitVariant v, int layerCount)
-    {
-        if (!v.Fits) return null;
-        var budget = SplitLayers(v, layerCount) is not null
-            ? v.Checks.FirstOrDefault(c => c.Constraint == FitConstraint.HostRam)
-            : v.MemoryCheck;
-        return budget is { AvailableBytes: > 0 } c ? (double)c.HeadroomBytes / c.AvailableBytes : null;
     }
 
     private static FitVariant LowestVariant(ModelArchitecture arch, string name, DeviceProfile device, RuntimeProfile runtime, long? context) =>

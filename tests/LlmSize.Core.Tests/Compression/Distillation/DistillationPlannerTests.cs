@@ -1,5 +1,6 @@
 using LlmSize.Core.Compression.Distillation;
 using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation.Fit;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Models.Catalog;

@@ -1,3 +1,4 @@
+using LlmSize.Core;
 using LlmSize.Core.Compression.Lora;
 using LlmSize.Core.Formats.Peft;
 using LlmSize.Core.Formats.Safetensors;
@@ -53,15 +54,15 @@ public class LoraPlannerTests
     [Fact]
     public void UnknownOrAbsentTargets_AreArgumentErrors()
     {
-        Assert.Throws<ArgumentException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["foo_proj"], 8));
-        Assert.Throws<ArgumentException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["gate_proj"], 8)); // GPT-2 has a plain MLP
+        Assert.Throws<InputException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["foo_proj"], 8));
+        Assert.Throws<InputException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["gate_proj"], 8)); // GPT-2 has a plain MLP
         Assert.Throws<ArgumentOutOfRangeException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["c_attn"], 0));
     }
     [Fact]
     public void Targets_follow_each_familys_module_names()
     {
         // GPT-2 has no q_proj (its attention is the fused Conv1D c_attn); PEFT would find no target module.
-        var ex = Assert.Throws<ArgumentException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["q_proj", "v_proj"], 8));
+        var ex = Assert.Throws<InputException>(() => LoraPlanner.Plan(Catalog("gpt2"), ["q_proj", "v_proj"], 8));
         Assert.Contains("c_attn", ex.Message, StringComparison.Ordinal);
 
         // DistilBERT's q_lin/v_lin: 6 layers × 2 × 8 × (768 + 768) = 147,456 — the LoRA part of the shared

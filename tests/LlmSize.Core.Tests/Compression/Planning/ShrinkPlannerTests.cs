@@ -1,6 +1,7 @@
 using System.Text;
 using LlmSize.Core.Compression.Planning;
 using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation.Fit;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Models.Catalog;

@@ -92,14 +92,19 @@ public sealed class ModelCatalogWebLlmIdTests
     }
 
     [Fact]
-    public void ModelLoader_loads_a_WebLlm_id_with_its_quantization_in_the_metadata()
+    public void ModelLoader_loads_a_WebLlm_id_with_the_build_it_names_in_the_reference()
     {
         var inventory = ModelLoader.Load("Qwen2.5-0.5B-Instruct-q4f16_1-MLC");
         Assert.Equal("qwen2.5-0.5b", inventory.Source);
         Assert.NotNull(inventory.Architecture);
-        Assert.Equal("q4f16_1", inventory.Metadata[ModelLoader.WebLlmQuantizationKey]);
-        Assert.Equal("Qwen2.5-0.5B-Instruct-q4f16_1-MLC", inventory.Metadata[ModelLoader.WebLlmModelIdKey]);
+        Assert.Equal(Core.Models.ModelReferenceKind.PrebuiltId, inventory.Reference.Kind);
+        Assert.Equal("q4f16_1", inventory.Reference.WebLlm!.Quantization);
+        Assert.Equal("Qwen2.5-0.5B-Instruct-q4f16_1-MLC", inventory.Reference.WebLlm.ModelId);
+        Assert.Null(inventory.Reference.WebLlm.ContextTokens); // no -1k suffix: the model's own context
         Assert.Contains("WebLLM", inventory.Note, StringComparison.Ordinal);
-        Assert.False(ModelLoader.Load("qwen2.5-0.5b").Metadata.ContainsKey(ModelLoader.WebLlmQuantizationKey));
+        Assert.Equal(1024, ModelLoader.Load("Qwen2.5-0.5B-Instruct-q4f16_1-MLC-1k").Reference.WebLlm!.ContextTokens); // WebLLM's -1k records: context_window_size 1024
+        var plain = ModelLoader.Load("qwen2.5-0.5b");
+        Assert.Null(plain.Reference.WebLlm);
+        Assert.Equal(Core.Models.ModelReferenceKind.Catalog, plain.Reference.Kind);
     }
 }

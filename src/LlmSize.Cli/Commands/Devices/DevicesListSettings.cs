@@ -1,0 +1,27 @@
+using System.ComponentModel;
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
+using LlmSize.Core.Devices;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli.Commands.Devices;
+
+/// <summary>Options of <c>llmsize devices list</c>.</summary>
+public sealed class DevicesListSettings : CommandSettings
+{
+    /// <summary>Only devices of this category (LowEndPhone, AppleSilicon, DesktopGpu …).</summary>
+    [CommandOption("--category <CATEGORY>")]
+    [Description("Only devices of this category (LowEndPhone, MidRangePhone, FlagshipPhone, Tablet, Chromebook, IntegratedGpuLaptop, AppleSilicon, RtxLaptop, DesktopGpu, DataCenterGpu).")]
+    public DeviceCategory? Category { get; init; }
+
+    /// <summary>Adds a user profile file (same schema as the built-in catalog).</summary>
+    [CommandOption("--device-file <PATH>")]
+    [Description("JSON file with your own device profiles (same schema as the built-in catalog).")]
+    public string? DeviceFile { get; init; }
+
+    /// <summary>Write JSON instead of a table.</summary>
+    [CommandOption("--json")]
+    [Description("Write JSON instead of a table.")]
+    public bool Json { get; init; }
+}

@@ -1,0 +1,45 @@
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
+using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation;
+using LlmSize.Core.Estimation.Fit;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli.Commands.Fit;
+
+/// <summary><c>llmsize fit</c>: will this model run on that device, how fast, and how long is the download? Maps the
+/// options to a <see cref="FitRequest"/>, runs the core's <see cref="FitPipeline"/> and renders its reports.</summary>
+public sealed class FitCommand(IAnsiConsole console) : AsyncCommand<FitSettings>
+{
+    /// <inheritdoc />
+    public override async Task<int> ExecuteAsync(CommandContext context, FitSettings settings, CancellationToken cancellationToken)
+    {
+        var model = await ModelLoader.LoadAsync(settings.Model, cancellationToken: cancellationToken);
+        var catalog = settings.Catalog();
+        NetworkClass.TryParse(settings.Network, out var network); // validated in FitSettings
+        var result = FitPipeline.Run(new FitRequest
+        {
+            Model = model,
+            Devices = settings.AllDevices ? catalog.Profiles : [settings.ResolveDevice(catalog)],
+            Runtime = settings.RuntimeName is { } r ? Runtimes.Find(r) : null,
+            Format = settings.Quant,
+            ContextTokens = settings.Context,
+            Network = network,
+        });
+        var reports = result.Reports;
+
+        if (settings.Chart is { } chart) MemoryChart.Write(chart, MemoryChart.ToSvg(reports));
+        if (settings.Json)
+        {
+            JsonOutput.Write(console, reports.Select(FitJson.From).ToList());
+            return ExitCodes.Success;
+        }
+
+        string networkLabel = settings.Network is null ? "device's network" : "--network";
+        if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0], networkLabel);
+        else FitRenderer.RenderMany(console, reports, networkLabel);
+        if (settings.Chart is { } written) console.MarkupLine($"[grey]chart written to {Markup.Escape(Path.GetFullPath(written))}[/]");
+        return ExitCodes.Success;
+    }
+}

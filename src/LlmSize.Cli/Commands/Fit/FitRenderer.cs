@@ -1,0 +1,163 @@
+using System.Globalization;
+using LlmSize.Core;
+using LlmSize.Core.Devices;
+using LlmSize.Core.Estimation;
+using LlmSize.Core.Estimation.Fit;
+using Spectre.Console;
+
+namespace LlmSize.Cli.Commands.Fit;
+
+/// <summary>Renders fit reports as terminal tables and bar charts.</summary>
+internal static class FitRenderer
+{
+    public static string Verdict(FitOutcome o) => o switch
+    {
+        FitOutcome.Fits => "[green]fits[/]",
+        FitOutcome.FitsWithChanges => "[yellow]fits with changes[/]",
+        _ => "[red]does not fit[/]",
+    };
+
+    /// <summary>The line said instead of tokens/s when the file has no architecture (weights as stored only).</summary>
+    public const string NoArchitectureSpeedNote = "speed in tokens/s needs a language-model architecture (config.json)";
+
+    /// <summary>True when a tokens/s figure means something: a variant fits, and the model is a language model whose
+    /// architecture is known (not just the weights as a TFLite/ONNX graph stores them).</summary>
+    public static bool HasTokenSpeed(FitReport r) => r.HasTokenSpeed;
+
+    /// <summary>True when no architecture is known and only the stored weights were checked.</summary>
+    public static bool IsStoredWeightsOnly(FitReport r) => !r.HasArchitecture;
+
+    /// <summary>A constraint in words for the text output (JSON keeps the enum names).</summary>
+    public static string ConstraintName(FitConstraint c) => c.Describe();
+
+    public static void RenderOne(IAnsiConsole console, FitReport r, string networkLabel = "device's network")
+    {
+        var best = r.Best ?? r.Requested;
+        console.Write(new Rule($"[bold]{Markup.Escape(r.ModelName)}[/] on [bold]{Markup.Escape(r.Device.DisplayName)}[/] with {Markup.Escape(r.Runtime.DisplayName)}").LeftJustified());
+        console.MarkupLine($"verdict: {Verdict(r.Outcome)} — {Markup.Escape(r.Reason)}");
+        foreach (string w in r.Warnings) console.MarkupLine("[yellow]warning:[/] " + Markup.Escape(w));
+        if (r.Requested.Memory.ContextDefaulted && r.Requested.ContextTokens > 0)
+        {
+            string plan = best.ContextTokens > 0 && best.ContextTokens != r.Requested.ContextTokens ? $"; the answer uses {best.ContextTokens}" : string.Empty;
+            console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change){plan}[/]");
+        }
+
+        var terms = new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + (best.ContextTokens > 0 ? $", {best.ContextTokens} tokens)" : ")"));
+        terms.AddColumns("term", "bytes", "how");
+        foreach (var t in best.Memory.Terms)
+        {
+            terms.AddRow(Markup.Escape(t.Name), Units.FormatBoth(t.Bytes), "[grey]" + Markup.Escape(t.How) + "[/]");
+        }
+
+        terms.AddRow("[bold]total[/]", "[bold]" + Units.FormatBoth(best.Memory.TotalBytes) + "[/]", string.Empty);
+        console.Write(terms);
+
+        var checks = new Table().Border(TableBorder.Rounded).Title("constraints");
+        checks.AddColumns("constraint", "needed", "available", "", "what");
+        foreach (var c in best.Checks)
+        {
+            bool flag = c.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
+            checks.AddRow(ConstraintName(c.Constraint), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
+                c.Passes ? "[green]ok[/]" : "[red]no[/]", "[grey]" + Markup.Escape(c.Detail) + "[/]");
+        }
+
+        console.Write(checks);
+        if (r.Best is not null && r.Best != r.Requested)
+        {
+            var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => ConstraintName(c.Constraint)).ToList();
+            string what = failed.Count > 0
+                ? "fails: " + string.Join(", ", failed)
+                : r.Requested.GpuLayers is { } n ? $"fits only as a CPU/GPU split (-ngl {n})" : "fits, but a better variant exists";
+            console.MarkupLine($"requested {Markup.Escape(r.Requested.Format.Name)} at {r.Requested.ContextTokens} tokens needs {Units.FormatBinary(r.Requested.Memory.TotalBytes)} and {Markup.Escape(what)}");
+        }
+
+        if (IsStoredWeightsOnly(r))
+        {
+            console.MarkupLine($"[grey]{Markup.Escape(NoArchitectureSpeedNote)}[/]");
+        }
+        else if (r.Outcome != FitOutcome.DoesNotFit)
+        {
+            console.MarkupLine($"speed ({best.Target}): [bold]{r.Speed.DecodeTokensPerSecond:0.#} tokens/s[/] generation, {r.Speed.PrefillTokensPerSecond:0} tokens/s prompt, load {r.Speed.LoadSeconds:0.#} s");
+            console.MarkupLine("[grey]  " + Markup.Escape(r.Speed.DecodeFormula) + "[/]");
+        }
+
+        var shown = r.Best ?? r.LastTried;
+        var dl = new Table().Border(TableBorder.Simple).Title($"download of {Markup.Escape(shown.Format.Name)}: {Units.FormatBoth(r.DownloadBytes)}");
+        dl.AddColumns("network", "Mbit/s", "time");
+        // Slowest network first; the device's own network (the first entry of the report) is marked, not moved to the top.
+        foreach (var d in r.Download.Select((d, i) => (d, own: i == 0)).OrderBy(x => x.d.Network.DownloadMbps).ThenBy(x => x.own ? 0 : 1))
+        {
+            string name = Markup.Escape(d.d.Network.DisplayName) + (d.own ? $" [bold]({Markup.Escape(networkLabel)})[/]" : string.Empty);
+            dl.AddRow(name, d.d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.d.Seconds));
+        }
+
+        console.Write(dl);
+        console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
+    }
+
+    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports, string networkLabel = "device's network")
+    {
+        var first = reports[0];
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {reports.Count} devices");
+        table.AddColumn(new TableColumn("device").NoWrap());
+        table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", $"download ({Markup.Escape(networkLabel)})");
+        foreach (var r in reports)
+        {
+            var v = r.Best ?? r.LastTried;
+            string limitedBy = r.Outcome switch
+            {
+                FitOutcome.Fits => "–",
+                FitOutcome.FitsWithChanges => ConstraintName(r.Requested.Binding.Constraint),
+                _ => ConstraintName(r.LastTried.Binding.Constraint),
+            };
+            var budget = v.MemoryCheck;
+            long budgetBytes = MemoryChart.Budget(v) ?? budget.AvailableBytes; // VRAM + host RAM for a partial offload
+            double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
+            string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty)
+                + (v.Target != r.Runtime.Targets[0] ? $" ({TargetShort(v.Target)})" : string.Empty);
+            table.AddRow(
+                Markup.Escape(r.Device.Id),
+                Verdict(r.Outcome) + (r.TightFit ? " [yellow](tight)[/]" : string.Empty),
+                r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
+                limitedBy,
+                Units.FormatBinary(v.Memory.TotalBytes),
+                v.GpuLayers is not null && budgetBytes != budget.AvailableBytes
+                    ? $"{Units.FormatBinary(budget.AvailableBytes)} VRAM + {Units.FormatBinary(budgetBytes - budget.AvailableBytes)} RAM"
+                    : Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
+                Bar(ratio),
+                HasTokenSpeed(r) ? r.Speed.DecodeTokensPerSecond.ToString("0.#", CultureInfo.InvariantCulture) : "–",
+                Duration(r.Download[0].Seconds) + " " + Markup.Escape(r.Download[0].Network.Id));
+        }
+
+        console.Write(table);
+        if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
+        console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits. (wasm), (native GPU): where the runtime runs on that device when not its first choice; (tight): under 10% of the budget left.[/]");
+    }
+
+    /// <summary>Where a variant runs, when it is not the runtime's first target: "wasm", "native app", "CPU", "GPU".</summary>
+    public static string TargetShort(ExecutionTarget t) => t switch
+    {
+        ExecutionTarget.BrowserWasm => "wasm",
+        ExecutionTarget.BrowserWebGpu => "WebGPU",
+        ExecutionTarget.NativeGpu => "native GPU",
+        _ => "CPU",
+    };
+
+    /// <summary>A 20-cell bar of <paramref name="ratio"/> (used ÷ budget), red when over.</summary>
+    public static string Bar(double ratio)
+    {
+        if (!double.IsFinite(ratio) || ratio < 0) ratio = 0;
+        int cells = 20;
+        int used = (int)Math.Round(Math.Min(ratio, 1) * cells);
+        string color = ratio > 1 ? "red" : ratio > 0.85 ? "yellow" : "green";
+        return $"[{color}]{new string('█', used)}[/][grey]{new string('░', cells - used)}[/] {ratio * 100:0}%";
+    }
+
+    public static string Duration(double seconds)
+    {
+        if (!double.IsFinite(seconds)) return "–";
+        var t = TimeSpan.FromSeconds(seconds);
+        return t.TotalHours >= 1 ? $"{(int)t.TotalHours} h {t.Minutes} min" : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{seconds:0.#} s";
+    }
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel;
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
+using LlmSize.Core.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli.Commands.Inspect;
+
+/// <summary><c>llmsize inspect</c>: exact parameter count, size class and download size.</summary>
+public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, InspectSettings settings, CancellationToken cancellationToken)
+    {
+        var inventory = ModelLoader.Load(settings.Model);
+        var report = ModelSizeReport.Create(inventory);
+        if (settings.Json)
+        {
+            JsonOutput.Write(console, InspectJson.From(report, settings.Tensors));
+            return ExitCodes.Success;
+        }
+
+        InspectRenderer.Render(console, report, settings.Tensors, settings.Metadata);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel;
+using System.Globalization;
+using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
+using LlmSize.Core.Compression.Lora;
+using LlmSize.Core.Precision;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace LlmSize.Cli.Commands.Lora;
+
+/// <summary><c>llmsize lora merge</c>: W' = W + scaling · B·A into a new safetensors file.</summary>
+public sealed class LoraMergeCommand(IAnsiConsole console) : Command<LoraMergeSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, LoraMergeSettings settings, CancellationToken cancellationToken)
+    {
+        CompressionCli.RequireFile(settings.Base, ".safetensors");
+        var r = LoraMerger.Merge(settings.Base, settings.Adapter, settings.Output, settings.Overwrite, cancellationToken);
+        if (settings.Json)
+        {
+            JsonOutput.Write(console, new
+            {
+                schema = "llmsize.lora-merge/v1", output = r.Output, tensors = r.TensorCount, outputBytes = r.OutputBytes,
+                modules = r.Modules.Select(m => new { module = m.ModulePath, baseTensor = m.BaseTensor, rank = m.Rank, scaling = m.Scaling, transposed = m.Transposed }),
+                replaced = r.ReplacedTensors, added = r.AddedTensors,
+            });
+            return ExitCodes.Success;
+        }
+
+        console.MarkupLine($"merged {r.Modules.Length} LoRA modules into {Markup.Escape(r.Output)} ({r.TensorCount} tensors, {Units.FormatBoth(r.OutputBytes)})");
+        if (r.Modules.Length > 0)
+        {
+            var m = r.Modules[0];
+            console.MarkupLine($"  scaling {m.Scaling.ToString("0.####", CultureInfo.InvariantCulture)} (r={m.Rank}){(m.Transposed ? ", fan_in_fan_out: (B·A)ᵀ added to [[in, out]] weights" : string.Empty)}");
+        }
+
+        foreach (string t in r.ReplacedTensors) console.MarkupLine($"  replaced from modules_to_save: {Markup.Escape(t)}");
+        foreach (string t in r.AddedTensors) console.MarkupLine($"  added (not in the base): {Markup.Escape(t)}");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,33 @@
+namespace LlmSize.Core.Models;
+
+/// <summary>How the user named a model.</summary>
+public enum ModelReferenceKind
+{
+    /// <summary>A local model file.</summary>
+    File,
+    /// <summary>A local model folder.</summary>
+    Folder,
+    /// <summary>A built-in catalog id or alias ("gemma-2b", "google/gemma-2b-it").</summary>
+    Catalog,
+    /// <summary>A runtime's prebuilt model id that maps to a catalog model ("Llama-3.2-1B-Instruct-q4f16_1-MLC").</summary>
+    PrebuiltId,
+}
+
+/// <summary>A WebLLM prebuilt model id ("Qwen2.5-0.5B-Instruct-q4f16_1-MLC-1k"): the MLC build it names.</summary>
+/// <param name="ModelId">The id as given.</param>
+/// <param name="Quantization">The MLC quantization the id names ("q4f16_1"), a WebLLM format name.</param>
+/// <param name="ContextTokens">The context window the id names (1024 for a <c>-1k</c> id), or null for the model's own.</param>
+public sealed record WebLlmModelId(string ModelId, string Quantization, long? ContextTokens);
+
+/// <summary>
+/// What the user named and how it was resolved: a file, a folder, a catalog entry, or a runtime's prebuilt id. Typed
+/// fields replace side channels in metadata: a fit request reads <see cref="WebLlm"/> to pick WebLLM, its format and
+/// context, as the prebuilt record does.
+/// </summary>
+/// <param name="Text">The name as given (a path, an id).</param>
+/// <param name="Kind">How it was resolved.</param>
+public sealed record ModelReference(string Text, ModelReferenceKind Kind)
+{
+    /// <summary>The WebLLM build a <see cref="ModelReferenceKind.PrebuiltId"/> names, else null.</summary>
+    public WebLlmModelId? WebLlm { get; init; }
+}
