@@ -221,7 +221,7 @@ public sealed class DeviceCatalogTests
     [Fact]
     public void Find_UnknownSaysDidYouMean()
     {
-        var e = Assert.Throws<ArgumentException>(() => DeviceCatalog.Default.Find("pixel8"));
+        var e = Assert.Throws<UnknownNameException>(() => DeviceCatalog.Default.Find("pixel8"));
         Assert.Contains("unknown device 'pixel8'", e.Message, StringComparison.Ordinal);
         Assert.Contains("did you mean pixel-8", e.Message, StringComparison.Ordinal);
     }

@@ -61,7 +61,7 @@ public static class GgufQuantizer
         string output = Path.GetFullPath(outputPath);
         if (SameFile(input, output))
         {
-            throw new ArgumentException($"The output '{outputPath}' is the input file; write to another path.", nameof(outputPath));
+            throw new InputException(InputErrorKind.InvalidRequest, $"The output '{outputPath}' is the input file; write to another path.");
         }
 
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);

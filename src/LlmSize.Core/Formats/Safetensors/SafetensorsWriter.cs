@@ -152,7 +152,7 @@ public static class SafetensorsWriter
         {
             if (string.Equals(Path.GetFullPath(input), full, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
             {
-                throw new ArgumentException($"The output '{path}' is an input file; refusing to overwrite it.", nameof(path));
+                throw new InputException(InputErrorKind.InvalidRequest, $"The output '{path}' is an input file; refusing to overwrite it.");
             }
         }
 

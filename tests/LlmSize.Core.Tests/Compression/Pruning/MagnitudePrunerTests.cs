@@ -1,3 +1,4 @@
+using LlmSize.Core;
 using LlmSize.Core.Tests.Infrastructure;
 using LlmSize.Core.Compression.Pruning;
 using LlmSize.Core.Formats.Safetensors;
@@ -137,7 +138,7 @@ public class MagnitudePrunerTests
         string input = dir.File("in.safetensors");
         CompressionTestFiles.Write(input, Model());
         byte[] before = File.ReadAllBytes(input);
-        Assert.Throws<ArgumentException>(() => MagnitudePruner.Prune(input, input, overwrite: true));
+        Assert.Throws<InputException>(() => MagnitudePruner.Prune(input, input, overwrite: true));
         Assert.Equal(before, File.ReadAllBytes(input));
     }
 

@@ -1,3 +1,4 @@
+using LlmSize.Core;
 using System.Buffers.Binary;
 using System.Text;
 using LlmSize.Core.Compression.Quantization;
@@ -25,7 +26,7 @@ public sealed class GgufQuantizerTests : IDisposable
     {
         string input = Tiny(TensorDataType.F32);
         long before = new FileInfo(input).Length;
-        var e = Assert.Throws<ArgumentException>(() => GgufQuantizer.Quantize(input, input, LlamaFileType.Q8_0));
+        var e = Assert.Throws<InputException>(() => GgufQuantizer.Quantize(input, input, LlamaFileType.Q8_0));
         Assert.Contains("is the input", e.Message);
         Assert.Equal(before, new FileInfo(input).Length);
     }

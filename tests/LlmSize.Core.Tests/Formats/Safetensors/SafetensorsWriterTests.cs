@@ -1,3 +1,4 @@
+using LlmSize.Core;
 using LlmSize.Core.Formats.Safetensors;
 using LlmSize.Core.Precision;
 using LlmSize.Core.Tests.Compression;
@@ -64,7 +65,7 @@ public class SafetensorsWriterTests
         CompressionTestFiles.Write(path, new TestTensor("x", TensorDataType.F32, [1], [1f]));
         long before = new FileInfo(path).Length;
         var specs = new[] { new SafetensorsTensorSpec("x", TensorDataType.F32, [1]) };
-        Assert.Throws<ArgumentException>(() => SafetensorsWriter.WriteFile(path, specs, (_, s) => s.Write(new byte[4]), overwrite: true, protectedInputs: [path]));
+        Assert.Throws<InputException>(() => SafetensorsWriter.WriteFile(path, specs, (_, s) => s.Write(new byte[4]), overwrite: true, protectedInputs: [path]));
         Assert.Throws<IOException>(() => SafetensorsWriter.WriteFile(path, specs, (_, s) => s.Write(new byte[4])));
         Assert.Equal(before, new FileInfo(path).Length);
     }
