@@ -25,10 +25,5 @@ internal static class CliRunner
     }
 
     /// <summary>The repository root (holds LlmSize.slnx); the shared data folder is beside it.</summary>
-    public static string Shared(params string[] parts)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LlmSize.slnx"))) dir = dir.Parent;
-        return Path.Combine([dir!.FullName, "..", "shared", .. parts]);
-    }
+    public static string Shared(params string[] parts) => LlmSize.Testing.RepoPaths.InShared(parts);
 }

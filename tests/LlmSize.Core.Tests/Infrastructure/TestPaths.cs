@@ -1,28 +1,19 @@
+using LlmSize.Testing;
+
 namespace LlmSize.Core.Tests.Infrastructure;
 
-/// <summary>Locates the repository root and the shared data folder beside it (<c>../shared</c> from the root).</summary>
+/// <summary>Paths of the repository and of the shared data folder beside it, through <see cref="RepoPaths"/>.</summary>
 public static class TestPaths
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LlmSize.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("LlmSize.slnx not found above " + AppContext.BaseDirectory);
-    });
-
     /// <summary>The repository root (the folder holding LlmSize.slnx).</summary>
-    public static string RepoRoot => Root.Value;
+    public static string RepoRoot => RepoPaths.Root;
 
     /// <summary>The shared data folder: <c>../shared</c> relative to the repository root.</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+    public static string Shared => RepoPaths.Shared;
 
     /// <summary>A path under <c>../shared/fixtures</c>.</summary>
-    public static string Fixture(params string[] parts) => Path.Combine([Shared, "fixtures", .. parts]);
+    public static string Fixture(params string[] parts) => RepoPaths.InShared(["fixtures", .. parts]);
 
     /// <summary>A path under <c>../shared/reference</c>.</summary>
-    public static string Reference(string name) => Path.Combine(Shared, "reference", name);
+    public static string Reference(string name) => RepoPaths.InShared("reference", name);
 }

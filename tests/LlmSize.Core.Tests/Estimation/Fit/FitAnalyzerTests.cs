@@ -6,7 +6,7 @@ using LlmSize.Core.Models.Architectures;
 using LlmSize.Core.Models.Catalog;
 using LlmSize.Core.Tests.Infrastructure;
 
-namespace LlmSize.Core.Tests.Devices;
+namespace LlmSize.Core.Tests.Estimation.Fit;
 
 public class FitAnalyzerTests
 {

@@ -26,7 +26,7 @@ public sealed class LoraSizeCalculatorTests
         Assert.Equal(294_912 * 4, est.Bytes); // F32
 
         // and the same number read back from the real file
-        var real = PeftAdapterReader.Read(TestPaths.Fixture("peft", "gpt2-lora-seqcls"), TestSafetensorsHeader.Read);
+        var real = PeftAdapterReader.Read(TestPaths.Fixture("peft", "gpt2-lora-seqcls"), p => Core.Formats.Safetensors.SafetensorsReader.Read(p).Tensors);
         Assert.Equal(real.LoraParameters, est.Parameters);
     }
 
@@ -41,7 +41,7 @@ public sealed class LoraSizeCalculatorTests
         });
         var est = LoraSizeCalculator.Calculate(modules, ["q_lin", "v_lin"], rank: 8);
         Assert.Equal(147_456, est.Parameters); // 12 × 8 × (768 + 768)
-        var real = PeftAdapterReader.Read(TestPaths.Fixture("peft", "distilbert-lora-imdb"), TestSafetensorsHeader.Read);
+        var real = PeftAdapterReader.Read(TestPaths.Fixture("peft", "distilbert-lora-imdb"), p => Core.Formats.Safetensors.SafetensorsReader.Read(p).Tensors);
         Assert.Equal(real.LoraParameters, est.Parameters);
     }
 

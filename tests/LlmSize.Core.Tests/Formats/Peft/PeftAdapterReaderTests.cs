@@ -42,7 +42,7 @@ public sealed class PeftAdapterReaderTests : IDisposable
     public void RealAdapter(PeftFixtureExpectation e)
     {
         string folder = TestPaths.Fixture("peft", e.Folder);
-        var adapter = PeftAdapterReader.Read(folder, TestSafetensorsHeader.Read);
+        var adapter = PeftAdapterReader.Read(folder, p => Core.Formats.Safetensors.SafetensorsReader.Read(p).Tensors);
 
         Assert.Equal(e.BaseModel, adapter.BaseModel);
         Assert.Equal(e.Rank, adapter.Config.Rank);
@@ -72,7 +72,7 @@ public sealed class PeftAdapterReaderTests : IDisposable
     [Fact]
     public void Gpt2_ConfigDetailsAndStorageArgument()
     {
-        var adapter = PeftAdapterReader.Read(TestPaths.Fixture("peft", "gpt2-lora-seqcls"), TestSafetensorsHeader.Read);
+        var adapter = PeftAdapterReader.Read(TestPaths.Fixture("peft", "gpt2-lora-seqcls"), p => Core.Formats.Safetensors.SafetensorsReader.Read(p).Tensors);
         Assert.True(adapter.Config.FanInFanOut);
         Assert.Equal("SEQ_CLS", adapter.Config.TaskType);
         Assert.Equal(["c_attn"], adapter.Config.TargetModules.ToArray());
@@ -158,7 +158,7 @@ public sealed class PeftAdapterReaderTests : IDisposable
     public async Task ReadAsync_SameResult()
     {
         string folder = TestPaths.Fixture("peft", "distilbert-lora-imdb");
-        var a = await PeftAdapterReader.ReadAsync(folder, (p, _) => Task.FromResult(TestSafetensorsHeader.Read(p)));
+        var a = await PeftAdapterReader.ReadAsync(folder, (p, _) => Task.FromResult(Core.Formats.Safetensors.SafetensorsReader.Read(p).Tensors));
         Assert.Equal(739_586, a.TotalParameters); // see Fixtures
     }
 
