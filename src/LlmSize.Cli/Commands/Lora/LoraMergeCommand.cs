@@ -19,12 +19,7 @@ public sealed class LoraMergeCommand(IAnsiConsole console) : Command<LoraMergeSe
         var r = LoraMerger.Merge(settings.Base, settings.Adapter, settings.Output, settings.Overwrite, cancellationToken);
         if (settings.Json)
         {
-            JsonOutput.Write(console, new
-            {
-                schema = "llmsize.lora-merge/v1", output = r.Output, tensors = r.TensorCount, outputBytes = r.OutputBytes,
-                modules = r.Modules.Select(m => new { module = m.ModulePath, baseTensor = m.BaseTensor, rank = m.Rank, scaling = m.Scaling, transposed = m.Transposed }),
-                replaced = r.ReplacedTensors, added = r.AddedTensors,
-            });
+            JsonOutput.Write(console, LoraMergeJson.From(r));
             return ExitCodes.Success;
         }
 

@@ -27,13 +27,7 @@ public sealed class LoraSizeCommand(IAnsiConsole console) : AsyncCommand<LoraSiz
         var plan = LoraPlanner.Plan(architecture, targets, settings.Rank, dtype, baseBytes);
         if (settings.Json)
         {
-            JsonOutput.Write(console, new
-            {
-                schema = "llmsize.lora-size/v1", model = name, rank = plan.Rank, targets = plan.Targets, dtype = dtype.Name,
-                modules = plan.Estimate.Modules.Length, adapterParameters = plan.Estimate.Parameters, adapterBytes = plan.Estimate.Bytes,
-                baseParameters = plan.BaseParameters, baseBytes = plan.BaseBytes, parameterFraction = plan.ParameterFraction,
-                storage = plan.Storage.Select(s => new { adapters = s.AdapterCount, basePlusAdaptersBytes = s.BasePlusAdaptersBytes, fullCopiesBytes = s.FullCopiesBytes, savedBytes = s.SavedBytes }),
-            });
+            JsonOutput.Write(console, LoraSizeJson.From(name, plan, dtype.Name));
             return ExitCodes.Success;
         }
 

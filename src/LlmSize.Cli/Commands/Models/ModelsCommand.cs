@@ -22,18 +22,7 @@ public sealed class ModelsCommand(IAnsiConsole console) : Command<ModelsSettings
         }).ToList();
         if (settings.Json)
         {
-            JsonOutput.Write(console, rows.Select(r => new
-            {
-                id = r.Entry.Id,
-                name = r.Entry.DisplayName,
-                publisher = r.Entry.Publisher,
-                parameters = r.Report.Parameters,
-                activeParameters = r.Report.ActiveParameters,
-                sizeClass = r.Report.SizeClass?.Label,
-                disclosed = r.Entry.Disclosed,
-                aliases = r.Entry.Aliases,
-                source = r.Entry.Source,
-            }));
+            JsonOutput.Write(console, rows.Select(r => ModelJson.From(r.Entry, r.Report)).ToList());
             return ExitCodes.Success;
         }
 

@@ -21,21 +21,7 @@ public sealed class PruneCommand(IAnsiConsole console) : Command<PruneSettings>
         var r = MagnitudePruner.Prune(settings.Input, settings.Output, options, settings.Overwrite, cancellationToken);
         if (settings.Json)
         {
-            JsonOutput.Write(console, new
-            {
-                schema = "llmsize.prune/v1",
-                input = r.Input, output = r.Output, method = r.Options.Method.ToString(),
-                sparsity = r.Options.Method == PruningMethod.Unstructured ? r.Options.Sparsity : (double?)null,
-                pattern = r.Options.Method == PruningMethod.SemiStructured ? $"{r.Options.KeepPerGroup}:{r.Options.GroupSize}" : null,
-                totalElements = r.TotalElements, totalZeros = r.TotalZeros, overallSparsity = r.OverallSparsity, prunedTensorSparsity = r.PrunedTensorSparsity,
-                outputBytes = r.OutputBytes, denseBytes = r.DenseBytes, bitmaskBytes = r.BitmaskBytes, csrBytes = r.CsrBytes, semiStructuredBytes = r.SemiStructuredBytes,
-                tensors = r.Tensors.Select(t => new
-                {
-                    name = t.Name, shape = t.Shape, dtype = t.DataType.Name, elements = t.Elements, pruned = t.Pruned, skipReason = t.SkipReason,
-                    zerosBefore = t.ZerosBefore, zerosAfter = t.ZerosAfter, sparsity = t.Sparsity, infiniteValues = t.InfiniteValues,
-                    denseBytes = t.Storage.DenseBytes, bitmaskBytes = t.Storage.BitmaskBytes, csrBytes = t.Storage.CsrBytes, semiStructuredBytes = t.Storage.SemiStructuredBytes,
-                }),
-            });
+            JsonOutput.Write(console, PruneJson.From(r));
             return ExitCodes.Success;
         }
 

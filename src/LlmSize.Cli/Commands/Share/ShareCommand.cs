@@ -31,15 +31,7 @@ public sealed class ShareCommand(IAnsiConsole console) : Command<ShareSettings>
 
         if (settings.Json)
         {
-            JsonOutput.Write(console, new
-            {
-                schema = "llmsize.share/v1", file = report.File, tensors = report.TensorCount, storedParameters = report.StoredParameters,
-                uniqueParameters = report.UniqueParameters, storedBytes = report.StoredBytes, deduplicatedBytes = report.DeduplicatedBytes,
-                savableBytes = report.SavableBytes, tiedEmbeddings = report.HasTiedEmbeddings,
-                groups = report.Groups.Select(g => new { kind = g.Kind.ToString(), tensors = g.Tensors, bytesEach = g.BytesEach, elementsEach = g.ElementsEach, sha256 = g.Sha256, tiedEmbedding = g.IsTiedEmbedding }),
-                notes = report.Notes,
-                crossLayer = whatIfs.Select(w => new { k = w.GroupSize, layers = w.Layers, distinctLayers = w.DistinctLayers, originalParameters = w.OriginalParameters, sharedParameters = w.SharedParameters, exact = w.Exact }),
-            });
+            JsonOutput.Write(console, ShareJson.From(report, whatIfs));
             return ExitCodes.Success;
         }
 
