@@ -13,7 +13,7 @@ namespace LlmSize.Core.Compression;
 /// </summary>
 public sealed class TensorFile
 {
-    private TensorFile(string path, bool isGguf, IReadOnlyList<TensorInfo> tensors, IReadOnlyDictionary<string, string> metadata)
+    internal TensorFile(string path, bool isGguf, IReadOnlyList<TensorInfo> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         FilePath = path;
         IsGguf = isGguf;
@@ -44,22 +44,10 @@ public sealed class TensorFile
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-        Span<byte> head = stackalloc byte[16];
-        int got;
-        using (var fs = File.OpenRead(full)) got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (GgufFormatDetector.IsGguf(head[..got]))
-        {
-            var g = GgufReader.Read(full);
-            return new TensorFile(full, true, g.Tensors, new Dictionary<string, string>());
-        }
-
-        if (SafetensorsFormatDetector.IsSafetensors(head[..got]) || full.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-        {
-            var s = SafetensorsReader.Read(full);
-            return new TensorFile(full, false, s.Tensors, s.Metadata);
-        }
-
-        throw new NotSupportedException($"'{path}' is neither a safetensors nor a GGUF file.");
+        var (source, name) = Sources.LocalModelSource.ForFile(full);
+        var format = Formats.ModelFormatRegistry.Detect(source, name);
+        return format.OpenTensorData(source, name)
+            ?? throw new NotSupportedException($"'{path}' is neither a safetensors nor a GGUF file.");
     }
 
     /// <summary>Reads a tensor's raw bytes into <paramref name="buffer"/> (exactly its byte length).</summary>
