@@ -8,12 +8,12 @@ using Spectre.Console.Cli;
 namespace LlmSize.Cli.Commands.Inspect;
 
 /// <summary><c>llmsize inspect</c>: exact parameter count, size class and download size.</summary>
-public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettings>
+public sealed class InspectCommand(IAnsiConsole console) : AsyncCommand<InspectSettings>
 {
     /// <inheritdoc />
-    public override int Execute(CommandContext context, InspectSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, InspectSettings settings, CancellationToken cancellationToken)
     {
-        var inventory = ModelLoader.Load(settings.Model);
+        var inventory = await ModelLoader.LoadAsync(settings.Model, cancellationToken: cancellationToken);
         var report = ModelSizeReport.Create(inventory);
         if (settings.Json)
         {

@@ -54,19 +54,8 @@ public sealed class PruneSettings : CommandSettings
         : SafetensorsOutput(Output);
 
     /// <summary>Why an N:M pattern is not valid (Core's <see cref="PruningOptions.ForPattern"/> decides), or null.</summary>
-    private static string? PatternError(string pattern)
-    {
-        try
-        {
-            PruningOptions.ForPattern(pattern);
-            return null;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            string why = e is ArgumentOutOfRangeException ? "N:M needs 1 ≤ N < M ≤ 64 (keep N of every M, e.g. 2:4)" : "it is not N:M with whole numbers, e.g. 2:4";
-            return $"--pattern '{pattern}': {why}.";
-        }
-    }
+    private static string? PatternError(string pattern) =>
+        PruningOptions.TryForPattern(pattern, out _, out string? why) ? null : $"--pattern '{pattern}': {why}.";
 
     /// <summary>Refuses an output name that promises another format: the writer produces safetensors only.</summary>
     internal static ValidationResult SafetensorsOutput(string output) =>

@@ -50,15 +50,44 @@ public sealed record PruningOptions
     /// <param name="pattern">Pattern text.</param>
     /// <returns>Options for that pattern.</returns>
     /// <exception cref="FormatException">Not "N:M" with integers.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">N and M outside 1 ≤ N &lt; M ≤ 64.</exception>
     public static PruningOptions ForPattern(string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
+        if (TryForPattern(pattern, out var options, out string? error)) return options;
         string[] parts = pattern.Split(':');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int n) || !int.TryParse(parts[1], out int m))
-            throw new FormatException($"Pattern '{pattern}' is not N:M (e.g. 2:4).");
-        var o = new PruningOptions { Method = PruningMethod.SemiStructured, KeepPerGroup = n, GroupSize = m };
-        o.Validate();
-        return o;
+        bool numbers = parts.Length == 2 && int.TryParse(parts[0], out _) && int.TryParse(parts[1], out _);
+        throw numbers
+            ? new ArgumentOutOfRangeException(nameof(pattern), pattern, error)
+            : new FormatException($"Pattern '{pattern}' is not N:M (e.g. 2:4).");
+    }
+
+    /// <summary>Parses an N:M pattern without throwing: N and M whole numbers with 1 ≤ N &lt; M ≤ 64.</summary>
+    /// <param name="pattern">"2:4" keeps 2 of every 4.</param>
+    /// <param name="options">The options when valid.</param>
+    /// <param name="error">Why it is not valid, else null.</param>
+    /// <returns>True when valid.</returns>
+    public static bool TryForPattern(string? pattern, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PruningOptions? options,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        options = null;
+        string[] parts = (pattern ?? string.Empty).Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int m))
+        {
+            error = "it is not N:M with whole numbers, e.g. 2:4";
+            return false;
+        }
+
+        if (n < 1 || n >= m || m > 64)
+        {
+            error = "N:M needs 1 ≤ N < M ≤ 64 (keep N of every M, e.g. 2:4)";
+            return false;
+        }
+
+        options = new PruningOptions { Method = PruningMethod.SemiStructured, KeepPerGroup = n, GroupSize = m };
+        error = null;
+        return true;
     }
 }
 
