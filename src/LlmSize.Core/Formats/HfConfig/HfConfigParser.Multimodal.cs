@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LlmSize.Core.Models.Architectures;
+
+namespace LlmSize.Core.Formats.HfConfig;
+
+/// <summary>
+/// Whole multimodal checkpoints: the language model of <c>text_config</c> (or the top level) plus the vision tower of
+/// <c>vision_config</c> and the projector, each a <see cref="ArchitecturePart"/>. Keys a real config leaves out take
+/// the defaults of their transformers config class, and <see cref="ModelArchitecture.DefaultsUsed"/> lists them.
+/// </summary>
+internal static partial class HfConfigParser
+{
+    /// <summary>Core-size defaults of the text config classes wrappers rely on (configuration_*.py).</summary>
+    private static readonly Dictionary<string, (string Class, (string Key, long Value)[] Keys)> TextDefaults = new(StringComparer.Ordinal)
+    {
+        ["llama"] = ("LlamaConfig", [("vocab_size", 32000), ("hidden_size", 4096), ("intermediate_size", 11008),
+            ("num_hidden_layers", 32), ("num_attention_heads", 32), ("max_position_embeddings", 2048)]),
+        ["mistral"] = ("MistralConfig", [("vocab_size", 32000), ("hidden_size", 4096), ("intermediate_size", 14336),
+            ("num_hidden_layers", 32), ("num_attention_heads", 32), ("num_key_value_heads", 8),
+            ("max_position_embeddings", 131072)]),
+        ["qwen2"] = ("Qwen2Config", [("vocab_size", 151936), ("hidden_size", 4096), ("intermediate_size", 22016),
+            ("num_hidden_layers", 32), ("num_attention_heads", 32), ("num_key_value_heads", 32)]),
+        ["gemma3_text"] = ("Gemma3TextConfig", [("vocab_size", HfConfigConstants.Gemma3DefaultVocabSize),
+            ("hidden_size", 2304), ("intermediate_size", 9216), ("num_hidden_layers", 26),
+            ("num_attention_heads", HfConfigConstants.Gemma3DefaultHeads),
+            ("num_key_value_heads", HfConfigConstants.Gemma3DefaultKeyValueHeads),
+            ("head_dim", HfConfigConstants.GemmaDefaultHeadDim)]),
+    };
+
+    /// <summary>
+    /// <paramref name="text"/> with the absent core keys of <paramref name="modelType"/>'s config class filled in
+    /// (recorded in <paramref name="defaults"/>); unchanged for classes without a table.
+    /// </summary>
+    private static HfConfigObject WithTextDefaults(HfConfigObject text, string modelType, List<string> defaults)
+    {
+        if (!TextDefaults.TryGetValue(modelType, out var table))
+        {
+            return text;
+        }
+
+        var node = JsonNode.Parse(text.Element.GetRawText())!.AsObject();
+        bool changed = false;
+        foreach ((string key, long value) in table.Keys)
+        {
+            if (!text.Has(key))
+            {
+                node[key] = value;
+                defaults.Add($"{text.PathOf(key)} = {value} ({table.Class} default)");
+                changed = true;
+            }
+        }
+
+        if (!changed)
+        {
+            return text;
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(node.ToJsonString());
+        return new HfConfigObject(doc.RootElement.Clone(), text.File, text.PathOf(string.Empty), text.Options);
+    }
+
+    /// <summary>An integer of a nested config, or its class default (recorded).</summary>
+    private static long VisionKey(HfConfigObject v, string key, long fallback, string configClass, List<string> defaults, params string[] aliases)
+    {
+        if (v.FirstDimension([key, .. aliases]) is { } value)
+        {
+            return value;
+        }
+
+        defaults.Add($"{v.PathOf(key)} = {fallback} ({configClass} default)");
+        return fallback;
+    }
+
+    /// <summary>The nested object <paramref name="key"/>, or an empty one (all class defaults) when absent.</summary>
+    private static HfConfigObject NestedOrEmpty(HfConfigObject c, string key, List<string> defaults, string configClass)
+    {
+        if (c.GetObject(key) is { } nested)
+        {
+            return nested;
+        }
+
+        defaults.Add($"{c.PathOf(key)} absent: {configClass} defaults");
+        using JsonDocument doc = JsonDocument.Parse("{}");
+        return new HfConfigObject(doc.RootElement.Clone(), c.File, c.PathOf(key) + ".", c.Options);
+    }
+
+    /// <summary>A SigLIP or CLIP vision tower from a vision_config (SiglipVisionConfig / CLIPVisionConfig defaults).</summary>
+    private static ArchitecturePart ViTTower(HfConfigObject v, string defaultType, List<string> defaults)
+    {
+        string type = v.GetString("model_type") ?? defaultType;
+        bool siglip = type switch
+        {
+            "siglip_vision_model" or "siglip" => true,
+            "clip_vision_model" or "clip" => false,
+            _ => throw new NotSupportedException(
+                $"{(v.File is null ? string.Empty : v.File + ": ")}vision tower '{v.PathOf("model_type")}' = '{type}' is not supported; supported: siglip_vision_model, clip_vision_model."),
+        };
+        string cls = siglip ? "SiglipVisionConfig" : "CLIPVisionConfig";
+        long width = VisionKey(v, "hidden_size", 768, cls, defaults);
+        long inner = VisionKey(v, "intermediate_size", 3072, cls, defaults);
+        long layers = VisionKey(v, "num_hidden_layers", 12, cls, defaults);
+        long channels = VisionKey(v, "num_channels", 3, cls, defaults);
+        long image = VisionKey(v, "image_size", 224, cls, defaults);
+        long patch = VisionKey(v, "patch_size", siglip ? 16 : 32, cls, defaults);
+        if (image % patch != 0)
+        {
+            HfConfigThrowHelper.InvalidValue(v.PathOf("patch_size"), $"({patch}) does not divide image_size ({image})", v.File);
+        }
+
+        if (!siglip)
+        {
+            return VisionTowers.Clip(width, inner, layers, channels, image, patch);
+        }
+
+        // SiglipVisionTransformer: use_head = True unless the config carries vision_use_head.
+        bool? useHead = v.GetBool("vision_use_head");
+        if (useHead is null)
+        {
+            defaults.Add($"{v.PathOf("vision_use_head")} = true (SiglipVisionTransformer: no key, attention-pooling head built)");
+        }
+
+        return VisionTowers.Siglip(width, inner, layers, channels, image, patch, useHead ?? true);
+    }
+
+    /// <summary>
+    /// Gemma 3 (Gemma3ForConditionalGeneration): the Gemma3TextConfig language model of <c>text_config</c>, the SigLIP
+    /// vision tower of <c>vision_config</c> (Gemma3Config: SiglipVisionConfig defaults when absent) and
+    /// Gemma3MultiModalProjector.
+    /// </summary>
+    private static ModelArchitecture ParseGemma3(HfConfigObject c)
+    {
+        var defaults = new List<string>();
+        HfConfigObject text = c.GetObject("text_config") ?? Missing<HfConfigObject>(c, "text_config");
+        text = WithTextDefaults(text, "gemma3_text", defaults);
+        ModelArchitecture lm = ParseLlamaLike(text, "gemma3_text", c.GetArchitectureName(), null, defaults);
+        HfConfigObject vision = NestedOrEmpty(c, "vision_config", defaults, "SiglipVisionConfig");
+        ArchitecturePart tower = ViTTower(vision, "siglip_vision_model", defaults);
+        long visionWidth = VisionKey(vision, "hidden_size", 768, "SiglipVisionConfig", []);
+        return lm with
+        {
+            Family = "gemma3",
+            Parts = [tower, VisionTowers.Gemma3Projector(visionWidth, lm.HiddenSize)],
+            DefaultsUsed = defaults.Distinct().ToList(),
+        };
+    }
+
+    /// <summary>
+    /// LLaVA 1.5 / LLaVA-NeXT (LlavaForConditionalGeneration, LlavaNextForConditionalGeneration): the language model
+    /// of <c>text_config</c> (LlavaConfig: llama when absent), the CLIP / SigLIP tower of <c>vision_config</c> (all
+    /// layers are built, whatever vision_feature_layer selects), the two-layer projector and, for NeXT, image_newline.
+    /// </summary>
+    private static ModelArchitecture ParseLlava(HfConfigObject c, string family)
+    {
+        var defaults = new List<string>();
+        HfConfigObject text = NestedOrEmpty(c, "text_config", defaults, "LlamaConfig");
+        string textType = text.GetString("model_type") ?? "llama";
+        if (textType is not ("llama" or "mistral" or "qwen2" or "gemma" or "gemma2"))
+        {
+            throw new NotSupportedException(
+                $"{(c.File is null ? string.Empty : c.File + ": ")}{family} language model '{text.PathOf("model_type")}' = '{textType}' is not supported; supported: llama, mistral, qwen2, gemma, gemma2.");
+        }
+
+        text = WithTextDefaults(text, textType, defaults);
+        ModelArchitecture lm = ParseLlamaLike(text, textType, c.GetArchitectureName(), null, defaults);
+        HfConfigObject vision = NestedOrEmpty(c, "vision_config", defaults, "CLIPVisionConfig");
+        ArchitecturePart tower = ViTTower(vision, "clip_vision_model", defaults);
+        long visionWidth = VisionKey(vision, "hidden_size", 768, "CLIPVisionConfig", []);
+        long featureLayers = c.Get("vision_feature_layer") is { ValueKind: JsonValueKind.Array } layersSelected
+            ? Math.Max(1, layersSelected.GetArrayLength())
+            : 1;
+        var parts = new List<ArchitecturePart>
+        {
+            tower,
+            VisionTowers.LlavaProjector(checked(visionWidth * featureLayers), lm.HiddenSize, c.GetBool("multimodal_projector_bias", true)),
+        };
+        if (family == "llava_next")
+        {
+            parts.Add(VisionTowers.LlavaNextNewline(lm.HiddenSize));
+        }
+
+        return lm with { Family = family, Parts = parts, DefaultsUsed = defaults.Distinct().ToList() };
+    }
+
+    /// <summary>
+    /// Qwen2-VL / Qwen2.5-VL: the Qwen2 language model (keys at the top level, or in <c>text_config</c> in newer
+    /// files) and the vision transformer with its patch merger from <c>vision_config</c>.
+    /// </summary>
+    private static ModelArchitecture ParseQwen2Vl(HfConfigObject c, string family)
+    {
+        bool qwen25 = family == "qwen2_5_vl";
+        var defaults = new List<string>();
+        HfConfigObject text = c.GetObject("text_config") is { } t && t.Has("hidden_size") ? t : c;
+        ModelArchitecture lm = ParseLlamaLike(text, "qwen2", c.GetArchitectureName(), null, defaults);
+        string cls = qwen25 ? "Qwen2_5_VLVisionConfig" : "Qwen2VLVisionConfig";
+        HfConfigObject v = NestedOrEmpty(c, "vision_config", defaults, cls);
+        long depth = VisionKey(v, "depth", 32, cls, defaults);
+        long width = qwen25 ? VisionKey(v, "hidden_size", 1280, cls, defaults) : VisionKey(v, "embed_dim", 1280, cls, defaults);
+        long inner = qwen25
+            ? VisionKey(v, "intermediate_size", 3420, cls, defaults)
+            : checked(width * VisionKey(v, "mlp_ratio", 4, cls, defaults));
+        long outWidth = qwen25
+            ? VisionKey(v, "out_hidden_size", lm.HiddenSize, cls, defaults)
+            : VisionKey(v, "hidden_size", lm.HiddenSize, cls, defaults);
+        long channels = VisionKey(v, "in_channels", 3, cls, defaults, "in_chans");
+        long patch = VisionKey(v, "patch_size", 14, cls, defaults, "spatial_patch_size");
+        long temporal = VisionKey(v, "temporal_patch_size", 2, cls, defaults);
+        long merge = VisionKey(v, "spatial_merge_size", 2, cls, defaults);
+        ArchitecturePart tower = VisionTowers.QwenVision(qwen25, width, inner, depth, channels, temporal, patch, merge, outWidth);
+        return lm with { Family = family, Parts = [tower], DefaultsUsed = defaults.Distinct().ToList() };
+    }
+}
