@@ -169,7 +169,160 @@ public sealed class HfConfigNewFamilyTests
         new Case("bloom (176B)", """
             {"model_type":"bloom","vocab_size":250880,"hidden_size":14336,"n_layer":70,"n_head":112}
             """, 176_247_271_424),
+        // deepseek-ai/deepseek-moe-16b-base (model_type deepseek, multi-head attention): HF safetensors total
+        // 16,375,728,128 and num_params_active 2,828,650,496 (public benchmark bundles citing the repository). By hand:
+        // 2 x 102400 x 2048; per layer 4 x 2048^2 + norms; layer 0 dense 3 x 2048 x 10944; 27 MoE layers of router,
+        // 64 experts x 3 x 2048 x 1408 and 2 shared experts; active keeps 6 routed experts.
+        new Case("deepseek-moe-16b", """
+            {"model_type":"deepseek","vocab_size":102400,"hidden_size":2048,"intermediate_size":10944,
+             "moe_intermediate_size":1408,"num_hidden_layers":28,"num_attention_heads":16,"num_key_value_heads":16,
+             "n_shared_experts":2,"n_routed_experts":64,"num_experts_per_tok":6,"first_k_dense_replace":1,
+             "moe_layer_freq":1,"max_position_embeddings":4096,"tie_word_embeddings":false}
+            """, 16_375_728_128, 2_828_650_496),
+        // deepseek-ai/DeepSeek-V2 (236B): HF safetensors total 235,741,434,880 (public listing of Hub totals). MLA with
+        // q_lora_rank 1536; 160 routed experts (top-6) + 2 shared; layer 0 dense. Active 21,375,800,320 (paper: "21B
+        // activated").
+        new Case("DeepSeek-V2", """
+            {"model_type":"deepseek_v2","vocab_size":102400,"hidden_size":5120,"intermediate_size":12288,
+             "moe_intermediate_size":1536,"num_hidden_layers":60,"num_attention_heads":128,"num_key_value_heads":128,
+             "n_shared_experts":2,"n_routed_experts":160,"num_experts_per_tok":6,"first_k_dense_replace":1,
+             "moe_layer_freq":1,"q_lora_rank":1536,"kv_lora_rank":512,"qk_rope_head_dim":64,"qk_nope_head_dim":128,
+             "v_head_dim":128,"topk_method":"group_limited_greedy","tie_word_embeddings":false}
+            """, 235_741_434_880, 21_375_800_320),
+        // bigcode/starcoderbase-1b and bigcode/starcoder (gpt_bigcode, multi-query): HF totals 1,137,207,296 and
+        // 15,517,456,384 (public table of model sizes). By hand (1B): wte 49152 x 2048 + wpe 8192 x 2048; per layer
+        // c_attn (2048 + 2 x 128) x 2048 + 2,304, c_proj 2048^2 + 2,048, MLP 2 x 2048 x 8192 + 10,240, LayerNorms
+        // 8,192 = 42,490,112, x 24; ln_f 4,096 (lm_head tied).
+        new Case("starcoderbase-1b", """
+            {"model_type":"gpt_bigcode","vocab_size":49152,"n_embd":2048,"n_layer":24,"n_head":16,"n_inner":8192,
+             "n_positions":8192,"multi_query":true}
+            """, 1_137_207_296),
+        new Case("starcoder (15.5B)", """
+            {"model_type":"gpt_bigcode","vocab_size":49152,"n_embd":6144,"n_layer":40,"n_head":48,"n_inner":24576,
+             "n_positions":8192,"multi_query":true}
+            """, 15_517_456_384),
+        // stabilityai/stablelm-3b-4e1t: model card table "Parameters 2,795,443,200". By hand: 2 x 50304 x 2560; per
+        // layer 4 x 2560^2 + 3 x 2560 x 6912 + 2 LayerNorms 10,240 = 79,308,800, x 32; final LayerNorm 5,120.
+        new Case("stablelm-3b-4e1t", """
+            {"model_type":"stablelm","vocab_size":50304,"hidden_size":2560,"intermediate_size":6912,
+             "num_hidden_layers":32,"num_attention_heads":32,"num_key_value_heads":32,"use_qkv_bias":false,
+             "tie_word_embeddings":false}
+            """, 2_795_443_200),
+        // mosaicml/mpt-7b: model card "6.7B" (n_parameters); by hand 6,649,286,656: 50432 x 4096 (tied); per layer
+        // Wqkv 3 x 4096^2 + out_proj 4096^2 + up/down 2 x 4096 x 16384 + 2 weight-only LayerNorms 8,192 =
+        // 201,334,784, x 32; norm_f 4,096.
+        new Case("mpt-7b", """
+            {"model_type":"mpt","vocab_size":50432,"d_model":4096,"n_layers":32,"n_heads":32,"expansion_ratio":4,
+             "max_seq_len":2048,"no_bias":true}
+            """, 6_649_286_656),
     };
+
+    [Fact]
+    public void DeepSeekV3_MainModelAndMtpApart()
+    {
+        // deepseek-ai/DeepSeek-V3 config.json values. Main model 671,026,419,200: llama.cpp "model params = 671.03 B"
+        // and a public checkpoint-header audit ("exact main-model parameter count" 671026419200, which keeps the 58
+        // routers' e_score_correction_bias). The checkpoint with the MTP layer (model.layers.61): 684,489,845,504 = the
+        // HF Hub total of deepseek-ai/DeepSeek-R1, the same architecture ("685B = 671B + 14B MTP", V3 README).
+        const string json = """
+            {"model_type":"deepseek_v3","vocab_size":129280,"hidden_size":7168,"intermediate_size":18432,
+             "moe_intermediate_size":2048,"num_hidden_layers":61,"num_nextn_predict_layers":1,
+             "num_attention_heads":128,"num_key_value_heads":128,"n_shared_experts":1,"n_routed_experts":256,
+             "num_experts_per_tok":8,"first_k_dense_replace":3,"moe_layer_freq":1,"q_lora_rank":1536,
+             "kv_lora_rank":512,"qk_rope_head_dim":64,"qk_nope_head_dim":128,"v_head_dim":128,
+             "topk_method":"noaux_tc","max_position_embeddings":163840,"tie_word_embeddings":false}
+            """;
+        ModelArchitecture a = HfConfigReader.Parse(json, "DeepSeek-V3/config.json");
+        ParameterBreakdown b = ParameterCalculator.Count(a);
+
+        Assert.Equal(671_026_419_200, b.Total);
+        Assert.Equal(684_489_845_504, b.WithMultiTokenPrediction);
+        Assert.Equal(13_463_426_304, b.MultiTokenPrediction); // "14B MTP"
+        // Paper: "37B activated for each token"; 8 of 256 routed experts + shared expert + all dense weights (the
+        // routers' bias vectors counted as used).
+        Assert.Equal(37_552_297_472, b.ActivePerToken);
+        Assert.Equal(3, a.MoeLayers!.Count(m => !m));
+        Assert.True(a.RouterBias);
+    }
+
+    [Fact]
+    public void DeepSeekV2Lite_KvCacheIsTheLatent()
+    {
+        // MLA caches kv_lora_rank 512 + qk_rope_head_dim 64 = 576 elements per token per layer (DeepSeek-V2 §2.1.2),
+        // not 2 x 16 heads x 192: 27 layers x 576 x 2 bytes (F16) per token.
+        const string json = """
+            {"model_type":"deepseek_v2","vocab_size":102400,"hidden_size":2048,"intermediate_size":10944,
+             "moe_intermediate_size":1408,"num_hidden_layers":27,"num_attention_heads":16,"num_key_value_heads":16,
+             "n_shared_experts":2,"n_routed_experts":64,"num_experts_per_tok":6,"first_k_dense_replace":1,
+             "q_lora_rank":null,"kv_lora_rank":512,"qk_rope_head_dim":64,"qk_nope_head_dim":128,"v_head_dim":128}
+            """;
+        ModelArchitecture a = HfConfigReader.Parse(json, null);
+        var kv = LlmSize.Core.Estimation.KvCacheEstimator.Estimate(a, 4096);
+
+        Assert.Equal(27L * 576 * 2 * 4096, kv.Bytes);
+        Assert.Equal(192, a.HeadDim);
+        Assert.Equal(128, a.ValueHeadDim);
+        Assert.Null(a.QueryLoraRank);
+    }
+
+    [Fact]
+    public void QwenMoe_MlpOnlyLayersAndSparseStep_MakeDenseLayers()
+    {
+        // decoder_sparse_step 2: layers 1 and 3 are sparse; mlp_only_layers [3] makes 3 dense again -> 1 MoE layer.
+        const string json = """
+            {"model_type":"qwen3_moe","vocab_size":10,"hidden_size":8,"intermediate_size":16,"num_hidden_layers":4,
+             "num_attention_heads":2,"num_key_value_heads":1,"head_dim":4,"moe_intermediate_size":4,"num_experts":4,
+             "num_experts_per_tok":2,"decoder_sparse_step":2,"mlp_only_layers":[3]}
+            """;
+        ModelArchitecture a = HfConfigReader.Parse(json, null);
+        ParameterBreakdown b = ParameterCalculator.Count(a);
+
+        Assert.Equal([false, true, false, false], a.MoeLayers!);
+        Assert.Equal(3L * 3 * 8 * 16, b.Mlp);
+        Assert.Equal(4L * 8 + 4L * 3 * 8 * 4, b.Experts);
+    }
+
+    [Fact]
+    public void QwenMoe_DefaultSparseStep_IsRecorded()
+    {
+        const string json = """
+            {"model_type":"qwen2_moe","vocab_size":10,"hidden_size":8,"num_hidden_layers":2,"num_attention_heads":2,
+             "num_key_value_heads":2,"moe_intermediate_size":4,"shared_expert_intermediate_size":8,"num_experts":4,
+             "num_experts_per_tok":2}
+            """;
+        ModelArchitecture a = HfConfigReader.Parse(json, "q/config.json");
+
+        Assert.Contains(a.DefaultsUsed, d => d.StartsWith("decoder_sparse_step = 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DeepSeekV2_WithoutKvLoraRank_NamesFileAndKey()
+    {
+        const string json = """
+            {"model_type":"deepseek_v2","vocab_size":10,"hidden_size":8,"intermediate_size":16,"moe_intermediate_size":4,
+             "num_hidden_layers":2,"num_attention_heads":2,"n_routed_experts":4,"num_experts_per_tok":2,
+             "qk_rope_head_dim":2,"qk_nope_head_dim":2,"v_head_dim":2}
+            """;
+        var e = Assert.Throws<ModelFormatException>(() => HfConfigReader.Parse(json, "ds/config.json"));
+
+        Assert.Equal(ModelFormatError.MissingField, e.Error);
+        Assert.Contains("kv_lora_rank", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ds/config.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void QwenMoe_MlpOnlyLayerOutOfRange_IsInvalidValue()
+    {
+        const string json = """
+            {"model_type":"qwen3_moe","vocab_size":10,"hidden_size":8,"intermediate_size":16,"num_hidden_layers":2,
+             "num_attention_heads":2,"num_key_value_heads":1,"head_dim":4,"moe_intermediate_size":4,"num_experts":4,
+             "num_experts_per_tok":2,"mlp_only_layers":[7]}
+            """;
+        var e = Assert.Throws<ModelFormatException>(() => HfConfigReader.Parse(json, "q/config.json"));
+
+        Assert.Equal(ModelFormatError.InvalidValue, e.Error);
+        Assert.Contains("mlp_only_layers[0]", e.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

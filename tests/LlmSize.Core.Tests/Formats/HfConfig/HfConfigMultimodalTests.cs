@@ -1,0 +1,173 @@
+using LlmSize.Core.Formats.HfConfig;
+using LlmSize.Core.Models;
+using LlmSize.Core.Models.Architectures;
+using LlmSize.Core.Tests.Infrastructure;
+
+namespace LlmSize.Core.Tests.Formats.HfConfig;
+
+/// <summary>
+/// Issue 12, build item 2: whole multimodal checkpoints — language model + vision tower + projector, each a component
+/// of the breakdown, the text-only count beside the total, and the transformers defaults a real config relies on.
+/// </summary>
+public sealed class HfConfigMultimodalTests
+{
+    private static string DataFile(string name) =>
+        Path.Combine(TestPaths.RepoRoot, "tests", "LlmSize.Core.Tests", "Formats", "HfConfig", "Data", name);
+
+    [Fact]
+    public void Gemma3_4b_RealConfig_CountsWholeModel_AndNamesDefaults()
+    {
+        // google/gemma-3-4b-it's own config.json (Data/). Published total 4,300,079,472: sum(p.numel()) of
+        // Gemma3ForConditionalGeneration for google/gemma-3-4b-it (asserted in public code) and the keras-hub
+        // medgemma_4b preset "params" (same architecture). By hand: text 262208 x 2560 (tied) + 34 x 94,382,592 +
+        // 2,560 = 3,880,263,168; SigLIP patch 1152 x 3 x 14 x 14 + 1,152, positions 4096 x 1152, 27 x 15,239,504,
+        // post LayerNorm 2,304 = 416,866,032 (no pooling head: vision_use_head false); projector 1152 x 2560 + 1,152.
+        ModelArchitecture a = HfConfigReader.Read(DataFile("gemma-3-4b-it.config.json"));
+        ParameterBreakdown b = ParameterCalculator.Count(a);
+
+        Assert.Equal(4_300_079_472, b.Total);
+        Assert.Equal(3_880_263_168, b.TextOnly);
+        Assert.Equal(416_866_032, b.VisionTower);
+        Assert.Equal(2_950_272, b.Projector);
+        Assert.Equal(b.Total, b.ActivePerToken);
+        Assert.Equal(8, a.AttentionHeadCount);
+        Assert.Equal(4, a.KeyValueHeadCount);
+        Assert.Equal(256, a.HeadDim);
+        Assert.Equal(262_208, a.VocabSize);
+        Assert.Contains("text_config.num_attention_heads = 8 (Gemma3TextConfig default)", a.DefaultsUsed);
+        Assert.Contains("text_config.num_key_value_heads = 4 (Gemma3TextConfig default)", a.DefaultsUsed);
+        Assert.Contains("text_config.head_dim = 256 (Gemma3TextConfig default)", a.DefaultsUsed);
+        Assert.Contains("text_config.vocab_size = 262208 (Gemma3TextConfig default)", a.DefaultsUsed);
+        // 1024-token window on 5 of every 6 layers.
+        Assert.Equal(1024, a.SlidingWindow);
+        Assert.Equal(29, a.SlidingWindowLayers!.Count(w => w));
+    }
+
+    [Fact]
+    public void Gemma3_Report_StatesPartsAndDefaults()
+    {
+        var report = ModelSizeReport.Create(ModelLoader.Load(DataFile("gemma-3-4b-it.config.json")));
+
+        Assert.Equal(4_300_079_472, report.Parameters);
+        Assert.Contains(report.Notes, n => n.StartsWith("multimodal: language model 3,880,263,168", StringComparison.Ordinal));
+        Assert.Contains(report.Notes, n => n.StartsWith("config defaults used:", StringComparison.Ordinal) && n.Contains("num_key_value_heads = 4", StringComparison.Ordinal));
+    }
+
+    /// <summary>A multimodal config written in code and its published totals.</summary>
+    /// <param name="Name">Model name.</param>
+    /// <param name="Json">config.json text.</param>
+    /// <param name="Parameters">Published total.</param>
+    /// <param name="TextOnly">Language-model parameters.</param>
+    public sealed record Case(string Name, string Json, long Parameters, long TextOnly)
+    {
+        /// <inheritdoc />
+        public override string ToString() => Name;
+    }
+
+    public static TheoryData<Case> Cases() => new()
+    {
+        // llava-hf/llava-1.5-7b-hf, its config.json (text_config leaves hidden size, layers, heads to LlamaConfig):
+        // sum(p.numel()) of LlavaForConditionalGeneration 7,063,427,072 (public snippets and an asserting test). By
+        // hand: Llama-2-7B with 32064 rows 6,738,939,904; CLIP ViT-L/14-336 class 1,024 + patch 602,112 + positions
+        // 577 x 1024 + pre/post LayerNorms 4,096 + 24 x 12,596,224 = 303,507,456; projector 1024 x 4096 + 4,096 +
+        // 4096^2 + 4,096 = 20,979,712.
+        new Case("llava-1.5-7b-hf", """
+            {"architectures":["LlavaForConditionalGeneration"],"ignore_index":-100,"image_token_index":32000,
+             "model_type":"llava","pad_token_id":32001,"projector_hidden_act":"gelu",
+             "text_config":{"_name_or_path":"lmsys/vicuna-7b-v1.5","architectures":["LlamaForCausalLM"],
+               "max_position_embeddings":4096,"model_type":"llama","rms_norm_eps":1e-05,"torch_dtype":"float16",
+               "vocab_size":32064},
+             "tie_word_embeddings":false,"torch_dtype":"float16","transformers_version":"4.36.0.dev0",
+             "vision_config":{"hidden_size":1024,"image_size":336,"intermediate_size":4096,
+               "model_type":"clip_vision_model","num_attention_heads":16,"num_hidden_layers":24,"patch_size":14,
+               "projection_dim":768,"vocab_size":32000},
+             "vision_feature_layer":-2,"vision_feature_select_strategy":"default","vocab_size":32064}
+            """, 7_063_427_072, 6_738_939_904),
+        // llava-hf/llava-v1.6-mistral-7b-hf: by hand 7,566,747,648 (HF page "7.57B"): Mistral-7B with 32064 rows
+        // 7,242,256,384 + the same CLIP tower and projector + image_newline 4,096.
+        new Case("llava-v1.6-mistral-7b-hf", """
+            {"architectures":["LlavaNextForConditionalGeneration"],"model_type":"llava_next",
+             "text_config":{"architectures":["MistralForCausalLM"],"intermediate_size":14336,
+               "max_position_embeddings":32768,"model_type":"mistral","num_key_value_heads":8,"rms_norm_eps":1e-05,
+               "rope_theta":1000000.0,"sliding_window":null,"vocab_size":32064},
+             "vision_config":{"hidden_size":1024,"image_size":336,"intermediate_size":4096,
+               "model_type":"clip_vision_model","num_attention_heads":16,"num_hidden_layers":24,"patch_size":14,
+               "projection_dim":768,"vocab_size":32000},
+             "vision_feature_layer":-2,"vocab_size":32064}
+            """, 7_566_747_648, 7_242_256_384),
+        // Qwen/Qwen2-VL-7B-Instruct: HF safetensors BF16 count 8,291,375,616 (public table of Hub counts). Text keys at
+        // the top level = Qwen2.5-7B's 7,615,616,512; vision patch 1280 x 3 x 2 x 14 x 14 + 32 x 19,677,440 + merger
+        // LayerNorm 2,560 + 5120^2 + 5,120 + 5120 x 3584 + 3,584 = 675,759,104.
+        new Case("Qwen2-VL-7B-Instruct", """
+            {"architectures":["Qwen2VLForConditionalGeneration"],"hidden_size":3584,"intermediate_size":18944,
+             "max_position_embeddings":32768,"max_window_layers":28,"model_type":"qwen2_vl","num_attention_heads":28,
+             "num_hidden_layers":28,"num_key_value_heads":4,"sliding_window":32768,"tie_word_embeddings":false,
+             "use_sliding_window":false,
+             "vision_config":{"depth":32,"embed_dim":1280,"mlp_ratio":4,"num_heads":16,"in_chans":3,"hidden_size":3584,
+               "patch_size":14,"spatial_merge_size":2,"spatial_patch_size":14,"temporal_patch_size":2},
+             "vocab_size":152064}
+            """, 8_291_375_616, 7_615_616_512),
+        // Qwen/Qwen2-VL-2B-Instruct: HF safetensors BF16 count 2,208,985,600 (same table); tied Qwen2-1.5B text
+        // 1,543,714,304, merger to 1536.
+        new Case("Qwen2-VL-2B-Instruct", """
+            {"architectures":["Qwen2VLForConditionalGeneration"],"hidden_size":1536,"intermediate_size":8960,
+             "max_position_embeddings":32768,"model_type":"qwen2_vl","num_attention_heads":12,"num_hidden_layers":28,
+             "num_key_value_heads":2,"tie_word_embeddings":true,"use_sliding_window":false,
+             "vision_config":{"depth":32,"embed_dim":1280,"mlp_ratio":4,"num_heads":16,"in_chans":3,"hidden_size":1536,
+               "patch_size":14,"spatial_merge_size":2,"spatial_patch_size":14,"temporal_patch_size":2},
+             "vocab_size":151936}
+            """, 2_208_985_600, 1_543_714_304),
+        // Qwen/Qwen2.5-VL-7B-Instruct: sum(p.numel()) 8,292,166,656 with visual 676,550,144 and language model
+        // 7,615,616,512 (a public fine-tuning notebook's printout; Hub numParameters the same). Vision blocks use
+        // RMSNorm and a gated MLP of 3420 with biases.
+        new Case("Qwen2.5-VL-7B-Instruct", """
+            {"architectures":["Qwen2_5_VLForConditionalGeneration"],"hidden_size":3584,"intermediate_size":18944,
+             "max_position_embeddings":128000,"max_window_layers":28,"model_type":"qwen2_5_vl","num_attention_heads":28,
+             "num_hidden_layers":28,"num_key_value_heads":4,"tie_word_embeddings":false,"use_sliding_window":false,
+             "vision_config":{"depth":32,"hidden_act":"silu","hidden_size":1280,"intermediate_size":3420,"num_heads":16,
+               "in_chans":3,"out_hidden_size":3584,"patch_size":14,"spatial_merge_size":2,"spatial_patch_size":14,
+               "window_size":112,"fullatt_block_indexes":[7,15,23,31],"tokens_per_second":2,"temporal_patch_size":2},
+             "vocab_size":152064}
+            """, 8_292_166_656, 7_615_616_512),
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Count_EqualsPublishedTotal_WithTextOnlyBeside(Case c)
+    {
+        ModelArchitecture a = HfConfigReader.Parse(c.Json, c.Name + "/config.json");
+        ParameterBreakdown b = ParameterCalculator.Count(a);
+
+        Assert.Equal(c.Parameters, b.Total);
+        Assert.Equal(c.TextOnly, b.TextOnly);
+        Assert.Equal(b.Total - b.TextOnly, b.VisionTower + b.Projector);
+        Assert.True(b.VisionTower > 0);
+    }
+
+    [Fact]
+    public void Llava_TextDefaults_AreListed()
+    {
+        // llava-1.5's text_config names only the vocabulary and context; LlamaConfig's defaults give the rest.
+        const string json = """
+            {"model_type":"llava","text_config":{"model_type":"llama","vocab_size":32064,"max_position_embeddings":4096},
+             "vision_config":{"hidden_size":1024,"image_size":336,"intermediate_size":4096,"model_type":"clip_vision_model",
+               "num_attention_heads":16,"num_hidden_layers":24,"patch_size":14}}
+            """;
+        ModelArchitecture a = HfConfigReader.Parse(json, "llava/config.json");
+
+        Assert.Contains("text_config.hidden_size = 4096 (LlamaConfig default)", a.DefaultsUsed);
+        Assert.Contains("text_config.num_hidden_layers = 32 (LlamaConfig default)", a.DefaultsUsed);
+    }
+
+    [Fact]
+    public void UnknownVisionTower_IsNotSupported_NamingTheKey()
+    {
+        const string json = """
+            {"model_type":"llava","text_config":{"model_type":"llama"},"vision_config":{"model_type":"pixtral"}}
+            """;
+        var e = Assert.Throws<NotSupportedException>(() => HfConfigReader.Parse(json, "l/config.json"));
+
+        Assert.Contains("vision_config.model_type", e.Message, StringComparison.Ordinal);
+        Assert.Contains("l/config.json", e.Message, StringComparison.Ordinal);
+    }
+}
