@@ -413,4 +413,14 @@ internal static partial class HfConfigParser
             TieWordEmbeddings = c.GetBool("tie_word_embeddings", true),
         });
     }
+
+    /// <summary>
+    /// GPT-OSS: LLaMA-style block with q/k/v/o biases and a learned sink per head; every layer an MoE of
+    /// <c>num_local_experts</c> gated experts (gate_up_proj / down_proj with biases) behind a router with bias.
+    /// </summary>
+    private static ModelArchitecture ParseGptOss(HfConfigObject c)
+    {
+        ModelArchitecture a = ParseLlamaLike(c, "gpt_oss");
+        return a with { AttentionSinks = true, RouterBias = true };
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LlmSize.Core.Models;
 using LlmSize.Core.Models.Architectures;
 
 namespace LlmSize.Core.Formats.HfConfig;
@@ -208,5 +209,118 @@ internal static partial class HfConfigParser
         long merge = VisionKey(v, "spatial_merge_size", 2, cls, defaults);
         ArchitecturePart tower = VisionTowers.QwenVision(qwen25, width, inner, depth, channels, temporal, patch, merge, outWidth);
         return lm with { Family = family, Parts = [tower], DefaultsUsed = defaults.Distinct().ToList() };
+    }
+
+    /// <summary>
+    /// PaliGemma / PaliGemma 2 (PaliGemmaForConditionalGeneration): the Gemma / Gemma 2 language model of
+    /// <c>text_config</c>, the SigLIP tower of <c>vision_config</c> and a single linear projector with bias
+    /// (vision width → <c>projection_dim</c>).
+    /// </summary>
+    private static ModelArchitecture ParsePaliGemma(HfConfigObject c)
+    {
+        var defaults = new List<string>();
+        HfConfigObject text = c.GetObject("text_config") ?? Missing<HfConfigObject>(c, "text_config");
+        string textType = text.GetString("model_type") ?? "gemma";
+        if (textType is not ("gemma" or "gemma2"))
+        {
+            throw new NotSupportedException(
+                $"{(c.File is null ? string.Empty : c.File + ": ")}paligemma language model '{text.PathOf("model_type")}' = '{textType}' is not supported; supported: gemma, gemma2.");
+        }
+
+        ModelArchitecture lm = ParseLlamaLike(text, textType, c.GetArchitectureName(), null, defaults);
+        HfConfigObject vision = NestedOrEmpty(c, "vision_config", defaults, "SiglipVisionConfig");
+        ArchitecturePart tower = ViTTower(vision, "siglip_vision_model", defaults);
+        long visionWidth = VisionKey(vision, "hidden_size", 768, "SiglipVisionConfig", []);
+        long projection = c.FirstDimension("projection_dim") ?? vision.FirstDimension("projection_dim") ??
+            VisionKey(c, "projection_dim", 2048, "PaliGemmaConfig", defaults);
+        var projector = new ArchitecturePart(ArchitecturePartKind.Projector, "PaliGemma multi-modal projector (linear)",
+        [
+            new ArchitectureWeight(ModelComponent.Other, "mm.linear.weight", [projection, visionWidth], 1, 1),
+            new ArchitectureWeight(ModelComponent.Other, "mm.linear.bias", [projection], 1, 1),
+        ]);
+        return lm with { Family = "paligemma", Parts = [tower, projector], DefaultsUsed = defaults.Distinct().ToList() };
+    }
+
+    /// <summary>
+    /// Idefics3 / SmolVLM: the language model of <c>text_config</c> (llama), the SigLIP-style vision transformer of
+    /// <c>vision_config</c> (no pooling head; Idefics3VisionConfig defaults) and the connector's pixel-shuffle
+    /// projection, Linear(vision width × scale_factor², text width) without bias.
+    /// </summary>
+    private static ModelArchitecture ParseIdefics3(HfConfigObject c, string family)
+    {
+        var defaults = new List<string>();
+        HfConfigObject text = NestedOrEmpty(c, "text_config", defaults, "LlamaConfig");
+        string textType = text.GetString("model_type") ?? "llama";
+        if (textType is not ("llama" or "mistral" or "qwen2"))
+        {
+            throw new NotSupportedException(
+                $"{(c.File is null ? string.Empty : c.File + ": ")}{family} language model '{text.PathOf("model_type")}' = '{textType}' is not supported; supported: llama, mistral, qwen2.");
+        }
+
+        text = WithTextDefaults(text, textType, defaults);
+        ModelArchitecture lm = ParseLlamaLike(text, textType, c.GetArchitectureName(), null, defaults);
+        string cls = family == "smolvlm" ? "SmolVLMVisionConfig" : "Idefics3VisionConfig";
+        HfConfigObject v = NestedOrEmpty(c, "vision_config", defaults, cls);
+        long width = VisionKey(v, "hidden_size", 1152, cls, defaults);
+        long inner = VisionKey(v, "intermediate_size", 3072, cls, defaults);
+        long layers = VisionKey(v, "num_hidden_layers", 12, cls, defaults);
+        long channels = VisionKey(v, "num_channels", 3, cls, defaults);
+        long image = VisionKey(v, "image_size", 224, cls, defaults);
+        long patch = VisionKey(v, "patch_size", 32, cls, defaults);
+        long scale = VisionKey(c, "scale_factor", 2, family == "smolvlm" ? "SmolVLMConfig" : "Idefics3Config", defaults);
+        ArchitecturePart tower = VisionTowers.Siglip(width, inner, layers, channels, image, patch, head: false);
+        var projector = new ArchitecturePart(ArchitecturePartKind.Projector,
+            $"{(family == "smolvlm" ? "SmolVLM" : "Idefics3")} connector (pixel shuffle {scale}x{scale} + linear)",
+            [new ArchitectureWeight(ModelComponent.Other, "mm.proj.weight", [lm.HiddenSize, checked(width * scale * scale)], 1, 1)]);
+        return lm with { Family = family, Parts = [tower, projector], DefaultsUsed = defaults.Distinct().ToList() };
+    }
+
+    /// <summary>
+    /// Phi-3 / Phi-3.5 Vision (remote code Phi3VForCausalLM): the Phi-3 language model (top-level keys), a CLIP
+    /// ViT-L/14-336 (<c>img_processor.model_name</c>), the HD-transform separators glb_GN / sub_GN and the image
+    /// projection (mlp: Linear(4·image_dim_out, hidden), GELU, Linear(hidden, hidden); linear: one Linear).
+    /// </summary>
+    private static ModelArchitecture ParsePhi3V(HfConfigObject c)
+    {
+        var defaults = new List<string>();
+        ModelArchitecture lm = ParseLlamaLike(c, "phi3", c.GetArchitectureName(), null, defaults);
+        HfConfigObject img = c.GetObject("img_processor") ?? Missing<HfConfigObject>(c, "img_processor");
+        string model = img.GetString("model_name") ?? "openai/clip-vit-large-patch14-336";
+        if (model != "openai/clip-vit-large-patch14-336")
+        {
+            throw new NotSupportedException(
+                $"{(c.File is null ? string.Empty : c.File + ": ")}phi3_v image encoder '{img.PathOf("model_name")}' = '{model}' is not supported; supported: openai/clip-vit-large-patch14-336.");
+        }
+
+        // The CLIP ViT-L/14-336 configuration Phi3V's image_embedding_phi3_v.py builds its CLIPVisionModel from.
+        ArchitecturePart tower = VisionTowers.Clip(1024, 4096, 24, 3, 336, 14);
+        long dimOut = img.FirstDimension("image_dim_out") ?? 1024;
+        HfConfigObject embd = NestedOrEmpty(c, "embd_layer", defaults, "Phi3VConfig");
+        bool hd = embd.GetBool("use_hd_transform", false);
+        bool separators = embd.GetBool("with_learnable_separator", false);
+        string projectionKind = embd.GetString("projection_cls") ?? "linear";
+        long input = hd ? checked(dimOut * 4) : dimOut;
+        long d = lm.HiddenSize;
+        var w = new List<ArchitectureWeight>();
+        if (hd && separators)
+        {
+            w.Add(new ArchitectureWeight(ModelComponent.Other, "mm.glb_GN", [1, 1, input], 1, 1));
+            w.Add(new ArchitectureWeight(ModelComponent.Other, "mm.sub_GN", [1, 1, 1, input], 1, 1));
+        }
+
+        w.Add(new ArchitectureWeight(ModelComponent.Other, "mm.proj0.weight", [d, input], 1, 1));
+        w.Add(new ArchitectureWeight(ModelComponent.Other, "mm.proj0.bias", [d], 1, 1));
+        if (projectionKind == "mlp")
+        {
+            w.Add(new ArchitectureWeight(ModelComponent.Other, "mm.proj2.weight", [d, d], 1, 1));
+            w.Add(new ArchitectureWeight(ModelComponent.Other, "mm.proj2.bias", [d], 1, 1));
+        }
+        else if (projectionKind != "linear")
+        {
+            HfConfigThrowHelper.InvalidValue(embd.PathOf("projection_cls"), $"is '{projectionKind}', expected 'linear' or 'mlp'", c.File);
+        }
+
+        var projector = new ArchitecturePart(ArchitecturePartKind.Projector, $"Phi-3 Vision image projection ({projectionKind})", w);
+        return lm with { Family = "phi3_v", Parts = [tower, projector], DefaultsUsed = defaults.Distinct().ToList() };
     }
 }

@@ -37,6 +37,10 @@ internal static partial class HfConfigParser
             "mpt" => ParseMpt(c),
             "llava" or "llava_next" => ParseLlava(c, modelType),
             "qwen2_vl" or "qwen2_5_vl" => ParseQwen2Vl(c, modelType),
+            "gpt_oss" => ParseGptOss(c),
+            "paligemma" => ParsePaliGemma(c),
+            "idefics3" or "smolvlm" => ParseIdefics3(c, modelType),
+            "phi3_v" => ParsePhi3V(c),
             "phi" => ParsePhi(c),
             "phi-msft" => ParsePhiMsft(c),
             "gpt2" => ParseGpt2(c),
@@ -185,10 +189,11 @@ internal static partial class HfConfigParser
 
         // attention_bias (llama, gemma*, qwen3) puts biases on q, k, v and o; Qwen2 always has q/k/v biases only;
         // StarCoder2's use_bias covers attention and MLP.
-        bool attentionBias = c.GetBool("attention_bias", false);
+        // GptOssConfig: attention_bias defaults to true; its experts always carry biases.
+        bool attentionBias = c.GetBool("attention_bias", family == "gpt_oss");
         bool qkvBias = family == "qwen2" || attentionBias;
         bool outBias = attentionBias;
-        bool mlpBias = c.GetBool("mlp_bias", false);
+        bool mlpBias = family == "gpt_oss" || c.GetBool("mlp_bias", false);
         if (family == "starcoder2")
         {
             bool useBias = c.GetBool("use_bias", true);
@@ -203,10 +208,10 @@ internal static partial class HfConfigParser
         }
 
         int experts = 0, active = 0;
-        if (family is "mixtral" or "granitemoe")
+        if (family is "mixtral" or "granitemoe" or "gpt_oss")
         {
             experts = c.RequireCount("num_local_experts");
-            active = c.RequireCount("num_experts_per_tok");
+            active = c.RequireCount("num_experts_per_tok", "experts_per_token");
             if (active > experts)
             {
                 HfConfigThrowHelper.InvalidValue(c.PathOf("num_experts_per_tok"),
@@ -223,7 +228,7 @@ internal static partial class HfConfigParser
                 // MistralConfig sliding_window=4096 when the key is absent; an explicit null (v0.2+) means none.
                 window = c.HasKey("sliding_window") ? SlidingWindow(c) : 4096;
                 break;
-            case "mixtral" or "phi3" or "starcoder2":
+            case "mixtral" or "phi3" or "starcoder2" or "gpt_oss":
                 window = SlidingWindow(c);
                 break;
             case "qwen2" or "qwen3":

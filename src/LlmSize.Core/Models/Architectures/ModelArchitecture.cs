@@ -123,6 +123,9 @@ public sealed record ModelArchitecture
     /// <summary>Whether the shared expert's output is scaled by a learned sigmoid gate (Qwen2-MoE <c>shared_expert_gate</c>: hidden → 1, no bias).</summary>
     public bool SharedExpertGate { get; init; }
 
+    /// <summary>Whether each attention layer holds a learned sink logit per query head (GPT-OSS <c>self_attn.sinks</c>).</summary>
+    public bool AttentionSinks { get; init; }
+
     /// <summary>Whether each router carries a per-expert bias vector (DeepSeek-V3 <c>e_score_correction_bias</c>; GPT-OSS router bias).</summary>
     public bool RouterBias { get; init; }
 

@@ -117,12 +117,18 @@ public static class ModelFamilies
         ["opt"] = Gpt2,
         // BLOOM: word_embeddings_layernorm after the embedding, ALiBi (no position embedding), biases, tied.
         ["bloom"] = Gpt2 with { LearnedPositions = false, EmbeddingNorm = true },
+        // GPT-OSS: attention q/k/v/o with bias and per-head sinks, router and experts with biases, RMSNorm, untied.
+        ["gpt_oss"] = Llama with { QkvBias = true, OutputBias = true, MlpBias = true },
         // Multimodal wrappers: their language model's traits (the reader fills every field; these serve GGUF / catalog
         // architectures that name the wrapper).
         ["llava"] = Llama,
         ["llava_next"] = Llama,
         ["qwen2_vl"] = Llama with { QkvBias = true },
         ["qwen2_5_vl"] = Llama with { QkvBias = true },
+        ["paligemma"] = Llama with { Tie = true },
+        ["idefics3"] = Llama,
+        ["smolvlm"] = Llama,
+        ["phi3_v"] = Llama,
         // MPT: LayerNorms whose bias transformers removes (weight only: counted as RMSNorm), no biases, ALiBi, tied.
         ["mpt"] = Llama with { Mlp = MlpKind.Plain, Tie = true },
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

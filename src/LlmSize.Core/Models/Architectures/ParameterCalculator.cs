@@ -399,6 +399,11 @@ public static class ParameterCalculator
             Add(list, ModelComponent.Attention, $"{blk}{name}_output.bias", layers, d);
         }
 
+        if (a.AttentionSinks && name == "attn")
+        {
+            Add(list, ModelComponent.Attention, $"{blk}{name}_sinks", layers, a.AttentionHeadCount);
+        }
+
         if (a.QueryKeyNorm == true && name == "attn")
         {
             long qn = a.QueryKeyNormFullWidth ? q : a.HeadDim;

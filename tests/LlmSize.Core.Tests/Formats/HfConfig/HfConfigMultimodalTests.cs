@@ -129,6 +129,40 @@ public sealed class HfConfigMultimodalTests
                "window_size":112,"fullatt_block_indexes":[7,15,23,31],"tokens_per_second":2,"temporal_patch_size":2},
              "vocab_size":152064}
             """, 8_292_166_656, 7_615_616_512),
+        // google/paligemma-3b-pt-224: 2,923,466,480 (fp16 parameter count in a public VLM benchmark table). By hand:
+        // Gemma-2B layers 1,981,884,416 + 257216 x 2048 (tied) = 2,508,662,784; SigLIP 224px / 14: patch 678,528 +
+        // 256 x 1152 + 27 x 15,239,504 + 2,304 = 412,442,352 (no head); projector 1152 x 2048 + 2,048.
+        new Case("paligemma-3b-pt-224", """
+            {"architectures":["PaliGemmaForConditionalGeneration"],"model_type":"paligemma","projection_dim":2048,
+             "text_config":{"hidden_size":2048,"intermediate_size":16384,"model_type":"gemma","num_attention_heads":8,
+               "num_hidden_layers":18,"num_image_tokens":256,"num_key_value_heads":1,"torch_dtype":"float32",
+               "vocab_size":257216},
+             "vision_config":{"hidden_size":1152,"intermediate_size":4304,"model_type":"siglip_vision_model",
+               "num_attention_heads":16,"num_hidden_layers":27,"num_image_tokens":256,"patch_size":14,
+               "projection_dim":2048,"projector_hidden_act":"gelu_fast","vision_use_head":false}}
+            """, 2_923_466_480, 2_508_662_784),
+        // microsoft/Phi-3.5-vision-instruct: HF safetensors BF16 count 4,146,621,440 (public table of Hub counts). By
+        // hand: Phi-3-mini 3,821,079,552; CLIP ViT-L/14-336 303,507,456; glb_GN + sub_GN 2 x 4,096; projection
+        // 4096 x 3072 + 3,072 + 3072^2 + 3,072 = 22,026,240.
+        new Case("Phi-3.5-vision-instruct", """
+            {"architectures":["Phi3VForCausalLM"],"model_type":"phi3_v","vocab_size":32064,"hidden_size":3072,
+             "intermediate_size":8192,"num_hidden_layers":32,"num_attention_heads":32,"num_key_value_heads":32,
+             "max_position_embeddings":131072,"tie_word_embeddings":false,
+             "embd_layer":{"embedding_cls":"image","hd_transform_order":"sub_glb","projection_cls":"mlp",
+               "use_hd_transform":true,"with_learnable_separator":true},
+             "img_processor":{"image_dim_out":1024,"model_name":"openai/clip-vit-large-patch14-336",
+               "name":"clip_vision_model","num_img_tokens":144}}
+            """, 4_146_621_440, 3_821_079_552),
+        // HuggingFaceTB/SmolVLM-Instruct (idefics3): by hand 2,246,272,880 (Hub page "2.25B"): SmolLM2-1.7B-shaped
+        // text with vocab 49155, untied, 1,812,051,968; SigLIP 384px / 14: 678,528 + 729 x 1152 + 27 x 15,239,504 +
+        // 2,304 = 412,987,248; connector 1152 x 3^2 -> 2048 without bias 21,233,664.
+        new Case("SmolVLM-Instruct", """
+            {"architectures":["Idefics3ForConditionalGeneration"],"model_type":"idefics3","scale_factor":3,
+             "text_config":{"model_type":"llama","vocab_size":49155,"hidden_size":2048,"intermediate_size":8192,
+               "num_hidden_layers":24,"num_attention_heads":32,"num_key_value_heads":32,"tie_word_embeddings":false},
+             "vision_config":{"model_type":"idefics3","hidden_size":1152,"intermediate_size":4304,
+               "num_attention_heads":16,"num_hidden_layers":27,"image_size":384,"patch_size":14}}
+            """, 2_246_272_880, 1_812_051_968),
     };
 
     [Theory]

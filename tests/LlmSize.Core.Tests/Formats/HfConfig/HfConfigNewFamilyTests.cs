@@ -215,6 +215,24 @@ public sealed class HfConfigNewFamilyTests
             {"model_type":"mpt","vocab_size":50432,"d_model":4096,"n_layers":32,"n_heads":32,"expansion_ratio":4,
              "max_seq_len":2048,"no_bias":true}
             """, 6_649_286_656),
+        // openai/gpt-oss-20b: GGUF general.parameter_count 20,914,757,184 (Ollama / ggml-org builds; HF total the same).
+        // By hand: 2 x 201088 x 2880; per layer q 4096 x 2880 + k/v 2 x 512 x 2880 + o 2880 x 4096 + biases 8,000 +
+        // sinks 64 = 26,550,144, router 32 x 2880 + 32, 32 experts x (3 x 2880^2 + 3 x 2880) = 796,538,880, norms
+        // 5,760, x 24; final 2,880. Active: 4 of 32 experts -> 4,187,440,704 (model card: 3.61B active, which leaves
+        // out the 579,133,440 input embedding).
+        new Case("gpt-oss-20b", """
+            {"model_type":"gpt_oss","vocab_size":201088,"hidden_size":2880,"intermediate_size":2880,
+             "num_hidden_layers":24,"num_attention_heads":64,"num_key_value_heads":8,"head_dim":64,
+             "num_local_experts":32,"num_experts_per_tok":4,"experts_per_token":4,"sliding_window":128,
+             "attention_bias":true,"max_position_embeddings":131072,"tie_word_embeddings":false}
+            """, 20_914_757_184, 4_187_440_704),
+        // openai/gpt-oss-120b: GGUF general.parameter_count / llama.cpp n-params 116,829,156,672; 128 experts, 36
+        // layers. Active 5,711,982,912 (card: 5.13B without the input embedding).
+        new Case("gpt-oss-120b", """
+            {"model_type":"gpt_oss","vocab_size":201088,"hidden_size":2880,"intermediate_size":2880,
+             "num_hidden_layers":36,"num_attention_heads":64,"num_key_value_heads":8,"head_dim":64,
+             "num_local_experts":128,"num_experts_per_tok":4,"sliding_window":128,"tie_word_embeddings":false}
+            """, 116_829_156_672, 5_711_982_912),
     };
 
     [Fact]
