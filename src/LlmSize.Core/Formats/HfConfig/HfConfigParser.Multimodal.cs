@@ -323,4 +323,56 @@ internal static partial class HfConfigParser
         var projector = new ArchitecturePart(ArchitecturePartKind.Projector, $"Phi-3 Vision image projection ({projectionKind})", w);
         return lm with { Family = "phi3_v", Parts = [tower, projector], DefaultsUsed = defaults.Distinct().ToList() };
     }
+
+    /// <summary>
+    /// Mllama (Llama 3.2 Vision, MllamaForConditionalGeneration): the text model of <c>text_config</c> — LLaMA layers,
+    /// of which <c>cross_attention_layers</c> attend to the image with q/k norms and two tanh gates, and an embedding of
+    /// vocab_size + 8 rows — the Mllama vision model of <c>vision_config</c> and the projector Linear(vision_output_dim,
+    /// text hidden) with bias.
+    /// </summary>
+    private static ModelArchitecture ParseMllama(HfConfigObject c)
+    {
+        var defaults = new List<string>();
+        HfConfigObject text = c.GetObject("text_config") ?? Missing<HfConfigObject>(c, "text_config");
+        ModelArchitecture lm = ParseLlamaLike(text, "llama", c.GetArchitectureName(), null, defaults);
+        int[] cross = LayerIndices(text, "cross_attention_layers", lm.LayerCount) ?? [];
+        long crossLayers = cross.Length;
+        var extra = new List<ArchitectureWeight>
+        {
+            // MllamaTextModel.embed_tokens: vocab_size + 8 rows (image and padding tokens); lm_head keeps vocab_size.
+            new(ModelComponent.Embedding, "token_embd.extra_rows", [8, lm.HiddenSize], 1, 1),
+        };
+        if (crossLayers > 0)
+        {
+            extra.Add(new(ModelComponent.Attention, "blk.{layer}.cross_attn_q_norm.weight", [lm.HeadDim], crossLayers, crossLayers));
+            extra.Add(new(ModelComponent.Attention, "blk.{layer}.cross_attn_k_norm.weight", [lm.HeadDim], crossLayers, crossLayers));
+            extra.Add(new(ModelComponent.Other, "blk.{layer}.cross_attn_gates", [1], checked(2 * crossLayers), checked(2 * crossLayers)));
+        }
+
+        const string cls = "MllamaVisionConfig";
+        HfConfigObject v = NestedOrEmpty(c, "vision_config", defaults, cls);
+        long width = VisionKey(v, "hidden_size", 1280, cls, defaults);
+        long inner = VisionKey(v, "intermediate_size", 5120, cls, defaults);
+        long layers = VisionKey(v, "num_hidden_layers", 32, cls, defaults);
+        long global = VisionKey(v, "num_global_layers", 8, cls, defaults);
+        long channels = VisionKey(v, "num_channels", 3, cls, defaults);
+        long image = VisionKey(v, "image_size", 448, cls, defaults);
+        long patch = VisionKey(v, "patch_size", 14, cls, defaults);
+        long tiles = VisionKey(v, "max_num_tiles", 4, cls, defaults);
+        long output = VisionKey(v, "vision_output_dim", 7680, cls, defaults);
+        long ratios = v.GetArray("supported_aspect_ratios") is { } list ? list.Length : 8;
+        ArchitecturePart tower = VisionTowers.Mllama(width, inner, layers, global, channels, image, patch, tiles, ratios);
+        var projector = new ArchitecturePart(ArchitecturePartKind.Projector, "Mllama multi-modal projector (linear)",
+        [
+            new ArchitectureWeight(ModelComponent.Other, "mm.linear.weight", [lm.HiddenSize, output], 1, 1),
+            new ArchitectureWeight(ModelComponent.Other, "mm.linear.bias", [lm.HiddenSize], 1, 1),
+        ]);
+        return lm with
+        {
+            Family = "mllama",
+            AdditionalWeights = extra,
+            Parts = [tower, projector],
+            DefaultsUsed = defaults.Distinct().ToList(),
+        };
+    }
 }

@@ -41,6 +41,7 @@ internal static partial class HfConfigParser
             "paligemma" => ParsePaliGemma(c),
             "idefics3" or "smolvlm" => ParseIdefics3(c, modelType),
             "phi3_v" => ParsePhi3V(c),
+            "mllama" => ParseMllama(c),
             "phi" => ParsePhi(c),
             "phi-msft" => ParsePhiMsft(c),
             "gpt2" => ParseGpt2(c),

@@ -144,6 +144,12 @@ public sealed record ModelArchitecture
     public long? EmbeddingProjectionSize { get; init; }
 
     /// <summary>
+    /// Language-model weights a family adds beyond the generic layout (Mllama: the 8 extra embedding rows of its image
+    /// tokens, the q/k norms and tanh gates of its cross-attention layers). Counted in the language model.
+    /// </summary>
+    public IReadOnlyList<ArchitectureWeight> AdditionalWeights { get; init; } = [];
+
+    /// <summary>
     /// Components of a multimodal checkpoint beyond the language model (vision / audio tower, projector), each with its
     /// own weights. They count in <see cref="ParameterBreakdown.Total"/>; <see cref="ParameterBreakdown.TextOnly"/>
     /// leaves them out. Empty for text-only models.

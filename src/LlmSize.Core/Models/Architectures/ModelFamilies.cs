@@ -129,6 +129,7 @@ public static class ModelFamilies
         ["idefics3"] = Llama,
         ["smolvlm"] = Llama,
         ["phi3_v"] = Llama,
+        ["mllama"] = Llama,
         // MPT: LayerNorms whose bias transformers removes (weight only: counted as RMSNorm), no biases, ALiBi, tied.
         ["mpt"] = Llama with { Mlp = MlpKind.Plain, Tie = true },
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

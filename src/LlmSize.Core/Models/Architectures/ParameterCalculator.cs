@@ -158,6 +158,7 @@ public static class ParameterCalculator
             Add(list, ModelComponent.OutputHead, "mlm_output.bias", 1, a.VocabSize);
         }
 
+        list.AddRange(a.AdditionalWeights);
         if (a.Pooler == true)
         {
             Add(list, ModelComponent.Other, "pooler.weight", 1, d, d);

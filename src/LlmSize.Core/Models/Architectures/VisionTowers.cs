@@ -130,6 +130,47 @@ internal static class VisionTowers
             $"{(qwen25 ? "Qwen2.5-VL" : "Qwen2-VL")} vision transformer ({layers} blocks, {width} wide) with patch merger", w);
     }
 
+    /// <summary>
+    /// Mllama vision model (MllamaVisionModel): patch_embedding Conv2d without bias, class_embedding, the gated
+    /// positional embedding (position table of patches + 1 rows, a per-aspect-ratio tile table of tiles × (patches + 1)
+    /// × width, a gate), gated pre- and post-tile embeddings (aspect ratios × tiles × width, a gate each),
+    /// layernorm_pre / layernorm_post, the local encoder layers and the global layers with their attention and MLP
+    /// gates (attention without bias, MLP with bias, two LayerNorms each).
+    /// </summary>
+    public static ArchitecturePart Mllama(long width, long inner, long layers, long globalLayers, long channels,
+        long imageSize, long patchSize, long tiles, long aspectRatios)
+    {
+        var w = new List<ArchitectureWeight>();
+        long positions = checked((imageSize / patchSize) * (imageSize / patchSize) + 1);
+        Add(w, ModelComponent.Embedding, "v.patch_embd.weight", 1, width, channels, patchSize, patchSize);
+        Add(w, ModelComponent.Embedding, "v.class_embd", 1, width);
+        Add(w, ModelComponent.Embedding, "v.position_embd.weight", 1, positions, width);
+        Add(w, ModelComponent.Embedding, "v.position_embd.gate", 1, 1);
+        Add(w, ModelComponent.Embedding, "v.tile_position_embd.weight", 1, checked(aspectRatios + 1), checked(tiles * positions * width));
+        Add(w, ModelComponent.Embedding, "v.pre_tile_position_embd.weight", 1, checked(aspectRatios + 1), checked(tiles * width));
+        Add(w, ModelComponent.Embedding, "v.pre_tile_position_embd.gate", 1, 1);
+        Add(w, ModelComponent.Embedding, "v.post_tile_position_embd.weight", 1, checked(aspectRatios + 1), checked(tiles * width));
+        Add(w, ModelComponent.Embedding, "v.post_tile_position_embd.gate", 1, 1);
+        foreach (string n in (string[])["v.pre_ln", "v.post_ln"])
+        {
+            Add(w, ModelComponent.Norms, n + ".weight", 1, width);
+            Add(w, ModelComponent.Norms, n + ".bias", 1, width);
+        }
+
+        long all = checked(layers + globalLayers);
+        const string blk = "v.blk.{layer}.";
+        Add(w, ModelComponent.Norms, blk + "ln.weight", checked(2 * all), width);
+        Add(w, ModelComponent.Norms, blk + "ln.bias", checked(2 * all), width);
+        Add(w, ModelComponent.Attention, blk + "attn_qkvo.weight", checked(4 * all), width, width);
+        Add(w, ModelComponent.Mlp, blk + "ffn_up.weight", all, inner, width);
+        Add(w, ModelComponent.Mlp, blk + "ffn_up.bias", all, inner);
+        Add(w, ModelComponent.Mlp, blk + "ffn_down.weight", all, width, inner);
+        Add(w, ModelComponent.Mlp, blk + "ffn_down.bias", all, width);
+        Add(w, ModelComponent.Other, "v.global.{layer}.gates", checked(2 * globalLayers), 1);
+        return new ArchitecturePart(ArchitecturePartKind.VisionTower,
+            $"Mllama vision model ({layers} + {globalLayers} global layers, {width} wide, {tiles} tiles of {imageSize}px)", w);
+    }
+
     /// <summary>Gemma 3 projector (Gemma3MultiModalProjector): mm_soft_emb_norm RMSNorm(vision width) and mm_input_projection_weight [vision, text].</summary>
     public static ArchitecturePart Gemma3Projector(long visionWidth, long textWidth)
     {

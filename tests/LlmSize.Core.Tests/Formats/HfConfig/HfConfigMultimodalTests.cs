@@ -163,6 +163,23 @@ public sealed class HfConfigMultimodalTests
              "vision_config":{"model_type":"idefics3","hidden_size":1152,"intermediate_size":4304,
                "num_attention_heads":16,"num_hidden_layers":27,"image_size":384,"patch_size":14}}
             """, 2_246_272_880, 1_812_051_968),
+        // meta-llama/Llama-3.2-11B-Vision-Instruct (mllama): HF safetensors BF16 count 10,670,220,835 (public table of
+        // Hub counts; odd because of the 33 one-element gates). By hand: text 128264 x 4096 embedding + 40 LLaMA-3 8B
+        // layers (8 of them cross-attention, + q/k norms 256 and 2 gates each) + norm + lm_head 128256 x 4096 =
+        // 9,775,192,080; vision 863,567,379 (32 + 8 global layers, 4 tiles of 560px, 9 aspect-ratio rows); projector
+        // 7680 x 4096 + 4,096.
+        new Case("Llama-3.2-11B-Vision", """
+            {"architectures":["MllamaForConditionalGeneration"],"model_type":"mllama",
+             "text_config":{"model_type":"mllama_text_model","vocab_size":128256,"hidden_size":4096,
+               "intermediate_size":14336,"num_hidden_layers":40,"num_attention_heads":32,"num_key_value_heads":8,
+               "cross_attention_layers":[3,8,13,18,23,28,33,38],"max_position_embeddings":131072,
+               "tie_word_embeddings":false},
+             "vision_config":{"model_type":"mllama_vision_model","hidden_size":1280,"intermediate_size":5120,
+               "num_hidden_layers":32,"num_global_layers":8,"attention_heads":16,"image_size":560,"patch_size":14,
+               "max_num_tiles":4,"num_channels":3,"vision_output_dim":7680,
+               "supported_aspect_ratios":[[1,1],[1,2],[1,3],[1,4],[2,1],[2,2],[3,1],[4,1]],
+               "intermediate_layers_indices":[3,7,15,23,30]}}
+            """, 10_670_220_835, 9_775_192_080),
     };
 
     [Theory]
