@@ -9,7 +9,7 @@ namespace LlmSize.Core.Estimation;
 /// <remarks>
 /// <list type="bullet">
 /// <item>llama.cpp: only architectures that set <c>swa_type</c> and get the interleaved SWA cache
-/// (<c>llama_kv_cache_iswa</c>): Gemma 2, Gemma 3 / 3n, Cohere 2. Mistral v0.1 is converted to the <c>llama</c>
+/// (<c>llama_kv_cache_iswa</c>): Gemma 2, Gemma 3 / 3n, Cohere 2, GPT-OSS (128-token window on alternate layers). Mistral v0.1 is converted to the <c>llama</c>
 /// architecture, which has no SWA; Phi-3's SWA is disabled ("Phi SWA is currently disabled", llama.cpp PR 13676).</item>
 /// <item>WebLLM: MLC's own model definitions (<see cref="MlcModelDefinitions.ApplyKvCacheRules"/>).</item>
 /// <item>Transformers.js / ONNX Runtime and MediaPipe: the exported decoder takes and returns past keys/values for
@@ -21,7 +21,7 @@ public static class KvCacheRules
     /// <summary>Families (HF model_type and GGUF general.architecture) whose windows llama.cpp's SWA cache honours.</summary>
     public static IReadOnlySet<string> LlamaCppSlidingWindowFamilies { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "gemma2", "gemma3", "gemma3_text", "gemma3n", "cohere2",
+        "gemma2", "gemma3", "gemma3_text", "gemma3n", "cohere2", "gpt_oss", "gpt-oss",
     };
 
     /// <summary>The architecture as <paramref name="runtime"/>'s KV cache sees it, and a note when that differs from the config.</summary>

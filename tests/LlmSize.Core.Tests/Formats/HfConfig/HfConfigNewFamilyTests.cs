@@ -284,6 +284,27 @@ public sealed class HfConfigNewFamilyTests
     }
 
     [Fact]
+    public void GptOss_AlternateSlidingLayers_KeptByLlamaCpp()
+    {
+        // GptOssConfig layer_types alternate sliding_attention (128 tokens) and full_attention; llama.cpp's gpt-oss
+        // graph uses the interleaved SWA cache, so the window shrinks its cache.
+        string types = string.Join(",", Enumerable.Range(0, 24).Select(i => i % 2 == 0 ? "\"sliding_attention\"" : "\"full_attention\""));
+        string json = $$"""
+            {"model_type":"gpt_oss","vocab_size":201088,"hidden_size":2880,"intermediate_size":2880,
+             "num_hidden_layers":24,"num_attention_heads":64,"num_key_value_heads":8,"head_dim":64,
+             "num_local_experts":32,"num_experts_per_tok":4,"sliding_window":128,"layer_types":[{{types}}]}
+            """;
+        ModelArchitecture a = HfConfigReader.Parse(json, null);
+        (ModelArchitecture kv, string? note) = LlmSize.Core.Estimation.KvCacheRules.Apply(LlmSize.Core.Estimation.Runtimes.LlamaCpp, a);
+        var estimate = LlmSize.Core.Estimation.KvCacheEstimator.Estimate(kv, 4096);
+
+        Assert.Null(note);
+        Assert.Equal(12, estimate.SlidingWindowLayers);
+        // 12 full layers x 4096 + 12 windowed x 128 tokens, x 2 (K,V) x 8 heads x 64 x 2 bytes.
+        Assert.Equal((12L * 4096 + 12L * 128) * 2 * 8 * 64 * 2, estimate.Bytes);
+    }
+
+    [Fact]
     public void QwenMoe_MlpOnlyLayersAndSparseStep_MakeDenseLayers()
     {
         // decoder_sparse_step 2: layers 1 and 3 are sparse; mlp_only_layers [3] makes 3 dense again -> 1 MoE layer.

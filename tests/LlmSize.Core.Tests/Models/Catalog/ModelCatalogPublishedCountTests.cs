@@ -92,6 +92,11 @@ public sealed class ModelCatalogPublishedCountTests
         { "qwen2.5-vl-7b", 8_292_166_656 },
         { "deepseek-v3", 671_026_419_200 },
         { "gemma-3-4b", 4_300_079_472 },
+        { "gpt-oss-20b", 20_914_757_184 },
+        { "gpt-oss-120b", 116_829_156_672 },
+        { "paligemma-3b-224", 2_923_466_480 },
+        { "phi-3.5-vision-instruct", 4_146_621_440 },
+        { "llama-3.2-11b-vision", 10_670_220_835 },
     };
 
     [Theory]
