@@ -375,4 +375,59 @@ internal static partial class HfConfigParser
             DefaultsUsed = defaults.Distinct().ToList(),
         };
     }
+
+    /// <summary>
+    /// Llama 4 text model (Llama4TextConfig): LLaMA attention (its qk_norm is a weightless L2 norm), layers of
+    /// <c>moe_layers</c> (default every <c>interleave_moe_layer_step</c>-th) hold <c>num_local_experts</c> gated experts
+    /// of <c>intermediate_size</c> behind a router without bias plus one shared expert of the same width; the other
+    /// layers a dense MLP of <c>intermediate_size_mlp</c>.
+    /// </summary>
+    private static ModelArchitecture ParseLlama4Text(HfConfigObject t, string? architectureName)
+    {
+        ModelArchitecture lm = ParseLlamaLike(t, "llama", architectureName);
+        int experts = t.RequireCount("num_local_experts");
+        int topK = t.RequireCount("num_experts_per_tok");
+        CheckTopK(t, "num_experts_per_tok", topK, "num_local_experts", experts);
+        int step = t.FirstCount("interleave_moe_layer_step") ?? 1;
+        int[] moeIndices = LayerIndices(t, "moe_layers", lm.LayerCount)
+            ?? [.. Enumerable.Range(0, lm.LayerCount).Where(i => i % step == step - 1)];
+        bool[] moe = [.. Enumerable.Range(0, lm.LayerCount).Select(moeIndices.Contains)];
+        long dense = moe.All(m => m) ? t.FirstDimension("intermediate_size_mlp") ?? lm.IntermediateSize : t.RequireDimension("intermediate_size_mlp");
+        return lm with
+        {
+            Family = "llama4_text",
+            IntermediateSize = dense,
+            ExpertCount = experts,
+            ActiveExpertCount = topK,
+            ExpertIntermediateSize = lm.IntermediateSize,
+            SharedExpertCount = 1,
+            MoeLayers = moe,
+        };
+    }
+
+    /// <summary>
+    /// Llama 4 (Llama4ForConditionalGeneration): the text model of <c>text_config</c>, Llama4VisionModel of
+    /// <c>vision_config</c> and the projector Linear(vision_output_dim, text hidden) without bias.
+    /// </summary>
+    private static ModelArchitecture ParseLlama4(HfConfigObject c)
+    {
+        var defaults = new List<string>();
+        HfConfigObject text = c.GetObject("text_config") ?? Missing<HfConfigObject>(c, "text_config");
+        ModelArchitecture lm = ParseLlama4Text(text, c.GetArchitectureName());
+        const string cls = "Llama4VisionConfig";
+        HfConfigObject v = NestedOrEmpty(c, "vision_config", defaults, cls);
+        long width = VisionKey(v, "hidden_size", 768, cls, defaults);
+        long inner = VisionKey(v, "intermediate_size", 5632, cls, defaults);
+        long layers = VisionKey(v, "num_hidden_layers", 34, cls, defaults);
+        long channels = VisionKey(v, "num_channels", 3, cls, defaults);
+        long image = VisionKey(v, "image_size", 448, cls, defaults);
+        long patch = VisionKey(v, "patch_size", 14, cls, defaults);
+        long projIn = VisionKey(v, "projector_input_dim", 4096, cls, defaults);
+        long projOut = VisionKey(v, "projector_output_dim", 4096, cls, defaults);
+        long output = VisionKey(v, "vision_output_dim", 7680, cls, defaults);
+        ArchitecturePart tower = VisionTowers.Llama4(width, inner, layers, channels, image, patch, projIn, projOut);
+        var projector = new ArchitecturePart(ArchitecturePartKind.Projector, "Llama 4 multi-modal projector (linear)",
+            [new ArchitectureWeight(ModelComponent.Other, "mm.linear_1.weight", [lm.HiddenSize, output], 1, 1)]);
+        return lm with { Family = "llama4", Parts = [tower, projector], DefaultsUsed = defaults.Distinct().ToList() };
+    }
 }

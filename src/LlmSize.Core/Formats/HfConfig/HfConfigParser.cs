@@ -42,6 +42,8 @@ internal static partial class HfConfigParser
             "idefics3" or "smolvlm" => ParseIdefics3(c, modelType),
             "phi3_v" => ParsePhi3V(c),
             "mllama" => ParseMllama(c),
+            "llama4" => ParseLlama4(c),
+            "llama4_text" => ParseLlama4Text(c, c.GetArchitectureName()),
             "phi" => ParsePhi(c),
             "phi-msft" => ParsePhiMsft(c),
             "gpt2" => ParseGpt2(c),

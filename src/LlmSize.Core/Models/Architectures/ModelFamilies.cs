@@ -130,6 +130,9 @@ public static class ModelFamilies
         ["smolvlm"] = Llama,
         ["phi3_v"] = Llama,
         ["mllama"] = Llama,
+        // Llama 4: LLaMA's block; its q/k norm is an L2 norm without weights; MoE with a shared expert.
+        ["llama4"] = Llama,
+        ["llama4_text"] = Llama,
         // MPT: LayerNorms whose bias transformers removes (weight only: counted as RMSNorm), no biases, ALiBi, tied.
         ["mpt"] = Llama with { Mlp = MlpKind.Plain, Tie = true },
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

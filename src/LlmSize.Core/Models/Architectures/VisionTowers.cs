@@ -171,6 +171,33 @@ internal static class VisionTowers
             $"Mllama vision model ({layers} + {globalLayers} global layers, {width} wide, {tiles} tiles of {imageSize}px)", w);
     }
 
+    /// <summary>
+    /// Llama 4 vision model (Llama4VisionModel): unfold patch embedding Linear(channels × patch², width) without bias,
+    /// class_embedding, positional_embedding_vlm of (image / patch)² + 1 rows, layernorm_pre / layernorm_post, encoder
+    /// layers (q/k/v/o and fc1/fc2 with bias, two LayerNorms), and the pixel-shuffle adapter MLP (fc1
+    /// intermediate_size → projector_input_dim, fc2 projector_output_dim², both without bias).
+    /// </summary>
+    public static ArchitecturePart Llama4(long width, long inner, long layers, long channels, long imageSize, long patchSize,
+        long projectorInput, long projectorOutput)
+    {
+        var w = new List<ArchitectureWeight>();
+        long positions = checked((imageSize / patchSize) * (imageSize / patchSize) + 1);
+        Add(w, ModelComponent.Embedding, "v.patch_embd.weight", 1, width, checked(channels * patchSize * patchSize));
+        Add(w, ModelComponent.Embedding, "v.class_embd", 1, width);
+        Add(w, ModelComponent.Embedding, "v.position_embd.weight", 1, positions, width);
+        foreach (string n in (string[])["v.pre_ln", "v.post_ln"])
+        {
+            Add(w, ModelComponent.Norms, n + ".weight", 1, width);
+            Add(w, ModelComponent.Norms, n + ".bias", 1, width);
+        }
+
+        AddVitLayers(w, "v.", width, inner, layers);
+        Add(w, ModelComponent.Other, "v.adapter.fc1.weight", 1, projectorInput, inner);
+        Add(w, ModelComponent.Other, "v.adapter.fc2.weight", 1, projectorOutput, projectorOutput);
+        return new ArchitecturePart(ArchitecturePartKind.VisionTower,
+            $"Llama 4 vision model ({layers} layers, {width} wide, {imageSize}px / {patchSize}px patches) with pixel-shuffle adapter", w);
+    }
+
     /// <summary>Gemma 3 projector (Gemma3MultiModalProjector): mm_soft_emb_norm RMSNorm(vision width) and mm_input_projection_weight [vision, text].</summary>
     public static ArchitecturePart Gemma3Projector(long visionWidth, long textWidth)
     {

@@ -196,6 +196,33 @@ public sealed class HfConfigMultimodalTests
     }
 
     [Fact]
+    public void Llama4Scout_TotalActiveAndParts()
+    {
+        // meta-llama/Llama-4-Scout-17B-16E-Instruct: HF Hub safetensors total 108,641,793,536 (public tables of Hub
+        // counts; card "109B total, 17B active"). By hand: text 2 x 202048 x 5120 + 48 x (attention 62,914,560 + norms
+        // 10,240 + router 16 x 5120 + 16 experts x 3 x 5120 x 8192 + shared expert 125,829,120) + 5,120 =
+        // 107,769,861,120; vision 850,960,896 (unfold patch 588 x 1408, class, 577 positions, 34 layers, pixel-shuffle
+        // adapter 5632 -> 4096 -> 4096); projector 4096 x 5120. Active: top-1 of 16 -> language model 17,172,894,720.
+        const string json = """
+            {"architectures":["Llama4ForConditionalGeneration"],"model_type":"llama4",
+             "text_config":{"model_type":"llama4_text","vocab_size":202048,"hidden_size":5120,"intermediate_size":8192,
+               "intermediate_size_mlp":16384,"num_hidden_layers":48,"num_attention_heads":40,"num_key_value_heads":8,
+               "head_dim":128,"num_local_experts":16,"num_experts_per_tok":1,"interleave_moe_layer_step":1,
+               "use_qk_norm":true,"attention_bias":false,"max_position_embeddings":10485760,"tie_word_embeddings":false},
+             "vision_config":{"model_type":"llama4_vision_model","hidden_size":1408,"intermediate_size":5632,
+               "num_hidden_layers":34,"num_attention_heads":16,"image_size":336,"patch_size":14,"num_channels":3,
+               "pixel_shuffle_ratio":0.5,"projector_input_dim":4096,"projector_output_dim":4096,"vision_output_dim":4096}}
+            """;
+        ParameterBreakdown b = ParameterCalculator.Count(HfConfigReader.Parse(json, "scout/config.json"));
+
+        Assert.Equal(108_641_793_536, b.Total);
+        Assert.Equal(107_769_861_120, b.TextOnly);
+        Assert.Equal(850_960_896, b.VisionTower);
+        Assert.Equal(20_971_520, b.Projector);
+        Assert.Equal(17_172_894_720, b.TextActivePerToken);
+    }
+
+    [Fact]
     public void Llava_TextDefaults_AreListed()
     {
         // llava-1.5's text_config names only the vocabulary and context; LlamaConfig's defaults give the rest.

@@ -97,6 +97,7 @@ public sealed class ModelCatalogPublishedCountTests
         { "paligemma-3b-224", 2_923_466_480 },
         { "phi-3.5-vision-instruct", 4_146_621_440 },
         { "llama-3.2-11b-vision", 10_670_220_835 },
+        { "llama-4-scout", 108_641_793_536 },
     };
 
     [Theory]
