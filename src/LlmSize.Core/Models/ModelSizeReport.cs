@@ -108,6 +108,25 @@ public sealed class ModelSizeReport
             {
                 notes.Add("no analytic count: " + ex.Message);
             }
+
+            notes.AddRange(arch.Notes);
+            if (arch.DefaultsUsed.Count > 0)
+            {
+                notes.Add("config defaults used: " + string.Join("; ", arch.DefaultsUsed));
+            }
+
+            if (analytic is { } parts && parts.TextOnly != parts.Total)
+            {
+                notes.Add($"multimodal: language model {parts.TextOnly:N0} + vision tower {parts.VisionTower:N0}" +
+                    (parts.AudioTower > 0 ? $" + audio tower {parts.AudioTower:N0}" : string.Empty) +
+                    $" + projector {parts.Projector:N0} = {parts.Total:N0} ({string.Join("; ", arch.Parts.Select(p => p.Name))})");
+            }
+
+            if (analytic is { MultiTokenPrediction: > 0 } mtp)
+            {
+                notes.Add($"multi-token-prediction modules: {mtp.MultiTokenPrediction:N0} parameters stored beside the model " +
+                    $"(checkpoint {mtp.WithMultiTokenPrediction:N0}), not in the total");
+            }
         }
 
         long? parameters;
@@ -116,7 +135,7 @@ public sealed class ModelSizeReport
         {
             parameters = tensors.Parameters;
             source = ParameterCountSource.Tensors;
-            if (analytic is not null && analytic.Total != tensors.Parameters)
+            if (analytic is not null && analytic.Total != tensors.Parameters && analytic.WithMultiTokenPrediction != tensors.Parameters)
             {
                 long diff = tensors.Parameters - analytic.Total;
                 notes.Add($"the files hold {tensors.Parameters:N0} parameters; the architecture implies {analytic.Total:N0} ({(diff > 0 ? "+" : string.Empty)}{diff:N0}): extra heads, adapters or a different layout");

@@ -29,7 +29,7 @@ internal sealed record InspectJson(
         IReadOnlyDictionary<string, long> components = tc is { Parameters: > 0 }
             ? tc.ByComponent.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value)
             : r.Analytic is { } a
-                ? new Dictionary<string, long> { ["Embedding"] = a.Embedding, ["Attention"] = a.Attention, ["Mlp"] = a.Mlp, ["Experts"] = a.Experts, ["Norms"] = a.Norms, ["OutputHead"] = a.OutputHead, ["Other"] = a.Other }
+                ? new Dictionary<string, long> { ["Embedding"] = a.Embedding, ["Attention"] = a.Attention, ["Mlp"] = a.Mlp, ["Experts"] = a.Experts, ["Norms"] = a.Norms, ["OutputHead"] = a.OutputHead, ["Other"] = a.Other, ["VisionTower"] = a.VisionTower, ["AudioTower"] = a.AudioTower, ["Projector"] = a.Projector }
                 : new Dictionary<string, long>();
         return new InspectJson(
             "llmsize.inspect/v1",

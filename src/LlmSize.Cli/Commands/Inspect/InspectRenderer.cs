@@ -92,7 +92,8 @@ internal static class InspectRenderer
         else if (r.Analytic is { } a)
         {
             rows = new (string, long)[] { ("Embedding", a.Embedding), ("Attention", a.Attention), ("Mlp", a.Mlp), ("Experts", a.Experts),
-                ("Norms", a.Norms), ("OutputHead", a.OutputHead), ("Other", a.Other) }.Where(x => x.Item2 > 0).OrderByDescending(x => x.Item2).ToList();
+                ("Norms", a.Norms), ("OutputHead", a.OutputHead), ("Other", a.Other), ("VisionTower", a.VisionTower),
+                ("AudioTower", a.AudioTower), ("Projector", a.Projector) }.Where(x => x.Item2 > 0).OrderByDescending(x => x.Item2).ToList();
             title = "parameters by component (analytic)";
         }
         else

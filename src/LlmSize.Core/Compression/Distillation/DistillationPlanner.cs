@@ -259,6 +259,7 @@ public static class DistillationPlanner
                 KeyValueHeadCountPerLayer = null,
                 IntermediateSizePerLayer = null,
                 SlidingWindowLayers = shape.SlidingWindowLayers is null ? null : Enumerable.Range(0, l).Select(i => shape.SlidingWindowLayers[i % shape.SlidingWindowLayers.Count]).ToArray(),
+                MoeLayers = shape.MoeLayers is null ? null : Enumerable.Range(0, l).Select(i => shape.MoeLayers[i % shape.MoeLayers.Count]).ToArray(),
             };
             long gap = Math.Abs(ParameterCalculator.Count(a).Total - target);
             if (gap < bestGap)

@@ -219,6 +219,7 @@ public static class ShrinkPlanner
             KeyValueHeadCountPerLayer = a.KeyValueHeadCountPerLayer?.Take(keep).ToArray(),
             IntermediateSizePerLayer = a.IntermediateSizePerLayer?.Take(keep).ToArray(),
             SlidingWindowLayers = a.SlidingWindowLayers?.Take(keep).ToArray(),
+            MoeLayers = a.MoeLayers?.Take(keep).ToArray(),
         };
     }
 

@@ -12,7 +12,7 @@ namespace LlmSize.Core.Estimation;
 /// Compute buffers: n_ubatch (512) tokens × (3 × FFN width + 4 × hidden) × 4 bytes (f32 graph activations; flash
 /// attention on, so no n_ctx × n_ubatch score matrix) plus one row of logits (only the last token's are output).
 /// KV cache: only architectures that set <c>swa_type</c> get the interleaved SWA cache (<c>llama_kv_cache_iswa</c>):
-/// Gemma 2, Gemma 3 / 3n, Cohere 2. Mistral v0.1 is converted to the <c>llama</c> architecture, which has no SWA;
+/// Gemma 2, Gemma 3 / 3n, Cohere 2, GPT-OSS (128-token window on alternate layers). Mistral v0.1 is converted to the <c>llama</c> architecture, which has no SWA;
 /// Phi-3's SWA is disabled ("Phi SWA is currently disabled", llama.cpp PR 13676).
 /// </remarks>
 public sealed class LlamaCppRuntime : RuntimeProfile
@@ -20,7 +20,7 @@ public sealed class LlamaCppRuntime : RuntimeProfile
     /// <summary>Families (HF model_type and GGUF general.architecture) whose windows llama.cpp's SWA cache honours.</summary>
     public static IReadOnlySet<string> SlidingWindowFamilies { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "gemma2", "gemma3", "gemma3_text", "gemma3n", "cohere2",
+        "gemma2", "gemma3", "gemma3_text", "gemma3n", "cohere2", "gpt_oss", "gpt-oss",
     };
 
     /// <summary>Creates the profile (use <see cref="Runtimes.LlamaCpp"/>).</summary>

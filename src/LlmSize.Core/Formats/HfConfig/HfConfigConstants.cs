@@ -24,6 +24,12 @@ internal static class HfConfigConstants
     /// <summary>Gemma3TextConfig default vocab_size (configuration_gemma3.py); real gemma3 text_config blocks omit it.</summary>
     public const long Gemma3DefaultVocabSize = 262_208;
 
+    /// <summary>Gemma3TextConfig default num_attention_heads (google/gemma-3-4b-it's config.json relies on it).</summary>
+    public const int Gemma3DefaultHeads = 8;
+
+    /// <summary>Gemma3TextConfig default num_key_value_heads.</summary>
+    public const int Gemma3DefaultKeyValueHeads = 4;
+
     /// <summary>GemmaConfig / Gemma2Config / Gemma3TextConfig default head_dim.</summary>
     public const int GemmaDefaultHeadDim = 256;
 
@@ -36,7 +42,10 @@ internal static class HfConfigConstants
     /// <summary>Every <c>model_type</c> the reader understands.</summary>
     public static readonly string[] SupportedModelTypes =
     [
-        "bert", "distilbert", "falcon", "gemma", "gemma2", "gemma3", "gemma3_text", "gpt2", "llama", "mistral",
-        "mixtral", "phi", "phi-msft", "phi3", "qwen2", "qwen3", "RefinedWeb", "RefinedWebModel", "starcoder2", "t5",
+        "bert", "bloom", "cohere", "deepseek", "deepseek_v2", "deepseek_v3", "distilbert", "falcon", "gemma", "gemma2",
+        "gemma3", "gemma3_text", "gpt_bigcode", "gpt_neox", "gpt_oss", "gpt2", "gptj", "idefics3", "granite", "granitemoe", "internlm2", "llama", "llama4", "llama4_text",
+        "llava", "llava_next", "mistral", "mixtral", "mllama", "mpt", "olmo2", "opt", "paligemma", "phi", "phi-msft", "phi3", "phi3_v", "qwen2",
+        "qwen2_5_vl", "qwen2_moe", "qwen2_vl", "qwen3", "qwen3_moe", "RefinedWeb", "RefinedWebModel", "smolvlm", "stablelm",
+        "starcoder2", "t5",
     ];
 }

@@ -20,6 +20,9 @@ internal readonly struct HfConfigObject
 
     public HfConfigReaderOptions Options => _options;
 
+    /// <summary>The JSON object itself.</summary>
+    public JsonElement Element => _element;
+
     public string? File => _file;
 
     /// <summary>Full field path for messages ("text_config.hidden_size").</summary>

@@ -7,7 +7,7 @@ namespace LlmSize.Core.Formats.HfConfig;
 /// Maps one family's <c>config.json</c> keys to a <see cref="ModelArchitecture"/>, applying the defaults and quirks of
 /// that family's transformers configuration class (<c>configuration_*.py</c>) and the weights its modeling file creates.
 /// </summary>
-internal static class HfConfigParser
+internal static partial class HfConfigParser
 {
     public static ModelArchitecture Parse(JsonElement root, string? file, HfConfigReaderOptions options)
     {
@@ -22,8 +22,28 @@ internal static class HfConfigParser
         ModelArchitecture a = modelType switch
         {
             "llama" or "mistral" or "mixtral" or "qwen2" or "qwen3" or "gemma" or "gemma2" or "gemma3_text" or "phi3"
-                or "starcoder2" => ParseLlamaLike(c, modelType),
+                or "starcoder2" or "granite" or "granitemoe" or "internlm2" => ParseLlamaLike(c, modelType),
             "gemma3" => ParseGemma3(c),
+            "qwen2_moe" or "qwen3_moe" => ParseQwenMoe(c, modelType),
+            "deepseek" or "deepseek_v2" or "deepseek_v3" => ParseDeepSeek(c, modelType),
+            "olmo2" => ParseOlmo2(c),
+            "gptj" => ParseGptJ(c),
+            "gpt_neox" => ParseGptNeoX(c),
+            "stablelm" => ParseStableLm(c),
+            "cohere" => ParseCohere(c),
+            "gpt_bigcode" => ParseGptBigCode(c),
+            "opt" => ParseOpt(c),
+            "bloom" => ParseBloom(c),
+            "mpt" => ParseMpt(c),
+            "llava" or "llava_next" => ParseLlava(c, modelType),
+            "qwen2_vl" or "qwen2_5_vl" => ParseQwen2Vl(c, modelType),
+            "gpt_oss" => ParseGptOss(c),
+            "paligemma" => ParsePaliGemma(c),
+            "idefics3" or "smolvlm" => ParseIdefics3(c, modelType),
+            "phi3_v" => ParsePhi3V(c),
+            "mllama" => ParseMllama(c),
+            "llama4" => ParseLlama4(c),
+            "llama4_text" => ParseLlama4Text(c, c.GetArchitectureName()),
             "phi" => ParsePhi(c),
             "phi-msft" => ParsePhiMsft(c),
             "gpt2" => ParseGpt2(c),
@@ -140,15 +160,26 @@ internal static class HfConfigParser
     /// plain MLP).
     /// </summary>
     private static ModelArchitecture ParseLlamaLike(HfConfigObject c, string family, string? architectureName = null,
-        IReadOnlyList<string>? notes = null)
+        IReadOnlyList<string>? notes = null, List<string>? defaults = null)
     {
         bool gemma3 = family == "gemma3_text";
-        long vocab = gemma3 ? c.GetVocab("vocab_size") ?? HfConfigConstants.Gemma3DefaultVocabSize : c.RequireVocab("vocab_size");
+        defaults ??= [];
+        long vocab = gemma3
+            ? c.GetVocab("vocab_size") ?? Defaulted(c, "vocab_size", HfConfigConstants.Gemma3DefaultVocabSize, "Gemma3TextConfig", defaults)
+            : c.RequireVocab("vocab_size");
         long hidden = c.RequireDimension("hidden_size");
         int layers = c.RequireCount("num_hidden_layers");
-        int heads = c.RequireCount("num_attention_heads");
-        bool kvRequired = family is not ("llama" or "phi3");
-        int kv = KvHeads(c, heads, kvRequired, "num_key_value_heads");
+        int heads = gemma3
+            ? c.FirstCount("num_attention_heads") ?? (int)Defaulted(c, "num_attention_heads", HfConfigConstants.Gemma3DefaultHeads, "Gemma3TextConfig", defaults)
+            : c.RequireCount("num_attention_heads");
+        bool kvRequired = family is not ("llama" or "phi3" or "granite" or "granitemoe" or "internlm2" or "cohere");
+        int kv = gemma3 && !c.Has("num_key_value_heads")
+            ? (int)Defaulted(c, "num_key_value_heads", HfConfigConstants.Gemma3DefaultKeyValueHeads, "Gemma3TextConfig", defaults)
+            : KvHeads(c, heads, kvRequired, "num_key_value_heads");
+        if (gemma3 && !c.Has("head_dim"))
+        {
+            Defaulted(c, "head_dim", HfConfigConstants.GemmaDefaultHeadDim, "Gemma3TextConfig", defaults);
+        }
         int? headDimDefault = family switch
         {
             "gemma" or "gemma2" or "gemma3_text" => HfConfigConstants.GemmaDefaultHeadDim,
@@ -161,21 +192,29 @@ internal static class HfConfigParser
 
         // attention_bias (llama, gemma*, qwen3) puts biases on q, k, v and o; Qwen2 always has q/k/v biases only;
         // StarCoder2's use_bias covers attention and MLP.
-        bool attentionBias = c.GetBool("attention_bias", false);
+        // GptOssConfig: attention_bias defaults to true; its experts always carry biases.
+        bool attentionBias = c.GetBool("attention_bias", family == "gpt_oss");
         bool qkvBias = family == "qwen2" || attentionBias;
         bool outBias = attentionBias;
-        bool mlpBias = c.GetBool("mlp_bias", false);
+        bool mlpBias = family == "gpt_oss" || c.GetBool("mlp_bias", false);
         if (family == "starcoder2")
         {
             bool useBias = c.GetBool("use_bias", true);
             qkvBias = outBias = mlpBias = useBias;
         }
 
+        if (family == "internlm2")
+        {
+            // InternLM2Attention: wqkv and wo take bias=config.bias (InternLM2Config default True); the MLP has none.
+            qkvBias = outBias = c.GetBool("bias", true);
+            mlpBias = false;
+        }
+
         int experts = 0, active = 0;
-        if (family == "mixtral")
+        if (family is "mixtral" or "granitemoe" or "gpt_oss")
         {
             experts = c.RequireCount("num_local_experts");
-            active = c.RequireCount("num_experts_per_tok");
+            active = c.RequireCount("num_experts_per_tok", "experts_per_token");
             if (active > experts)
             {
                 HfConfigThrowHelper.InvalidValue(c.PathOf("num_experts_per_tok"),
@@ -192,7 +231,7 @@ internal static class HfConfigParser
                 // MistralConfig sliding_window=4096 when the key is absent; an explicit null (v0.2+) means none.
                 window = c.HasKey("sliding_window") ? SlidingWindow(c) : 4096;
                 break;
-            case "mixtral" or "phi3" or "starcoder2":
+            case "mixtral" or "phi3" or "starcoder2" or "gpt_oss":
                 window = SlidingWindow(c);
                 break;
             case "qwen2" or "qwen3":
@@ -252,23 +291,16 @@ internal static class HfConfigParser
             AttentionOutputBias = outBias,
             MlpBias = mlpBias,
             Notes = notes ?? [],
+            DefaultsUsed = defaults,
         };
         return ModelFamilies.ApplyDefaults(architecture);
     }
 
-    /// <summary>Gemma 3 multimodal: <c>text_config</c> holds the language model (Gemma3TextConfig defaults apply).</summary>
-    private static ModelArchitecture ParseGemma3(HfConfigObject c)
+    /// <summary>Records that <paramref name="key"/> was absent and took its config class default.</summary>
+    private static long Defaulted(HfConfigObject c, string key, long value, string configClass, List<string> defaults)
     {
-        HfConfigObject text = c.GetObject("text_config") ?? Missing<HfConfigObject>(c, "text_config");
-        var notes = new List<string>();
-        if (c.Has("vision_config"))
-        {
-            notes.Add("Only the language model (text_config) is counted; the vision tower (vision_config) and the " +
-                "multi-modal projector of the checkpoint are not.");
-        }
-
-        ModelArchitecture lm = ParseLlamaLike(text, "gemma3_text", c.GetArchitectureName(), notes);
-        return lm with { Family = "gemma3" };
+        defaults.Add($"{c.PathOf(key)} = {value} ({configClass} default)");
+        return value;
     }
 
     /// <summary>Phi (transformers PhiConfig, model_type "phi"): parallel block, LayerNorm, biases everywhere, lm_head bias.</summary>

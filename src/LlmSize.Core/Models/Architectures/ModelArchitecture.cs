@@ -103,6 +103,62 @@ public sealed record ModelArchitecture
     /// <summary>MLA decoupled rotary key dimension; null when the model has no MLA.</summary>
     public int? QkRopeHeadDim { get; init; }
 
+    /// <summary>MLA compressed query rank (q_a_proj → q_a_layernorm → q_b_proj); null = a direct q projection (DeepSeek-V2-Lite) or no MLA.</summary>
+    public int? QueryLoraRank { get; init; }
+
+    /// <summary>
+    /// Which decoder layers hold the MoE block (true) rather than the dense MLP of <see cref="IntermediateSize"/>
+    /// (DeepSeek <c>first_k_dense_replace</c> / <c>moe_layer_freq</c>, Qwen-MoE <c>decoder_sparse_step</c> /
+    /// <c>mlp_only_layers</c>). Null = every layer is MoE when <see cref="ExpertCount"/> &gt; 0.
+    /// </summary>
+    public IReadOnlyList<bool>? MoeLayers { get; init; }
+
+    /// <summary>
+    /// Inner width of the always-on shared-expert MLP, all shared experts together (Qwen2-MoE
+    /// <c>shared_expert_intermediate_size</c>; DeepSeek <c>n_shared_experts × moe_intermediate_size</c>). Null =
+    /// <see cref="SharedExpertCount"/> × the expert width.
+    /// </summary>
+    public long? SharedExpertIntermediateSize { get; init; }
+
+    /// <summary>Whether the shared expert's output is scaled by a learned sigmoid gate (Qwen2-MoE <c>shared_expert_gate</c>: hidden → 1, no bias).</summary>
+    public bool SharedExpertGate { get; init; }
+
+    /// <summary>Whether each attention layer holds a learned sink logit per query head (GPT-OSS <c>self_attn.sinks</c>).</summary>
+    public bool AttentionSinks { get; init; }
+
+    /// <summary>Whether each router carries a per-expert bias vector (DeepSeek-V3 <c>e_score_correction_bias</c>; GPT-OSS router bias).</summary>
+    public bool RouterBias { get; init; }
+
+    /// <summary>
+    /// Multi-token-prediction modules stored beside the model (DeepSeek-V3 <c>num_nextn_predict_layers</c>): each holds
+    /// its own embedding, two norms, an eh_proj (2·hidden → hidden), one decoder layer, a norm and an output head. They
+    /// are reported apart (<see cref="ParameterBreakdown.MultiTokenPrediction"/>), not in the model total.
+    /// </summary>
+    public int MultiTokenPredictionLayers { get; init; }
+
+    /// <summary>
+    /// Width of the token embedding when it differs from <see cref="HiddenSize"/> (OPT-350m <c>word_embed_proj_dim</c>):
+    /// the embedding and tied head are vocab × this width, with project_in (this → hidden) and project_out
+    /// (hidden → this) projections, no bias. Null = hidden size.
+    /// </summary>
+    public long? EmbeddingProjectionSize { get; init; }
+
+    /// <summary>
+    /// Language-model weights a family adds beyond the generic layout (Mllama: the 8 extra embedding rows of its image
+    /// tokens, the q/k norms and tanh gates of its cross-attention layers). Counted in the language model.
+    /// </summary>
+    public IReadOnlyList<ArchitectureWeight> AdditionalWeights { get; init; } = [];
+
+    /// <summary>
+    /// Components of a multimodal checkpoint beyond the language model (vision / audio tower, projector), each with its
+    /// own weights. They count in <see cref="ParameterBreakdown.Total"/>; <see cref="ParameterBreakdown.TextOnly"/>
+    /// leaves them out. Empty for text-only models.
+    /// </summary>
+    public IReadOnlyList<ArchitecturePart> Parts { get; init; } = [];
+
+    /// <summary>Config keys that were absent and took the default of their transformers config class, one "key = value (Class default)" each.</summary>
+    public IReadOnlyList<string> DefaultsUsed { get; init; } = [];
+
     /// <summary>
     /// Kind of every normalisation layer (RMSNorm: one weight vector; LayerNorm: weight and bias). Null = the family
     /// default of <see cref="ModelFamilies"/>.
@@ -121,6 +177,15 @@ public sealed record ModelArchitecture
 
     /// <summary>Whether a LayerNorm follows the embeddings (BERT, DistilBERT). Null = family default.</summary>
     public bool? EmbeddingNorm { get; init; }
+
+    /// <summary>
+    /// Whether the q/k norms span the whole projection (heads × head_dim for q, kv_heads × head_dim for k: OLMo 2,
+    /// Cohere, StableLM's per-head LayerNorms) rather than one head_dim vector shared by all heads (Qwen3, Gemma 3).
+    /// </summary>
+    public bool QueryKeyNormFullWidth { get; init; }
+
+    /// <summary>Whether the q/k norms carry a bias; null = as <see cref="Normalization"/> (LayerNorm: yes).</summary>
+    public bool? QueryKeyNormBias { get; init; }
 
     /// <summary>Whether each layer normalises queries and keys per head (q_norm/k_norm of head_dim; Qwen3, Gemma 3). Null = family default.</summary>
     public bool? QueryKeyNorm { get; init; }
@@ -194,4 +259,37 @@ public enum MlpKind
     Gated,
     /// <summary>Plain: up hidden → inner, down inner → hidden; 2 matrices (GPT-2, BERT, Phi, Falcon, T5 v1.0).</summary>
     Plain,
+}
+
+/// <summary>What a non-language-model component of a checkpoint is.</summary>
+public enum ArchitecturePartKind
+{
+    /// <summary>Image encoder (SigLIP, CLIP, Qwen2-VL ViT …).</summary>
+    VisionTower,
+    /// <summary>Audio encoder.</summary>
+    AudioTower,
+    /// <summary>Projector from an encoder's width into the language model's embedding space.</summary>
+    Projector,
+}
+
+/// <summary>One component of a multimodal checkpoint beyond the language model, with the weights its transformers module creates.</summary>
+/// <param name="Kind">Vision tower, audio tower or projector.</param>
+/// <param name="Name">Display name ("SigLIP vision tower (27 layers, 1152 wide)").</param>
+/// <param name="Weights">Every weight of the component, shapes [out, in], names in GGUF-like spelling.</param>
+public sealed record ArchitecturePart(ArchitecturePartKind Kind, string Name, IReadOnlyList<ArchitectureWeight> Weights)
+{
+    /// <summary>Parameters of the component: the sum of its weights' elements.</summary>
+    public long Parameters
+    {
+        get
+        {
+            long n = 0;
+            foreach (ArchitectureWeight w in Weights)
+            {
+                n = checked(n + w.Elements);
+            }
+
+            return n;
+        }
+    }
 }

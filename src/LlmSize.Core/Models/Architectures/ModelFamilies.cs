@@ -84,6 +84,57 @@ public static class ModelFamilies
         ["falcon"] = Phi with { QkvBias = false, OutputBias = false, MlpBias = false, HeadBias = false, Tie = true },
         // StarCoder2: LayerNorm with bias, use_bias=True on every Linear, plain c_fc/c_proj MLP, tied.
         ["starcoder2"] = Gpt2 with { LearnedPositions = false },
+        // Qwen2MoeAttention: q/k/v bias like Qwen2; experts and shared expert gated, no bias.
+        ["qwen2_moe"] = Llama with { QkvBias = true },
+        // Qwen3MoeAttention: q_norm/k_norm of head_dim, no biases.
+        ["qwen3_moe"] = Llama with { QueryKeyNorm = true },
+        // DeepSeek (MoE, MHA) and DeepSeek-V2/V3 (MLA): RMSNorm pre-norm decoder, gated MLPs, no biases, untied.
+        ["deepseek"] = Llama,
+        ["deepseek_v2"] = Llama,
+        ["deepseek_v3"] = Llama,
+        // Olmo2DecoderLayer: post_attention_layernorm and post_feedforward_layernorm (no input norm), q_norm/k_norm
+        // over the whole projection (set by the reader).
+        ["olmo2"] = Llama with { QueryKeyNorm = true },
+        // GPT-J: ln_1 feeding parallel attention and MLP; q/k/v/out_proj without bias; fc_in/fc_out with bias;
+        // lm_head with bias, untied.
+        ["gptj"] = Phi with { QkvBias = false, OutputBias = false },
+        // GPT-NeoX (Pythia): input_layernorm and post_attention_layernorm (both kept with use_parallel_residual),
+        // query_key_value and dense with bias, dense_h_to_4h / dense_4h_to_h with bias, embed_out without bias, untied.
+        ["gpt_neox"] = Gpt2 with { LearnedPositions = false, Tie = false },
+        // StableLM: LayerNorm (with bias) input and post-attention norms, gated MLP, o_proj without bias, untied.
+        ["stablelm"] = Llama with { Normalization = NormalizationKind.LayerNorm },
+        // Granite / GraniteMoE: LLaMA's layout (multipliers are scalars, not weights); experts fused but equal in size.
+        ["granite"] = Llama,
+        ["granitemoe"] = Llama,
+        // Cohere (Command R): CohereLayerNorm holds a weight only (counted as RMSNorm), one input_layernorm per
+        // parallel block, tied head (CohereConfig tie_word_embeddings=True).
+        ["cohere"] = Llama with { NormsPerLayer = 1, Tie = true },
+        // InternLM2: wqkv fused (GQA), attention_norm / ffn_norm RMSNorm, w1/w3/w2 gated MLP, untied output.
+        ["internlm2"] = Llama,
+        // GPT-BigCode (SantaCoder, StarCoder): GPT-2's block with multi-query c_attn.
+        ["gpt_bigcode"] = Gpt2,
+        // OPT: LayerNorm, biases on every Linear, plain fc1/fc2, learned positions (offset 2, set by the reader), tied.
+        ["opt"] = Gpt2,
+        // BLOOM: word_embeddings_layernorm after the embedding, ALiBi (no position embedding), biases, tied.
+        ["bloom"] = Gpt2 with { LearnedPositions = false, EmbeddingNorm = true },
+        // GPT-OSS: attention q/k/v/o with bias and per-head sinks, router and experts with biases, RMSNorm, untied.
+        ["gpt_oss"] = Llama with { QkvBias = true, OutputBias = true, MlpBias = true },
+        // Multimodal wrappers: their language model's traits (the reader fills every field; these serve GGUF / catalog
+        // architectures that name the wrapper).
+        ["llava"] = Llama,
+        ["llava_next"] = Llama,
+        ["qwen2_vl"] = Llama with { QkvBias = true },
+        ["qwen2_5_vl"] = Llama with { QkvBias = true },
+        ["paligemma"] = Llama with { Tie = true },
+        ["idefics3"] = Llama,
+        ["smolvlm"] = Llama,
+        ["phi3_v"] = Llama,
+        ["mllama"] = Llama,
+        // Llama 4: LLaMA's block; its q/k norm is an L2 norm without weights; MoE with a shared expert.
+        ["llama4"] = Llama,
+        ["llama4_text"] = Llama,
+        // MPT: LayerNorms whose bias transformers removes (weight only: counted as RMSNorm), no biases, ALiBi, tied.
+        ["mpt"] = Llama with { Mlp = MlpKind.Plain, Tie = true },
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every family name this class (and so <see cref="ParameterCalculator"/>) knows, sorted.</summary>

@@ -60,11 +60,35 @@ public sealed record ParameterBreakdown
     /// <summary>Pooler and classifier, in parameters.</summary>
     public long Other { get; init; }
 
-    /// <summary>Parameters one token passes through: for MoE only the top-k routed experts of each layer plus shared experts, routers and all non-expert weights; equal to <see cref="Total"/> for dense models.</summary>
+    /// <summary>Parameters one token passes through: for MoE only the top-k routed experts of each layer plus shared experts, routers and all non-expert weights, plus any towers and projectors whole; equal to <see cref="Total"/> for dense models.</summary>
     public long ActivePerToken { get; init; }
 
-    /// <summary>Sum of all components, in parameters.</summary>
-    public long Total => checked(Embedding + Attention + Mlp + Experts + Norms + OutputHead + Other);
+    /// <summary>Vision tower(s) of a multimodal checkpoint, in parameters; 0 for text-only models.</summary>
+    public long VisionTower { get; init; }
+
+    /// <summary>Audio tower of a multimodal checkpoint, in parameters; 0 if none.</summary>
+    public long AudioTower { get; init; }
+
+    /// <summary>Multimodal projector(s) (encoder width → language-model width), in parameters; 0 if none.</summary>
+    public long Projector { get; init; }
+
+    /// <summary>
+    /// Multi-token-prediction modules stored beside the model (DeepSeek-V3's MTP layer), in parameters; not part of
+    /// <see cref="Total"/>, which is the model as published ("671B"); see <see cref="WithMultiTokenPrediction"/>.
+    /// </summary>
+    public long MultiTokenPrediction { get; init; }
+
+    /// <summary>Sum of all components (language model + vision / audio towers + projectors), in parameters.</summary>
+    public long Total => checked(Embedding + Attention + Mlp + Experts + Norms + OutputHead + Other + VisionTower + AudioTower + Projector);
+
+    /// <summary>The language model alone: <see cref="Total"/> without towers and projectors; equal to it for text-only models.</summary>
+    public long TextOnly => checked(Embedding + Attention + Mlp + Experts + Norms + OutputHead + Other);
+
+    /// <summary>What the checkpoint stores: <see cref="Total"/> plus <see cref="MultiTokenPrediction"/>.</summary>
+    public long WithMultiTokenPrediction => checked(Total + MultiTokenPrediction);
+
+    /// <summary>Parameters of the language model one token passes through (MoE: top-k routed experts only), without towers and projectors.</summary>
+    public long TextActivePerToken { get; init; }
 
     /// <summary>Total without the embedding component ("non-embedding parameters" of model cards, which also keep an untied lm_head).</summary>
     public long NonEmbedding => checked(Total - Embedding);

@@ -11,7 +11,10 @@ namespace LlmSize.Core.Models.Architectures;
 /// norms. Buffers that are not parameters (rotary <c>inv_freq</c>, GPT-2's causal <c>attn.bias</c> mask, BERT's
 /// <c>position_ids</c>) are not counted. Fused projections (Phi-3 <c>qkv_proj</c>, Falcon <c>query_key_value</c>,
 /// GPT-2 <c>c_attn</c>) hold the same elements as separate q, k and v and are listed separately.
-/// Multi-head latent attention (<see cref="ModelArchitecture.KvLoraRank"/>) is not supported.
+/// Multi-head latent attention (<see cref="ModelArchitecture.KvLoraRank"/>, DeepSeek-V2/V3) lists q_a / q_b (or q),
+/// kv_a_proj_with_mqa, kv_b and o with their latent norms. Vision / audio towers and projectors of multimodal
+/// checkpoints (<see cref="ModelArchitecture.Parts"/>) and multi-token-prediction modules are counted by
+/// <see cref="Count"/> in their own components; <see cref="EnumerateWeights"/> lists the language model only.
 /// </remarks>
 public static class ParameterCalculator
 {
@@ -20,7 +23,7 @@ public static class ParameterCalculator
     /// <returns>Exact counts per component, total and active per token.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
     /// <exception cref="ArgumentException">A size is zero or negative, the per-layer KV list has the wrong length, or a count overflows 64 bits.</exception>
-    /// <exception cref="NotSupportedException">The family is unknown and a structural field is unset, or the model uses MLA.</exception>
+    /// <exception cref="NotSupportedException">The family is unknown and a structural field is unset.</exception>
     public static ParameterBreakdown Count(ModelArchitecture architecture)
     {
         long emb = 0, att = 0, mlp = 0, exp = 0, norms = 0, head = 0, other = 0, active = 0;
@@ -42,10 +45,30 @@ public static class ParameterCalculator
                 }
             }
 
+            long vision = 0, audio = 0, projector = 0;
+            foreach (ArchitecturePart part in architecture.Parts)
+            {
+                long n = part.Parameters;
+                switch (part.Kind)
+                {
+                    case ArchitecturePartKind.VisionTower: vision = checked(vision + n); break;
+                    case ArchitecturePartKind.AudioTower: audio = checked(audio + n); break;
+                    default: projector = checked(projector + n); break;
+                }
+            }
+
+            long mtp = 0;
+            foreach (ArchitectureWeight w in EnumerateMultiTokenPredictionWeights(architecture))
+            {
+                mtp = checked(mtp + w.Elements);
+            }
+
             var result = new ParameterBreakdown
             {
                 Embedding = emb, Attention = att, Mlp = mlp, Experts = exp, Norms = norms, OutputHead = head,
-                Other = other, ActivePerToken = active,
+                Other = other, VisionTower = vision, AudioTower = audio, Projector = projector,
+                MultiTokenPrediction = mtp, TextActivePerToken = active,
+                ActivePerToken = checked(active + vision + audio + projector),
             };
             _ = result.Total; // checked: throws on overflow here rather than in a caller's property access
             return result;
@@ -57,14 +80,16 @@ public static class ParameterCalculator
     }
 
     /// <summary>
-    /// Lists every distinct weight of <paramref name="architecture"/> with its shape and how many copies the model
-    /// holds; useful for quantisation (per-tensor bits) and LoRA sizing (per-projection in/out widths).
+    /// Lists every distinct weight of the language model of <paramref name="architecture"/> with its shape and how many
+    /// copies the model holds; useful for quantisation (per-tensor bits) and LoRA sizing (per-projection in/out widths).
+    /// Towers and projectors of multimodal checkpoints are in <see cref="ModelArchitecture.Parts"/>; multi-token
+    /// prediction modules in <see cref="EnumerateMultiTokenPredictionWeights"/>.
     /// </summary>
     /// <param name="architecture">The architecture; unset structural fields take the family defaults.</param>
     /// <returns>The weights, embeddings first, then blocks, then final norm and heads.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
     /// <exception cref="ArgumentException">A size is zero or negative or the per-layer KV list has the wrong length.</exception>
-    /// <exception cref="NotSupportedException">The family is unknown and a structural field is unset, or the model uses MLA.</exception>
+    /// <exception cref="NotSupportedException">The family is unknown and a structural field is unset.</exception>
     public static IReadOnlyList<ArchitectureWeight> EnumerateWeights(ModelArchitecture architecture)
     {
         ArgumentNullException.ThrowIfNull(architecture);
@@ -74,8 +99,15 @@ public static class ParameterCalculator
         long d = a.HiddenSize;
         bool layerNorm = a.Normalization == NormalizationKind.LayerNorm;
 
-        // Embeddings.
-        Add(list, ModelComponent.Embedding, "token_embd.weight", 1, a.VocabSize, d);
+        // Embeddings (OPT-350m: a narrower token embedding with project_in / project_out).
+        long e = a.EmbeddingProjectionSize ?? d;
+        Add(list, ModelComponent.Embedding, "token_embd.weight", 1, a.VocabSize, e);
+        if (e != d)
+        {
+            Add(list, ModelComponent.Embedding, "token_embd_proj_in.weight", 1, d, e);
+            Add(list, ModelComponent.Embedding, "token_embd_proj_out.weight", 1, e, d);
+        }
+
         if (a.LearnedPositionCount > 0)
         {
             Add(list, ModelComponent.Embedding, "position_embd.weight", 1, a.LearnedPositionCount.Value, d);
@@ -107,7 +139,7 @@ public static class ParameterCalculator
         // Output head.
         if (!a.TieWordEmbeddings && a.MaskedLmHead != true)
         {
-            Add(list, ModelComponent.OutputHead, "output.weight", 1, a.VocabSize, d);
+            Add(list, ModelComponent.OutputHead, "output.weight", 1, a.VocabSize, e);
         }
 
         if (a.OutputHeadBias == true)
@@ -126,6 +158,7 @@ public static class ParameterCalculator
             Add(list, ModelComponent.OutputHead, "mlm_output.bias", 1, a.VocabSize);
         }
 
+        list.AddRange(a.AdditionalWeights);
         if (a.Pooler == true)
         {
             Add(list, ModelComponent.Other, "pooler.weight", 1, d, d);
@@ -156,13 +189,136 @@ public static class ParameterCalculator
                 }
             }
         }
+        else if (a.KvLoraRank is not null)
+        {
+            AddLatentAttention(list, a, layers, layerNorm);
+        }
         else
         {
             AddAttention(list, a, string.Empty, "attn", a.KeyValueHeadCount, layers, layerNorm);
         }
 
         AddNormRepeated(list, a, layers, a.NormsPerLayer!.Value, layerNorm);
-        AddFeedForward(list, a, layers);
+        if (a.IsMixtureOfExperts && a.MoeLayers is { } moe)
+        {
+            long sparse = moe.Count(m => m);
+            if (layers - sparse > 0)
+            {
+                AddMlp(list, a, ModelComponent.Mlp, "blk.{layer}.ffn", a.IntermediateSize, layers - sparse, layers - sparse);
+            }
+
+            if (sparse > 0)
+            {
+                AddFeedForward(list, a, sparse);
+            }
+        }
+        else
+        {
+            AddFeedForward(list, a, layers);
+        }
+    }
+
+    /// <summary>
+    /// Multi-head latent attention (DeepseekV2Attention / DeepseekV3Attention): q directly (q_proj) or through the
+    /// rank-<c>q_lora_rank</c> bottleneck (q_a_proj, q_a_layernorm, q_b_proj), kv_a_proj_with_mqa to kv_lora_rank +
+    /// qk_rope_head_dim, kv_a_layernorm, kv_b_proj to heads × (qk_nope_head_dim + v_head_dim), o_proj from heads ×
+    /// v_head_dim. <see cref="ModelArchitecture.HeadDim"/> is qk_nope + qk_rope; biases follow attention_bias.
+    /// </summary>
+    private static void AddLatentAttention(List<ArchitectureWeight> list, ModelArchitecture a, long layers, bool layerNorm)
+    {
+        long d = a.HiddenSize;
+        long heads = a.AttentionHeadCount;
+        long qkHead = a.HeadDim;
+        long rope = a.QkRopeHeadDim ?? 0;
+        long nope = qkHead - rope;
+        long vHead = a.ValueHeadDim ?? a.HeadDim;
+        long kvRank = a.KvLoraRank!.Value;
+        bool bias = a.AttentionQkvBias == true;
+        const string blk = "blk.{layer}.";
+        if (a.QueryLoraRank is { } qRank)
+        {
+            Add(list, ModelComponent.Attention, blk + "attn_q_a.weight", layers, qRank, d);
+            if (bias)
+            {
+                Add(list, ModelComponent.Attention, blk + "attn_q_a.bias", layers, qRank);
+            }
+
+            AddNormAs(list, ModelComponent.Attention, blk + "attn_q_a_norm", layers, qRank, layerNorm);
+            Add(list, ModelComponent.Attention, blk + "attn_q_b.weight", layers, checked(heads * qkHead), qRank);
+        }
+        else
+        {
+            Add(list, ModelComponent.Attention, blk + "attn_q.weight", layers, checked(heads * qkHead), d);
+        }
+
+        Add(list, ModelComponent.Attention, blk + "attn_kv_a_mqa.weight", layers, checked(kvRank + rope), d);
+        if (bias)
+        {
+            Add(list, ModelComponent.Attention, blk + "attn_kv_a_mqa.bias", layers, checked(kvRank + rope));
+        }
+
+        AddNormAs(list, ModelComponent.Attention, blk + "attn_kv_a_norm", layers, kvRank, layerNorm);
+        Add(list, ModelComponent.Attention, blk + "attn_kv_b.weight", layers, checked(heads * (nope + vHead)), kvRank);
+        Add(list, ModelComponent.Attention, blk + "attn_output.weight", layers, d, checked(heads * vHead));
+        if (a.AttentionOutputBias == true)
+        {
+            Add(list, ModelComponent.Attention, blk + "attn_output.bias", layers, d);
+        }
+    }
+
+    /// <summary>
+    /// The weights of <paramref name="architecture"/>'s multi-token-prediction modules (DeepSeek-V3
+    /// <c>model.layers.{num_hidden_layers + i}</c>): embed_tokens, enorm, hnorm, eh_proj, one decoder layer of the last
+    /// layer's kind, shared_head.norm and shared_head.head. Empty when the model has none.
+    /// </summary>
+    /// <param name="architecture">The architecture; unset structural fields take the family defaults.</param>
+    /// <returns>The weights, repeated once per module.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
+    /// <exception cref="NotSupportedException">The family is unknown and a structural field is unset.</exception>
+    public static IReadOnlyList<ArchitectureWeight> EnumerateMultiTokenPredictionWeights(ModelArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (architecture.MultiTokenPredictionLayers <= 0)
+        {
+            return [];
+        }
+
+        ModelArchitecture a = ModelFamilies.ApplyDefaults(architecture);
+        long n = a.MultiTokenPredictionLayers;
+        long d = a.HiddenSize;
+        bool layerNorm = a.Normalization == NormalizationKind.LayerNorm;
+        bool lastIsMoe = a.IsMixtureOfExperts && (a.MoeLayers is null || a.MoeLayers[^1]);
+
+        // One decoder layer of the last layer's layout, built as a one-layer model and repeated n times.
+        ModelArchitecture one = a with
+        {
+            LayerCount = 1,
+            KeyValueHeadCountPerLayer = null,
+            MoeLayers = null,
+            ExpertCount = lastIsMoe ? a.ExpertCount : 0,
+            MultiTokenPredictionLayers = 0,
+        };
+        var layer = new List<ArchitectureWeight>();
+        AddDecoderBlocks(layer, one, layerNorm);
+
+        var list = new List<ArchitectureWeight>();
+        Add(list, ModelComponent.Embedding, "mtp.{layer}.token_embd.weight", n, a.VocabSize, d);
+        AddNormAs(list, ModelComponent.Norms, "mtp.{layer}.enorm", n, d, layerNorm);
+        AddNormAs(list, ModelComponent.Norms, "mtp.{layer}.hnorm", n, d, layerNorm);
+        Add(list, ModelComponent.Other, "mtp.{layer}.eh_proj.weight", n, d, checked(2 * d));
+        foreach (ArchitectureWeight w in layer)
+        {
+            list.Add(w with
+            {
+                Name = "mtp." + w.Name,
+                Repeat = checked(w.Repeat * n),
+                ActiveRepeat = checked(w.ActiveRepeat * n),
+            });
+        }
+
+        AddNormAs(list, ModelComponent.Norms, "mtp.{layer}.shared_head_norm", n, d, layerNorm);
+        Add(list, ModelComponent.OutputHead, "mtp.{layer}.shared_head.weight", n, a.VocabSize, d);
+        return list;
     }
 
     private static void AddEncoderDecoderBlocks(List<ArchitectureWeight> list, ModelArchitecture a, bool layerNorm)
@@ -244,14 +400,21 @@ public static class ParameterCalculator
             Add(list, ModelComponent.Attention, $"{blk}{name}_output.bias", layers, d);
         }
 
+        if (a.AttentionSinks && name == "attn")
+        {
+            Add(list, ModelComponent.Attention, $"{blk}{name}_sinks", layers, a.AttentionHeadCount);
+        }
+
         if (a.QueryKeyNorm == true && name == "attn")
         {
-            Add(list, ModelComponent.Attention, $"{blk}{name}_q_norm.weight", layers, a.HeadDim);
-            Add(list, ModelComponent.Attention, $"{blk}{name}_k_norm.weight", layers, a.HeadDim);
-            if (layerNorm)
+            long qn = a.QueryKeyNormFullWidth ? q : a.HeadDim;
+            long kn = a.QueryKeyNormFullWidth ? k : a.HeadDim;
+            Add(list, ModelComponent.Attention, $"{blk}{name}_q_norm.weight", layers, qn);
+            Add(list, ModelComponent.Attention, $"{blk}{name}_k_norm.weight", layers, kn);
+            if (a.QueryKeyNormBias ?? layerNorm)
             {
-                Add(list, ModelComponent.Attention, $"{blk}{name}_q_norm.bias", layers, a.HeadDim);
-                Add(list, ModelComponent.Attention, $"{blk}{name}_k_norm.bias", layers, a.HeadDim);
+                Add(list, ModelComponent.Attention, $"{blk}{name}_q_norm.bias", layers, qn);
+                Add(list, ModelComponent.Attention, $"{blk}{name}_k_norm.bias", layers, kn);
             }
         }
     }
@@ -285,12 +448,24 @@ public static class ParameterCalculator
         // MoE layer: router (hidden → experts, no bias), routed experts (top-k active), shared experts (always on).
         long inner = a.ExpertIntermediateSize ?? a.IntermediateSize;
         Add(list, ModelComponent.Experts, blk + "ffn_gate_inp.weight", layers, a.ExpertCount, d);
+        if (a.RouterBias)
+        {
+            Add(list, ModelComponent.Experts, blk + "ffn_gate_inp.bias", layers, a.ExpertCount);
+        }
+
         AddMlp(list, a, ModelComponent.Experts, blk + "ffn_exps.{expert}", inner,
             checked(layers * a.ExpertCount), checked(layers * a.ActiveExpertCount));
-        if (a.SharedExpertCount > 0)
+        if (a.SharedExpertCount > 0 || a.SharedExpertIntermediateSize is > 0)
         {
-            long shared = checked(layers * a.SharedExpertCount);
-            AddMlp(list, a, ModelComponent.Experts, blk + "ffn_shexp.{expert}", inner, shared, shared);
+            // All shared experts of a layer form one MLP of their summed width (DeepseekV2MoE.shared_experts,
+            // Qwen2MoeSparseMoeBlock.shared_expert): the same parameters as separate experts.
+            long sharedInner = a.SharedExpertIntermediateSize ?? checked(inner * a.SharedExpertCount);
+            AddMlp(list, a, ModelComponent.Experts, blk + "ffn_shexp", sharedInner, layers, layers);
+        }
+
+        if (a.SharedExpertGate)
+        {
+            Add(list, ModelComponent.Experts, blk + "ffn_shexp_gate.weight", layers, 1, d);
         }
     }
 
@@ -327,6 +502,16 @@ public static class ParameterCalculator
         if (layerNorm)
         {
             Add(list, ModelComponent.Norms, name + ".bias", copies, width);
+        }
+    }
+
+    private static void AddNormAs(List<ArchitectureWeight> list, ModelComponent component, string name, long copies,
+        long width, bool layerNorm)
+    {
+        Add(list, component, name + ".weight", copies, width);
+        if (layerNorm)
+        {
+            Add(list, component, name + ".bias", copies, width);
         }
     }
 
@@ -402,10 +587,38 @@ public static class ParameterCalculator
         NonNegative(a.TokenTypeCount, nameof(a.TokenTypeCount));
         NonNegative(a.RelativeAttentionBuckets, nameof(a.RelativeAttentionBuckets));
         NonNegative(a.ClassifierOutputCount, nameof(a.ClassifierOutputCount));
-        if (a.KvLoraRank is not null)
+        if (a.KvLoraRank is { } kvRank)
         {
-            throw new NotSupportedException(
-                $"Multi-head latent attention (kv_lora_rank {a.KvLoraRank}) of '{a.Family}' is not supported by the analytic count.");
+            Positive(kvRank, nameof(a.KvLoraRank));
+            NonNegative(a.QkRopeHeadDim, nameof(a.QkRopeHeadDim));
+            if (a.QueryLoraRank is { } qRank)
+            {
+                Positive(qRank, nameof(a.QueryLoraRank));
+            }
+
+            if ((a.QkRopeHeadDim ?? 0) >= a.HeadDim)
+            {
+                throw new ArgumentException(
+                    $"QkRopeHeadDim ({a.QkRopeHeadDim}) must be below HeadDim ({a.HeadDim}), which holds the rope and nope parts.",
+                    nameof(a.QkRopeHeadDim));
+            }
+
+            if (a.KeyValueHeadCountPerLayer is not null)
+            {
+                throw new ArgumentException("Per-layer KV head counts cannot be combined with MLA.", nameof(a.KeyValueHeadCountPerLayer));
+            }
+        }
+
+        if (a.MoeLayers is { } moeLayers && moeLayers.Count != a.LayerCount)
+        {
+            throw new ArgumentException($"MoeLayers has {moeLayers.Count} entries for {a.LayerCount} layers.", nameof(a.MoeLayers));
+        }
+
+        NonNegative(a.SharedExpertIntermediateSize, nameof(a.SharedExpertIntermediateSize));
+        NonNegative(a.MultiTokenPredictionLayers, nameof(a.MultiTokenPredictionLayers));
+        if (a.EmbeddingProjectionSize is { } eps)
+        {
+            Positive(eps, nameof(a.EmbeddingProjectionSize));
         }
     }
 }

@@ -200,24 +200,26 @@ public sealed class HfConfigPublishedModelTests
     }
 
     [Fact]
-    public void Gemma3_Multimodal_CountsTextConfigAndSaysVisionIsNotCounted()
+    public void Gemma3_Multimodal_CountsTextAndVision()
     {
         // google/gemma-3-4b-it: text_config (vocab_size absent -> Gemma3TextConfig default 262,208). Language model
         // by hand: 262208 x 2560 = 671,252,480 (tied); per layer q/o 2 x 2048 x 2560 + k/v 2 x 1024 x 2560 + q/k norms
         // 512 + 3 x 2560 x 10240 + 4 x 2560 = 94,382,592, x 34 = 3,209,008,128; final 2,560. = 3,880,263,168.
-        // (The HF total 4,300,079,472 adds the SigLIP vision tower and projector, which are not counted.)
+        // Issue 12: the SigLIP tower and projector are counted too (HfConfigMultimodalTests has the whole 4,300,079,472).
         const string json = """
             {"model_type":"gemma3","architectures":["Gemma3ForConditionalGeneration"],
              "text_config":{"model_type":"gemma3_text","hidden_size":2560,"intermediate_size":10240,
                "num_hidden_layers":34,"num_attention_heads":8,"num_key_value_heads":4,"sliding_window":1024},
-             "vision_config":{"model_type":"siglip_vision_model","hidden_size":1152}}
+             "vision_config":{"model_type":"siglip_vision_model","hidden_size":1152,"image_size":896,"intermediate_size":4304,
+               "num_attention_heads":16,"num_hidden_layers":27,"patch_size":14,"vision_use_head":false}}
             """;
         ModelArchitecture a = HfConfigReader.Parse(json, "gemma-3-4b-it/config.json");
+        ParameterBreakdown b = ParameterCalculator.Count(a);
 
         Assert.Equal("gemma3", a.Family);
         Assert.Equal(262_208, a.VocabSize);
-        Assert.Contains(a.Notes, n => n.Contains("vision", StringComparison.Ordinal));
-        Assert.Equal(3_880_263_168, ParameterCalculator.Count(a).Total);
+        Assert.Equal(3_880_263_168, b.TextOnly);
+        Assert.Equal(4_300_079_472, b.Total);
     }
 
     [Fact]

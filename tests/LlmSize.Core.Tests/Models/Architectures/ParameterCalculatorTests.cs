@@ -211,11 +211,25 @@ public sealed class ParameterCalculatorTests
     }
 
     [Fact]
-    public void Mla_IsNotSupported()
+    public void Mla_CountsLatentProjections()
     {
-        ModelArchitecture a = Core("llama", 10, 8, 1, 2, 2, 4, 16, true) with { KvLoraRank = 512 };
+        // Issue 12: MLA is counted. hidden 8, 2 heads, head_dim 4 (nope 2 + rope 2), v_head_dim 3, kv_lora_rank 5,
+        // q_lora_rank 6: q_a 6 x 8 + q_a norm 6 + q_b (2 x 4) x 6 + kv_a (5 + 2) x 8 + kv_a norm 5 +
+        // kv_b 2 x (2 + 3) x 5 + o 8 x (2 x 3) = 48 + 6 + 48 + 56 + 5 + 50 + 48 = 261.
+        ModelArchitecture a = Core("llama", 10, 8, 1, 2, 2, 4, 16, true) with
+        {
+            KvLoraRank = 5, QkRopeHeadDim = 2, QueryLoraRank = 6, ValueHeadDim = 3,
+        };
 
-        Assert.Throws<NotSupportedException>(() => ParameterCalculator.Count(a));
+        Assert.Equal(261, ParameterCalculator.Count(a).Attention);
+    }
+
+    [Fact]
+    public void Mla_RopeNotBelowHeadDim_IsArgumentException()
+    {
+        ModelArchitecture a = Core("llama", 10, 8, 1, 2, 2, 4, 16, true) with { KvLoraRank = 5, QkRopeHeadDim = 4 };
+
+        Assert.Throws<ArgumentException>(() => ParameterCalculator.Count(a));
     }
 
     [Fact]
