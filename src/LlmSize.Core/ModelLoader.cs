@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Text.Json;
 using LlmSize.Core.Formats.Gguf;
 using LlmSize.Core.Formats.HfConfig;
@@ -123,7 +124,7 @@ public static class ModelLoader
 
         Span<byte> head = stackalloc byte[16];
         int n;
-        using (var fs = File.OpenRead(path)) n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        using (var fs = LocalFileGuard.OpenRead(path)) n = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         head = head[..n];
         if (lower.EndsWith(".gguf", StringComparison.Ordinal) || GgufFormatDetector.IsGguf(head)) return FromGguf(path);
         if (lower.EndsWith(".safetensors", StringComparison.Ordinal) || SafetensorsFormatDetector.IsSafetensors(head))

@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using LlmSize.Core.Formats.Gguf;
@@ -46,7 +47,7 @@ public sealed class TensorFile
         if (!File.Exists(full)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         Span<byte> head = stackalloc byte[16];
         int got;
-        using (var fs = File.OpenRead(full)) got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        using (var fs = LocalFileGuard.OpenRead(full)) got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (GgufFormatDetector.IsGguf(head[..got]))
         {
             var g = GgufReader.Read(full);

@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers;
 using System.Collections.Immutable;
 using System.IO.Compression;
@@ -127,7 +128,7 @@ public static class PyTorchCheckpointReader
     private static async ValueTask<PyTorchCheckpoint> ReadFileAsync(string path, PyTorchReaderOptions options, bool async, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, useAsync: async);
+        var fs = LocalFileGuard.OpenRead(path, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
         await using (fs.ConfigureAwait(false))
         {
             return await ReadStreamAsync(fs, path, options, async, ct).ConfigureAwait(false);
@@ -446,10 +447,12 @@ public static class PyTorchCheckpointReader
         if (!File.Exists(indexPath)) throw new FileNotFoundException($"No PyTorch checkpoint index at '{indexPath}'.", indexPath);
         string folder = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
 
-        long size = new FileInfo(indexPath).Length;
+        long size = LocalFileGuard.GetLength(indexPath);
         if (size > options.MaxIndexBytes)
             PyTorchThrowHelper.Throw(ModelFormatError.HeaderTooLarge, $"index of {size} bytes exceeds the cap of {options.MaxIndexBytes}", indexPath);
-        byte[] json = async ? await File.ReadAllBytesAsync(indexPath, ct).ConfigureAwait(false) : File.ReadAllBytes(indexPath);
+        byte[] json = async
+            ? await LocalFileGuard.ReadAllBytesAsync(indexPath, options.MaxIndexBytes, ct).ConfigureAwait(false)
+            : LocalFileGuard.ReadAllBytes(indexPath, options.MaxIndexBytes);
 
         var weightMap = new List<(string Tensor, string Shard)>();
         long? totalSize = null;
@@ -521,7 +524,7 @@ public static class PyTorchCheckpointReader
 
     private static async ValueTask<ParsedFile> ReadFileParsedAsync(string path, PyTorchReaderOptions options, bool async, CancellationToken ct)
     {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, useAsync: async);
+        var fs = LocalFileGuard.OpenRead(path, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
         await using (fs.ConfigureAwait(false))
         {
             return await ParseArchiveAsync(fs, path, options, async, ct).ConfigureAwait(false);
