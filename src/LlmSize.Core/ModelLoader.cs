@@ -220,7 +220,9 @@ public static class ModelLoader
         var warnings = new List<string>();
         try
         {
-            arch = GgufArchitecture.ToModelArchitecture(file);
+            var read = GgufArchitecture.ToModelArchitecture(file);
+            GgufArchitecture.Check(file, read);
+            arch = read;
         }
         catch (ModelFormatException ex) when (ex.Error == ModelFormatError.MissingField)
         {
