@@ -120,6 +120,8 @@ public static class HfConfigReader
             throw new ModelFormatException(ModelFormatError.WrongFormat, $"config.json looks like {other}, not JSON", file, 0);
         }
 
+        // Python's json writes NaN / Infinity literals; read them where counts do not use them (issue 13, class 8).
+        utf8 = HfConfigLiterals.QuoteNonFiniteLiterals(utf8);
         JsonDocument doc;
         try
         {
