@@ -68,7 +68,16 @@ public sealed class ModelSizeReport
     {
         try
         {
-            return DownloadSizeEstimator.EstimateAll(parameters, inventory.Architecture);
+            try
+            {
+                return DownloadSizeEstimator.EstimateAll(parameters, inventory.Architecture);
+            }
+            catch (ArgumentOutOfRangeException) when (inventory.Architecture is not null)
+            {
+                // The architecture's embeddings and norms exceed the tensors actually counted (metadata that does not
+                // describe the tensors, e.g. a GGUF with one tensor): size the tensors without the architecture split.
+                return DownloadSizeEstimator.EstimateAll(parameters, null);
+            }
         }
         catch (OverflowException e)
         {

@@ -87,3 +87,34 @@ public sealed class GgufArchitectureHostileTests : IDisposable
         Assert.Contains(inventory.Warnings, x => x.Contains("llama.feed_forward_length", StringComparison.Ordinal));
     }
 }
+
+/// <summary>Crashes the issue-13 fuzz campaign found, as regression tests (inputs built in code).</summary>
+public sealed class GgufFuzzRegressionTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "llmsize-ggufreg-" + Guid.NewGuid().ToString("N"));
+
+    public GgufFuzzRegressionTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Issue13_fuzz_architecture_larger_than_its_tensors_still_sizes_the_download()
+    {
+        // Found by the fuzz seed itself: llama metadata (hidden 8, 1 block, vocab 4) but only token_embd.weight
+        // [4, 8] = 32 parameters; the architecture's 32 embedding + 24 norm parameters exceed the tensor total and
+        // the download estimate threw ArgumentOutOfRangeException.
+        var w = new GgufTestWriter();
+        w.Header(1, 6);
+        w.KvString("general.architecture", "llama").KvU32("llama.block_count", 1).KvU32("llama.embedding_length", 8)
+            .KvU32("llama.attention.head_count", 2).KvU32("llama.feed_forward_length", 16).KvU32("llama.vocab_size", 4);
+        w.Tensor("token_embd.weight", [8, 4], 0, 0); // F32, ne [8, 4]
+        w.PadTo(32).Zeros(128);
+        string path = Path.Combine(_dir, "tiny.gguf");
+        File.WriteAllBytes(path, w.ToArray());
+
+        var report = LlmSize.Core.Models.ModelSizeReport.Create(ModelLoader.Load(path));
+
+        Assert.Equal(32, report.Parameters);
+        Assert.NotEmpty(report.DownloadByPrecision);
+    }
+}
