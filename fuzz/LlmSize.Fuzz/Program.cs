@@ -47,7 +47,17 @@ public static class Program
         Directory.CreateDirectory(scratch);
         try
         {
-            if (args.Length >= 2 && args[1] == "--replay") return Replay(target, scratch, args[2..]);
+            if (args.Length >= 2 && args[1] == "--replay")
+            {
+                // The instrumented LlmSize.Core.dll records branches into AFL's shared memory; outside afl-fuzz give
+                // it a private map so the same build can replay inputs.
+                unsafe
+                {
+                    SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(1 << 16);
+                }
+
+                return Replay(target, scratch, args[2..]);
+            }
             Fuzzer.OutOfProcess.Run(stream =>
             {
                 using var ms = new MemoryStream();
