@@ -8,6 +8,10 @@ namespace LlmSize.Core.Models.Architectures;
 /// </summary>
 internal static class ArchitectureSourceCheck
 {
+    /// <summary>2^50 parameters (1.1 quadrillion, a thousand times any published model): above it byte counts at
+    /// 8 bytes per weight and download times in <see cref="TimeSpan"/> no longer fit.</summary>
+    public const long MaxParameters = 1L << 50;
+
     /// <summary>Validates <paramref name="architecture"/>; <paramref name="present"/> says whether the source holds a
     /// key (a failure traced to an absent key is <see cref="ModelFormatError.MissingField"/>); <paramref name="keyOf"/> maps a
     /// <see cref="ModelArchitecture"/> property name (or "architecture" for a count that overflows) to the source's key.</summary>
@@ -17,7 +21,14 @@ internal static class ArchitectureSourceCheck
     {
         try
         {
-            _ = ParameterCalculator.Count(architecture);
+            long total = ParameterCalculator.Count(architecture).Total;
+            if (total > MaxParameters)
+            {
+                string key = keyOf("architecture");
+                throw new ModelFormatException(ModelFormatError.InvalidValue,
+                    $"the hyper-parameters ({key}) imply {total:N0} parameters, above the {MaxParameters:N0} (2^50) this tool sizes: memory, speed and download times would overflow",
+                    file, null, key);
+            }
         }
         catch (NotSupportedException)
         {
