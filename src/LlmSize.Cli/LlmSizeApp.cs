@@ -132,8 +132,20 @@ public static class LlmSizeApp
             OperationCanceledException => (ExitCodes.Cancelled, CliSR.Cancelled),
             _ => (ExitCodes.InternalError, string.Format(System.Globalization.CultureInfo.InvariantCulture, CliSR.UnexpectedError, e.GetType().Name, e.Message)),
         };
-        console.MarkupLine("[red]error:[/] " + Markup.Escape(Clean(message)));
+        WriteErrorLine(console, Clean(message));
         return code;
+    }
+
+    /// <summary>Writes one error as exactly one line, whatever the console width: straight to the console's writer,
+    /// bypassing Spectre's wrapping (which would put "[ErrorCode]" on a second line when stderr is redirected); line
+    /// breaks inside the message become spaces.</summary>
+    internal static void WriteErrorLine(IAnsiConsole console, string message)
+    {
+        string oneLine = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        string label = console.Profile.Capabilities.Ansi ? "\u001b[31merror:\u001b[0m" : "error:";
+        TextWriter writer = console.Profile.Out.Writer;
+        writer.Write(label + " " + oneLine + "\n");
+        writer.Flush();
     }
 
     /// <summary>Rewrites Spectre's "Failed to convert 'x' to Nullable`1." (numeric and enum options) into plain words.</summary>

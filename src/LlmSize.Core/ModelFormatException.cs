@@ -53,6 +53,10 @@ public enum ModelFormatError
     Misaligned,
     /// <summary>The input is valid but uses a feature this reader does not support.</summary>
     Unsupported,
+    /// <summary>The path names a FIFO, a device or a socket (after resolving symbolic links), not a regular file.</summary>
+    NotARegularFile,
+    /// <summary>Reading the input needs more work than the reader's budget allows (nodes visited, pattern matches).</summary>
+    WorkBudgetExceeded,
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
@@ -228,7 +229,7 @@ public sealed class DeviceCatalog
                 string.Create(CultureInfo.InvariantCulture, $"device file is {info.Length} bytes; the limit is {options.MaxFileBytes} bytes."), path);
         }
 
-        using FileStream stream = File.OpenRead(path);
+        using FileStream stream = LocalFileGuard.OpenRead(path);
         return Load(stream, path, options);
     }
 
@@ -286,7 +287,7 @@ public sealed class DeviceCatalog
                 string.Create(CultureInfo.InvariantCulture, $"device file is {info.Length} bytes; the limit is {options.MaxFileBytes} bytes."), path);
         }
 
-        FileStream stream = File.OpenRead(path);
+        FileStream stream = LocalFileGuard.OpenRead(path);
         await using (stream.ConfigureAwait(false))
         {
             return await LoadAsync(stream, path, options, cancellationToken).ConfigureAwait(false);

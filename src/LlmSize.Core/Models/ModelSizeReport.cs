@@ -88,6 +88,33 @@ public sealed class ModelSizeReport
     /// <summary>Observations: disagreements between tensor and analytic counts, undisclosed sizes, reader warnings.</summary>
     public IReadOnlyList<string> Notes { get; private init; } = [];
 
+    /// <summary>The download table; a parameter count whose bytes overflow 64 bits at some precision (hostile shapes)
+    /// is a format error of the model naming its largest tensor, not an unexpected OverflowException.</summary>
+    private static IReadOnlyList<DownloadSizeEstimate> DownloadAtEachPrecision(ModelInventory inventory, long parameters)
+    {
+        try
+        {
+            try
+            {
+                return DownloadSizeEstimator.EstimateAll(parameters, inventory.Architecture);
+            }
+            catch (ArgumentOutOfRangeException) when (inventory.Architecture is not null)
+            {
+                // The architecture's embeddings and norms exceed the tensors actually counted (metadata that does not
+                // describe the tensors, e.g. a GGUF with one tensor): size the tensors without the architecture split.
+                return DownloadSizeEstimator.EstimateAll(parameters, null);
+            }
+        }
+        catch (OverflowException e)
+        {
+            string? largest = inventory.Tensors.Count == 0 ? null : inventory.Tensors.MaxBy(t => t.ElementCount)?.Name;
+            throw new ModelFormatException(ModelFormatError.ArithmeticOverflow,
+                $"{parameters:N0} parameters are too many to size: their bytes at some precision overflow 64 bits"
+                + (largest is null ? string.Empty : $" (largest tensor '{largest}')"),
+                inventory.Files.Count > 0 ? inventory.Files[0].Path : inventory.Source, null, largest, e);
+        }
+    }
+
     /// <summary>Builds the report.</summary>
     /// <param name="inventory">The model's inventory.</param>
     /// <returns>The report.</returns>
@@ -185,7 +212,7 @@ public sealed class ModelSizeReport
             Name = name,
             NameAgreement = agreement,
             Scale = parameters is { } q && q > 0 ? LlmScale.Classify(q) : null,
-            DownloadByPrecision = parameters is { } r && r > 0 ? DownloadSizeEstimator.EstimateAll(r, inventory.Architecture) : [],
+            DownloadByPrecision = parameters is { } r && r > 0 ? DownloadAtEachPrecision(inventory, r) : [],
             Notes = notes,
         };
     }

@@ -45,7 +45,8 @@ public sealed class LocalModelSource : IModelSource
     {
         string full = Full(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"{full}: no such file", full);
-        return new CountingStream(new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess), Statistics);
+        // Special files (FIFOs, devices, sockets) are refused before they are opened (LocalFileGuard).
+        return new CountingStream(LocalFileGuard.OpenRead(full), Statistics);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Collections.Immutable;
 using LlmSize.Core.Formats.Peft;
 using LlmSize.Core.Formats.Safetensors;
@@ -134,8 +135,8 @@ public static class LoraMerger
         };
         if (!metadata.ContainsKey("format")) metadata["format"] = "pt";
 
-        using var baseHandle = File.OpenHandle(baseFile.FilePath);
-        using var adapterHandle = File.OpenHandle(adapter.WeightsPath);
+        using var baseHandle = LocalFileGuard.OpenHandle(baseFile.FilePath);
+        using var adapterHandle = LocalFileGuard.OpenHandle(adapter.WeightsPath);
         var adapterFile = new AdapterData(adapter.WeightsPath);
         int baseCount = baseFile.Tensors.Count;
         long written = SafetensorsWriter.WriteFileCore(outputPath, specs, (i, dest) =>

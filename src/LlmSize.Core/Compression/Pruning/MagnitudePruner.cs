@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Collections.Immutable;
 using LlmSize.Core.Formats.Safetensors;
 using LlmSize.Core.Models;
@@ -236,7 +237,7 @@ public static class MagnitudePruner
         };
         if (!metadata.ContainsKey("format")) metadata["format"] = "pt";
 
-        using var handle = File.OpenHandle(file.FilePath);
+        using var handle = LocalFileGuard.OpenHandle(file.FilePath);
         long written = SafetensorsWriter.WriteFileCore(outputPath, specs, (i, dest) =>
         {
             var t = file.Tensors[i];

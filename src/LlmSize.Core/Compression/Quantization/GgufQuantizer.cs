@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
@@ -83,7 +84,7 @@ public static class GgufQuantizer
                 var item = plan[i];
                 if (!handles.TryGetValue(item.Source.FilePath, out var handle))
                 {
-                    handle = File.OpenHandle(item.Source.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read);
+                    handle = LocalFileGuard.OpenHandle(item.Source.FilePath);
                     handles.Add(item.Source.FilePath, handle);
                 }
 
@@ -128,7 +129,7 @@ public static class GgufQuantizer
     private static QuantizationSource OpenSource(string input)
     {
         Span<byte> head = stackalloc byte[4];
-        using (var fs = File.OpenRead(input))
+        using (var fs = LocalFileGuard.OpenRead(input))
         {
             int n = fs.ReadAtLeast(head, 4, throwOnEndOfStream: false);
             if (n == 4 && head.SequenceEqual(GgufConstants.Magic)) return QuantizationSource.FromGguf(input);
@@ -413,8 +414,8 @@ public static class GgufQuantizer
     private static bool SameFile(string a, string b)
     {
         if (string.Equals(a, b, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)) return true;
-        if (!File.Exists(a) || !File.Exists(b)) return false;
-        static string Resolve(string p) => new FileInfo(p).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? p;
-        return string.Equals(Resolve(a), Resolve(b), StringComparison.Ordinal);
+        // Device + inode after resolving symbolic links (folders included) and '..': a symlinked folder or a hard link
+        // cannot make the output path reach the input unnoticed.
+        return LocalFileGuard.IsSameFile(a, b);
     }
 }

@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
@@ -39,7 +40,7 @@ internal static class SafetensorsLlamaSource
         }
 
         var file = SafetensorsReader.Read(path);
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(configPath));
+        using var doc = JsonDocument.Parse(LocalFileGuard.ReadAllBytes(configPath, Formats.HfConfig.HfConfigReaderOptions.Default.MaxConfigBytes));
         var c = doc.RootElement;
         string modelType = c.TryGetProperty("model_type", out var mt) && mt.ValueKind == JsonValueKind.String ? mt.GetString()! : "";
         if (modelType is not ("llama" or "mistral"))

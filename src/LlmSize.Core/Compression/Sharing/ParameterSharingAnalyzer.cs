@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Security.Cryptography;
@@ -82,7 +83,7 @@ public static class ParameterSharingAnalyzer
     public static SharingReport Analyze(string path, CancellationToken cancellationToken = default)
     {
         var file = TensorFile.Open(path);
-        using var handle = File.OpenHandle(file.FilePath);
+        using var handle = LocalFileGuard.OpenHandle(file.FilePath);
         var groups = new List<SharedTensorGroup>();
         var notes = new List<string>();
         long hashed = 0;

@@ -83,7 +83,7 @@ public static class GgufArchitecture
             ? !file.Tensors.Any(t => t.Name == OutputTensorName)
             : TiedByDefault.Contains(arch));
 
-        return new ModelArchitecture
+        var result = new ModelArchitecture
         {
             Family = arch,
             Kind = kind,
@@ -109,6 +109,47 @@ public static class GgufArchitecture
             QkRopeHeadDim = (int?)ropeDim,
             Source = SourceName,
         };
+
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the architecture model's checks (positive sizes, consistent heads, counts within 64 bits) on an
+    /// architecture read from <paramref name="file"/> and reports a failure as a format error of the file naming its
+    /// GGUF key, instead of a bare "HeadDim must be positive; got 0." later.
+    /// </summary>
+    /// <param name="file">The file the architecture was read from.</param>
+    /// <param name="architecture">What <see cref="ToModelArchitecture"/> returned for it.</param>
+    /// <exception cref="ModelFormatException"><see cref="ModelFormatError.InvalidValue"/> (a present key with an
+    /// impossible value), <see cref="ModelFormatError.MissingField"/> (the value came from an absent key's default),
+    /// <see cref="ModelFormatError.ArithmeticOverflow"/> (sizes whose count overflows 64 bits).</exception>
+    public static void Check(GgufFile file, ModelArchitecture architecture)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(architecture);
+        string arch = architecture.Family;
+        string Key(string suffix) => arch + "." + suffix;
+        // The architecture model's own checks (positive sizes, head counts, 64-bit counts) fail here as format errors
+        // of this file naming its keys, not later as a bare "HeadDim must be positive" (issue 13, class 5).
+        bool keyLength = file.TryGetValue(Key("attention.key_length"), out _);
+        string vocabKey = file.TryGetValue(Key("vocab_size"), out _) ? Key("vocab_size") : GgufConstants.TokensKey;
+        ArchitectureSourceCheck.Validate(architecture, file.FilePath, key => file.TryGetValue(key, out _), property => property switch
+        {
+            nameof(ModelArchitecture.VocabSize) => vocabKey,
+            nameof(ModelArchitecture.HiddenSize) => Key("embedding_length"),
+            nameof(ModelArchitecture.LayerCount) or nameof(ModelArchitecture.EncoderLayerCount) => Key("block_count"),
+            nameof(ModelArchitecture.AttentionHeadCount) => Key("attention.head_count"),
+            nameof(ModelArchitecture.KeyValueHeadCount) or nameof(ModelArchitecture.KeyValueHeadCountPerLayer) => Key("attention.head_count_kv"),
+            // Without key_length the head dimension is embedding_length / head_count: name the divisor.
+            nameof(ModelArchitecture.HeadDim) => keyLength ? Key("attention.key_length") : Key("attention.head_count"),
+            nameof(ModelArchitecture.ValueHeadDim) => Key("attention.value_length"),
+            nameof(ModelArchitecture.IntermediateSize) or nameof(ModelArchitecture.IntermediateSizePerLayer) => Key("feed_forward_length"),
+            nameof(ModelArchitecture.ExpertCount) => Key("expert_count"),
+            nameof(ModelArchitecture.ActiveExpertCount) => Key("expert_used_count"),
+            nameof(ModelArchitecture.SharedExpertCount) => Key("expert_shared_count"),
+            nameof(ModelArchitecture.ExpertIntermediateSize) => Key("expert_feed_forward_length"),
+            _ => $"{Key("embedding_length")}, {Key("block_count")}, {Key("feed_forward_length")}",
+        });
     }
 
     private static long VocabSize(GgufFile file, KeyReader reader, string vocabKey)

@@ -45,7 +45,9 @@ public sealed class GgufModelFormat : IModelFormat
         var warnings = new List<string>();
         try
         {
-            arch = GgufArchitecture.ToModelArchitecture(file);
+            var read = GgufArchitecture.ToModelArchitecture(file);
+            GgufArchitecture.Check(file, read);
+            arch = read;
         }
         catch (ModelFormatException ex) when (ex.Error == ModelFormatError.MissingField)
         {

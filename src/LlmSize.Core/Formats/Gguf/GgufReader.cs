@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using LlmSize.Core.Formats.Gguf.Internal;
 
 namespace LlmSize.Core.Formats.Gguf;
@@ -104,6 +105,6 @@ public static partial class GgufReader
 
     // bufferSize 1 turns off FileStream's own buffer: the parser buffers and bounds its read-ahead itself.
     private static FileStream OpenFile(string path, bool useAsync) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1,
+        LocalFileGuard.OpenRead(path, bufferSize: 1,
             useAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan);
 }

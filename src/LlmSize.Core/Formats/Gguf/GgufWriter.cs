@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers.Binary;
 using System.Text;
 using LlmSize.Core.Precision;
@@ -125,7 +126,7 @@ public sealed class GgufWriter : IDisposable
 
         string dir = Path.GetDirectoryName(full) ?? throw new ArgumentException("The output path has no folder.", nameof(outputPath));
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Output folder '{dir}' does not exist.");
-        string temp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
+        string temp = OutputFileGuard.TempPathFor(full);
         var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, options.BufferSize);
         var writer = new GgufWriter(full, temp, stream, tensors, lengths, alignment, options);
         try
@@ -192,22 +193,20 @@ public sealed class GgufWriter : IDisposable
     /// <summary>Closes the file; when <see cref="Commit"/> did not succeed, deletes the temporary file.</summary>
     public void Dispose()
     {
-        _stream?.Dispose();
+        Stream? stream = _stream;
         _stream = null;
-        if (!_committed)
+        try
         {
-            try
-            {
-                File.Delete(_tempPath);
-            }
-            catch (IOException)
-            {
-                // Best effort: nothing more can be done about a temp file that cannot be deleted.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Same.
-            }
+            // Closing flushes buffered bytes: on a full disk that throws, and the temp file must still go.
+            stream?.Dispose();
+        }
+        catch (Exception e) when (!_committed && e is IOException or UnauthorizedAccessException)
+        {
+            // Already failing; the caller sees the first error.
+        }
+        finally
+        {
+            if (!_committed) OutputFileGuard.TryDelete(_tempPath);
         }
     }
 
@@ -316,13 +315,7 @@ public sealed class GgufWriter : IDisposable
     {
         try
         {
-            var drive = new DriveInfo(Path.GetDirectoryName(_tempPath)!);
-            long free = drive.AvailableFreeSpace;
-            if (free < TotalLength)
-            {
-                throw new IOException(
-                    $"Not enough disk space for '{_outputPath}': {TotalLength:N0} bytes needed, {free:N0} bytes free.");
-            }
+            OutputFileGuard.EnsureFreeSpace(_outputPath, TotalLength);
         }
         catch (ArgumentException)
         {

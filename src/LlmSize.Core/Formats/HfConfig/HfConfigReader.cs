@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Text;
 using System.Text.Json;
 using LlmSize.Core.Models.Architectures;
@@ -32,7 +33,7 @@ public static class HfConfigReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= HfConfigReaderOptions.Default;
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+        using var stream = LocalFileGuard.OpenRead(path, 1, FileOptions.None);
         byte[] bytes = ReadAll(stream, path, options);
         stream.ReadExactly(bytes);
         return ParseUtf8(bytes, path, options);
@@ -53,7 +54,7 @@ public static class HfConfigReader
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= HfConfigReaderOptions.Default;
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+        await using var stream = LocalFileGuard.OpenRead(path, 1, FileOptions.Asynchronous);
         byte[] bytes = ReadAll(stream, path, options);
         await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
         return ParseUtf8(bytes, path, options);
@@ -119,6 +120,8 @@ public static class HfConfigReader
             throw new ModelFormatException(ModelFormatError.WrongFormat, $"config.json looks like {other}, not JSON", file, 0);
         }
 
+        // Python's json writes NaN / Infinity literals; read them where counts do not use them (issue 13, class 8).
+        utf8 = HfConfigLiterals.QuoteNonFiniteLiterals(utf8);
         JsonDocument doc;
         try
         {

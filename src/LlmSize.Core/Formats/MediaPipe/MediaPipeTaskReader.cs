@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers;
 using System.Collections.Immutable;
 using System.IO.Compression;
@@ -42,7 +43,7 @@ public static class MediaPipeTaskReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= MediaPipeTaskReaderOptions.Default;
         options.Validate();
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess);
+        using var fs = LocalFileGuard.OpenRead(path, bufferSize: 4096, FileOptions.RandomAccess);
         long fileLength = fs.Length;
         CheckMagic(fs, path);
 

@@ -134,6 +134,14 @@ internal sealed partial class OnnxModelParser
             }
 
             t.ElementCount = Product(t);
+            if (OnnxElementTypes.TryGetDataType(t.ElementType, out var declaredType) && !declaredType.TryGetByteCount(t.ElementCount, out _))
+            {
+                // Declared, not stored, but every size made from it (download at each precision) must fit 64 bits.
+                OnnxThrowHelper.Throw(ModelFormatError.ArithmeticOverflow,
+                    $"ConstantOfShape '{t.Name}' declares {t.ElementCount:N0} {declaredType} elements, whose byte size overflows 64 bits",
+                    _file, node.StartOffset, t.Name);
+            }
+
             t.ByteLength = 0;
             AddTensor(t, null);
             Index(byName, t.Name, _tensors.Count - 1);

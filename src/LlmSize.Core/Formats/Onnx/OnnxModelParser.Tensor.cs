@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers.Binary;
 using System.Globalization;
 using LlmSize.Core.Precision;
@@ -366,6 +367,12 @@ internal sealed partial class OnnxModelParser
         if (!_sideFileLengths.TryGetValue(full, out long fileLength))
         {
             var info = new FileInfo(full);
+            try { LocalFileGuard.EnsureRegularFile(full); }
+            catch (ModelFormatException e)
+            {
+                OnnxThrowHelper.Throw(e.Error, $"external data file '{location}' of tensor '{t.Name}' {e.Detail}", _file, t.StartOffset, field);
+            }
+
             if (!info.Exists)
             {
                 OnnxThrowHelper.Throw(ModelFormatError.MissingFile,
@@ -407,6 +414,14 @@ internal sealed partial class OnnxModelParser
     {
         bool rooted = location.StartsWith('/') || location.StartsWith('\\') || Path.IsPathRooted(location) ||
                       (location.Length >= 2 && location[1] == ':') || location.Contains('\0');
+        if (location.Contains('\0'))
+        {
+            // Path APIs throw a bare "Null character in path." for this; name the tensor and field instead.
+            OnnxThrowHelper.Throw(ModelFormatError.InvalidValue,
+                $"external data location '{location.Replace("\0", "\\0", StringComparison.Ordinal)}' of tensor '{t.Name}' contains a NUL character",
+                _file, t.StartOffset, field);
+        }
+
         string root = Path.GetFullPath(_directory ?? Path.Combine(Path.GetTempPath(), "onnx-model-folder"));
         string full = Path.GetFullPath(Path.Combine(root, location.Replace('\\', '/')));
         string rootWithSep = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;

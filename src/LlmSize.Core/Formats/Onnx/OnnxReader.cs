@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 namespace LlmSize.Core.Formats.Onnx;
 
 /// <summary>
@@ -72,7 +73,7 @@ public static class OnnxReader
         options.Validate();
         string full = Path.GetFullPath(path);
         // No FileStream buffer: CodedInputStream buffers 4 KiB itself, and skips seek.
-        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        using var stream = LocalFileGuard.OpenRead(full, bufferSize: 0);
         return new OnnxModelParser(stream, stream.Length, options, full, Path.GetDirectoryName(full), ct).Parse();
     }
 }

@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Collections.Immutable;
 using System.Text.Json;
 
@@ -127,7 +128,7 @@ public static class TransformersJsRepository
                     }
                 }
 
-                long bytes = new FileInfo(file).Length + data.Sum(f => new FileInfo(f).Length);
+                long bytes = LocalFileGuard.GetLength(file) + data.Sum(LocalFileGuard.GetLength);
                 sessions.Add(new TransformersJsSession(session, Path.GetFullPath(file), [.. data], bytes, model));
             }
 
@@ -142,8 +143,8 @@ public static class TransformersJsRepository
     {
         try
         {
-            using var stream = File.OpenRead(config);
-            using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 });
+            byte[] json = LocalFileGuard.ReadAllBytes(config, HfConfig.HfConfigReaderOptions.Default.MaxConfigBytes);
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw new ModelFormatException(ModelFormatError.InvalidJson, "config.json is not a JSON object", config);

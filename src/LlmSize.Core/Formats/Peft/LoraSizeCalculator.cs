@@ -55,14 +55,17 @@ public static class LoraSizeCalculator
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rank);
         var dt = dataType ?? TensorDataType.F32;
         var b = ImmutableArray.CreateBuilder<LoraModuleEstimate>();
+        // Each pattern compiled once; one budget over all pattern × module attempts (issue 13, class 3).
+        var budget = new PeftMatchBudget(PeftReaderOptions.Default, null);
+        var compiled = (rankPattern ?? []).Select(kv => (Regex: budget.Compile(PeftPatternSet.PatternKey(kv.Key), "rank_pattern", kv.Key), kv.Value)).ToList();
         foreach (var m in modules)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m.InFeatures, nameof(modules));
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m.OutFeatures, nameof(modules));
             int r = rank;
-            foreach (var (pattern, pr) in rankPattern ?? [])
+            foreach (var (regex, pr) in compiled)
             {
-                if (!PeftModuleMatcher.PatternMatches(pattern, m.ModulePath)) continue;
+                if (!budget.IsMatch(regex, m.ModulePath, "rank_pattern")) continue;
                 ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pr, nameof(rankPattern));
                 r = pr;
                 break;

@@ -64,12 +64,12 @@ public sealed record PeftAdapterConfig
     /// </summary>
     /// <param name="modulePath">Module path without the <c>base_model.model.</c> prefix.</param>
     /// <returns>The rank.</returns>
-    public int GetRank(string modulePath) => MatchPattern(RankPattern, modulePath, out int r) ? r : Rank;
+    public int GetRank(string modulePath) => PeftPatternSet.For(this).TryRank(modulePath, out int r) ? r : Rank;
 
     /// <summary>The alpha PEFT uses for the module (same matching as <see cref="GetRank"/> over <see cref="AlphaPattern"/>).</summary>
     /// <param name="modulePath">Module path without the <c>base_model.model.</c> prefix.</param>
     /// <returns>The alpha.</returns>
-    public double GetAlpha(string modulePath) => MatchPattern(AlphaPattern, modulePath, out double a) ? a : LoraAlpha;
+    public double GetAlpha(string modulePath) => PeftPatternSet.For(this).TryAlpha(modulePath, out double a) ? a : LoraAlpha;
 
     /// <summary>
     /// The factor merging multiplies B·A by: alpha/r, or alpha/√r with <see cref="UseRsLora"/>
@@ -92,7 +92,7 @@ public sealed record PeftAdapterConfig
     /// </summary>
     /// <param name="modulePath">Module path without the <c>base_model.model.</c> prefix.</param>
     /// <returns>True when targeted.</returns>
-    public bool IsTargeted(string modulePath) => PeftModuleMatcher.Matches(modulePath, TargetModules, TargetModulesPattern);
+    public bool IsTargeted(string modulePath) => PeftPatternSet.For(this).IsTargeted(this, modulePath);
 
     /// <summary>
     /// <see cref="ModulesToSave"/> plus the heads PEFT adds by itself for the task: <c>["classifier", "score"]</c>
@@ -116,21 +116,6 @@ public sealed record PeftAdapterConfig
     /// <returns>True when saved as a full copy.</returns>
     public bool IsModuleToSave(string modulePath) =>
         EffectiveModulesToSave.Any(t => modulePath.EndsWith(t, StringComparison.Ordinal));
-
-    private static bool MatchPattern<T>(ImmutableArray<KeyValuePair<string, T>> patterns, string path, out T value)
-    {
-        foreach (var (p, v) in patterns)
-        {
-            if (PeftModuleMatcher.PatternMatches(p, path))
-            {
-                value = v;
-                return true;
-            }
-        }
-
-        value = default!;
-        return false;
-    }
 
     /// <summary>Parses <c>adapter_config.json</c> bytes.</summary>
     /// <param name="json">UTF-8 JSON.</param>
@@ -199,11 +184,8 @@ public sealed record PeftAdapterConfig
             }
 
             var alphaPattern = NumberMap(root, "alpha_pattern", filePath, options).ToImmutableArray();
-            foreach (var (k, _) in rankPattern) ValidatePattern(k, "rank_pattern", filePath);
-            foreach (var (k, _) in alphaPattern) ValidatePattern(k, "alpha_pattern", filePath);
-            if (targetPattern is not null && targetPattern != "all-linear") ValidatePattern(targetPattern, "target_modules", filePath);
 
-            return new PeftAdapterConfig
+            var config = new PeftAdapterConfig
             {
                 PeftType = peftType,
                 BaseModelNameOrPath = OptString(root, "base_model_name_or_path", filePath),
@@ -221,18 +203,10 @@ public sealed record PeftAdapterConfig
                 AlphaPattern = alphaPattern,
                 Bias = OptString(root, "bias", filePath) ?? "none",
             };
-        }
-    }
 
-    private static void ValidatePattern(string pattern, string field, string? file)
-    {
-        try
-        {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ModelFormatException(ModelFormatError.InvalidValue, $"{field} pattern '{pattern}' is not a valid regular expression ({ex.Message})", file, null, field, ex);
+            // Each pattern compiled once, with one budget for all matching against this config (issue 13, class 3).
+            PeftPatternSet.Attach(config, options, filePath);
+            return config;
         }
     }
 

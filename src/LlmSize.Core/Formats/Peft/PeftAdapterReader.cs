@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Collections.Immutable;
 using LlmSize.Core.Formats.PyTorch;
 using LlmSize.Core.Models;
@@ -47,7 +48,7 @@ public static class PeftAdapterReader
         var (configPath, weightsPath) = Locate(folder);
         var config = ReadConfig(configPath, options);
         var tensors = readTensors(weightsPath) ?? throw new InvalidOperationException("readTensors returned null.");
-        return Analyze(folder, weightsPath, new FileInfo(weightsPath).Length, config, tensors, options);
+        return Analyze(folder, weightsPath, LocalFileGuard.GetLength(weightsPath), config, tensors, options);
     }
 
     /// <summary>Asynchronous <see cref="Read"/>: the config is read asynchronously; <paramref name="readTensors"/> is awaited.</summary>
@@ -66,13 +67,13 @@ public static class PeftAdapterReader
         options ??= PeftReaderOptions.Default;
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Adapter folder '{folder}' does not exist.");
         var (configPath, weightsPath) = Locate(folder);
-        long size = new FileInfo(configPath).Length;
+        long size = LocalFileGuard.GetLength(configPath);
         if (size > options.MaxConfigBytes)
             PeftThrowHelper.Throw(ModelFormatError.HeaderTooLarge, $"adapter config of {size} bytes exceeds the cap of {options.MaxConfigBytes}", configPath);
-        byte[] json = await File.ReadAllBytesAsync(configPath, cancellationToken).ConfigureAwait(false);
+        byte[] json = await LocalFileGuard.ReadAllBytesAsync(configPath, options.MaxConfigBytes, cancellationToken).ConfigureAwait(false);
         var config = PeftAdapterConfig.Parse(json, configPath, options);
         var tensors = await readTensors(weightsPath, cancellationToken).ConfigureAwait(false);
-        return Analyze(folder, weightsPath, new FileInfo(weightsPath).Length, config, tensors, options);
+        return Analyze(folder, weightsPath, LocalFileGuard.GetLength(weightsPath), config, tensors, options);
     }
 
     /// <summary>Tensor source for <c>adapter_model.bin</c>: the restricted PyTorch checkpoint reader (no pickle runs).</summary>
@@ -90,10 +91,10 @@ public static class PeftAdapterReader
     public static PeftAdapterConfig ReadConfig(string configPath, PeftReaderOptions? options = null)
     {
         options ??= PeftReaderOptions.Default;
-        long size = new FileInfo(configPath).Length;
+        long size = LocalFileGuard.GetLength(configPath);
         if (size > options.MaxConfigBytes)
             PeftThrowHelper.Throw(ModelFormatError.HeaderTooLarge, $"adapter config of {size} bytes exceeds the cap of {options.MaxConfigBytes}", configPath);
-        return PeftAdapterConfig.Parse(File.ReadAllBytes(configPath), configPath, options);
+        return PeftAdapterConfig.Parse(LocalFileGuard.ReadAllBytes(configPath, options.MaxConfigBytes), configPath, options);
     }
 
     private static (string Config, string Weights) Locate(string folder)

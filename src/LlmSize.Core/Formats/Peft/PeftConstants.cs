@@ -22,4 +22,10 @@ internal static class PeftConstants
 
     /// <summary>Default cap on entries of target_modules, modules_to_save, rank_pattern, alpha_pattern.</summary>
     public const int DefaultMaxListEntries = 100_000;
+
+    /// <summary>Default cap on pattern × module match attempts per adapter.</summary>
+    public const long DefaultMaxPatternMatches = 1_000_000;
+
+    /// <summary>Default cap on total pattern compile and match time per adapter.</summary>
+    public static readonly TimeSpan DefaultMaxPatternTime = TimeSpan.FromSeconds(2);
 }

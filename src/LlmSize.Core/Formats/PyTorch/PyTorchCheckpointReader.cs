@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers;
 using System.Collections.Immutable;
 using System.IO.Compression;
@@ -127,7 +128,7 @@ public static class PyTorchCheckpointReader
     private static async ValueTask<PyTorchCheckpoint> ReadFileAsync(string path, PyTorchReaderOptions options, bool async, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, useAsync: async);
+        var fs = LocalFileGuard.OpenRead(path, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
         await using (fs.ConfigureAwait(false))
         {
             return await ReadStreamAsync(fs, path, options, async, ct).ConfigureAwait(false);
@@ -227,7 +228,7 @@ public static class PyTorchCheckpointReader
             }
 
             var tensors = new List<(string, PickleTensor)>();
-            CollectTensors(root, prefix: null, depth: 0, tensors, options, path, pkl.FullName);
+            CollectTensors(root, prefix: null, depth: 0, tensors, new WalkState(), options, path, pkl.FullName);
 
             var sized = new Dictionary<string, (PickleStorage, long, string)>(StringComparer.Ordinal);
             foreach (var (key, s) in storages)
@@ -330,11 +331,41 @@ public static class PyTorchCheckpointReader
         }
     }
 
+    /// <summary>What a tensor walk has seen: containers already walked (by reference: the pickle memo lets one
+    /// list or dict be reached along many paths, 2^depth for a memo DAG) and the references followed.</summary>
+    private sealed class WalkState
+    {
+        public readonly HashSet<object> Walked = new(ReferenceEqualityComparer.Instance);
+        public readonly HashSet<object> OnPath = new(ReferenceEqualityComparer.Instance);
+        public long Visited;
+    }
+
     private static void CollectTensors(object? value, string? prefix, int depth, List<(string, PickleTensor)> into,
-        PyTorchReaderOptions options, string? path, string entry)
+        WalkState state, PyTorchReaderOptions options, string? path, string entry)
     {
         if (depth > options.MaxNestingDepth)
             PyTorchThrowHelper.Throw(ModelFormatError.NestingTooDeep, $"checkpoint objects nested deeper than {options.MaxNestingDepth}", path, null, entry);
+        if (++state.Visited > options.MaxVisitedNodes)
+        {
+            PyTorchThrowHelper.Throw(ModelFormatError.WorkBudgetExceeded,
+                $"walking the checkpoint's objects for tensors took more than {options.MaxVisitedNodes:N0} steps (MaxVisitedNodes)", path, null, prefix ?? entry);
+        }
+
+        // A container reached a second time (shared through the memo) holds tensors already listed under its first
+        // path; walking it again would only repeat them, exponentially for a DAG of shared lists.
+        bool container = value is PickleDict or PickleList or PickleTuple;
+        if (container && !state.Walked.Add(value!))
+        {
+            if (state.OnPath.Contains(value!))
+            {
+                PyTorchThrowHelper.Throw(ModelFormatError.NestingTooDeep,
+                    "a checkpoint container contains itself (a cycle: its nesting has no end)", path, null, prefix ?? entry);
+            }
+
+            return;
+        }
+
+        if (container) state.OnPath.Add(value!);
         switch (value)
         {
             case PickleTensor t:
@@ -351,18 +382,20 @@ public static class PyTorchCheckpointReader
                         long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         _ => PyTorchThrowHelper.Throw<string>(ModelFormatError.InvalidValue, "dict key is neither a string nor an int", path, null, entry),
                     };
-                    CollectTensors(v, prefix is null ? key : prefix + "." + key, depth + 1, into, options, path, entry);
+                    CollectTensors(v, prefix is null ? key : prefix + "." + key, depth + 1, into, state, options, path, entry);
                 }
 
                 break;
             case PickleList l:
-                for (int i = 0; i < l.Count; i++) CollectTensors(l[i], Join(prefix, i), depth + 1, into, options, path, entry);
+                for (int i = 0; i < l.Count; i++) CollectTensors(l[i], Join(prefix, i), depth + 1, into, state, options, path, entry);
                 break;
             case PickleTuple tu:
-                for (int i = 0; i < tu.Items.Length; i++) CollectTensors(tu.Items[i], Join(prefix, i), depth + 1, into, options, path, entry);
+                for (int i = 0; i < tu.Items.Length; i++) CollectTensors(tu.Items[i], Join(prefix, i), depth + 1, into, state, options, path, entry);
                 break;
             // Scalars, strings, dtypes and None (epoch counters, config values) hold no parameters.
         }
+
+        if (container) state.OnPath.Remove(value!);
     }
 
     private static string Join(string? prefix, int i) =>
@@ -446,10 +479,12 @@ public static class PyTorchCheckpointReader
         if (!File.Exists(indexPath)) throw new FileNotFoundException($"No PyTorch checkpoint index at '{indexPath}'.", indexPath);
         string folder = Path.GetDirectoryName(Path.GetFullPath(indexPath))!;
 
-        long size = new FileInfo(indexPath).Length;
+        long size = LocalFileGuard.GetLength(indexPath);
         if (size > options.MaxIndexBytes)
             PyTorchThrowHelper.Throw(ModelFormatError.HeaderTooLarge, $"index of {size} bytes exceeds the cap of {options.MaxIndexBytes}", indexPath);
-        byte[] json = async ? await File.ReadAllBytesAsync(indexPath, ct).ConfigureAwait(false) : File.ReadAllBytes(indexPath);
+        byte[] json = async
+            ? await LocalFileGuard.ReadAllBytesAsync(indexPath, options.MaxIndexBytes, ct).ConfigureAwait(false)
+            : LocalFileGuard.ReadAllBytes(indexPath, options.MaxIndexBytes);
 
         var weightMap = new List<(string Tensor, string Shard)>();
         long? totalSize = null;
@@ -521,7 +556,7 @@ public static class PyTorchCheckpointReader
 
     private static async ValueTask<ParsedFile> ReadFileParsedAsync(string path, PyTorchReaderOptions options, bool async, CancellationToken ct)
     {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, useAsync: async);
+        var fs = LocalFileGuard.OpenRead(path, 4096, async ? FileOptions.Asynchronous : FileOptions.None);
         await using (fs.ConfigureAwait(false))
         {
             return await ParseArchiveAsync(fs, path, options, async, ct).ConfigureAwait(false);

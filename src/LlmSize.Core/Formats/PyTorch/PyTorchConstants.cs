@@ -62,4 +62,6 @@ internal static class PyTorchConstants
 
     /// <summary>Default cap on shards named by an index.</summary>
     public const int DefaultMaxShards = 10_000;
+    /// <summary>Default <see cref="PyTorchReaderOptions.MaxVisitedNodes"/>.</summary>
+    public const int DefaultMaxVisitedNodes = 10_000_000;
 }

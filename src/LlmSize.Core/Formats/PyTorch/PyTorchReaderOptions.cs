@@ -39,4 +39,9 @@ public sealed class PyTorchReaderOptions
 
     /// <summary>Most shard files an index may name. Default 10,000.</summary>
     public int MaxShards { get; init; } = PyTorchConstants.DefaultMaxShards;
+
+    /// <summary>Most references followed while walking the unpickled object graph for tensors (each dict entry, list
+    /// or tuple item counts one). Containers shared through the pickle memo are walked once, so this bounds only
+    /// genuinely large graphs. Default 10,000,000; over it: <see cref="ModelFormatError.WorkBudgetExceeded"/>.</summary>
+    public int MaxVisitedNodes { get; init; } = PyTorchConstants.DefaultMaxVisitedNodes;
 }

@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Text.Json;
 using LlmSize.Core.Models;
 using static LlmSize.Core.Formats.Safetensors.SafetensorsThrowHelper;

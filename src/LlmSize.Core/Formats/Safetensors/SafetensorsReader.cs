@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers;
 using System.Buffers.Binary;
 using LlmSize.Core.Models;
@@ -107,7 +108,7 @@ public static partial class SafetensorsReader
     }
 
     private static FileStream OpenFile(string path, bool useAsync) =>
-        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync);
+        LocalFileGuard.OpenRead(path, bufferSize: 1, useAsync ? FileOptions.Asynchronous : FileOptions.None);
 
     /// <summary>The one parsing routine; <paramref name="useAsync"/> picks the stream API (System.Formats.Tar's pattern).</summary>
     private static async ValueTask<SafetensorsFile> ReadCoreAsync(Stream stream, SafetensorsReaderOptions options, string? file,

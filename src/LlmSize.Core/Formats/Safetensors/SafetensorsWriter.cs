@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
@@ -115,7 +116,10 @@ public static class SafetensorsWriter
         CancellationToken cancellationToken)
     {
         string full = CheckOutputPath(path, overwrite, protectedInputs);
-        string temp = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        // The free-space pre-check quantize has (issue 13, class 7c): 8-byte length + padded header + data.
+        long expected = checked(8L + BuildHeader(tensors, metadata).Length + tensors.Sum(t => t.ByteLength));
+        OutputFileGuard.EnsureFreeSpace(full, expected);
+        string temp = OutputFileGuard.TempPathFor(full);
         try
         {
             long written;
@@ -148,13 +152,8 @@ public static class SafetensorsWriter
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = Path.GetFullPath(path);
-        foreach (string input in protectedInputs ?? [])
-        {
-            if (string.Equals(Path.GetFullPath(input), full, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-            {
-                throw new InputException(InputErrorKind.InvalidRequest, $"The output '{path}' is an input file; refusing to overwrite it.");
-            }
-        }
+        // Compared as files (device + inode after resolving symlinks and '..'), not as path strings.
+        OutputFileGuard.EnsureNotAnInput(path, protectedInputs);
 
         string? dir = Path.GetDirectoryName(full);
         if (dir is not null && !Directory.Exists(dir)) throw new DirectoryNotFoundException($"Output folder '{dir}' does not exist.");

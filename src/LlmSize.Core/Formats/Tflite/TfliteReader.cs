@@ -1,3 +1,4 @@
+using LlmSize.Core.Sources;
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 using LlmSize.Core.Formats.Tflite.Internal;
@@ -31,7 +32,7 @@ public static class TfliteReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= TfliteReaderOptions.Default;
         options.Validate();
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+        using var fs = LocalFileGuard.OpenRead(path, bufferSize: 1, FileOptions.RandomAccess);
         long length = fs.Length;
         if (length < TfliteConstants.MinimumLength)
         {
