@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using LlmSize.Core.Devices;
 using LlmSize.Core.Estimation;

@@ -1,8 +1,5 @@
 using System.ComponentModel;
-using LlmSize.Cli.Infrastructure;
-using LlmSize.Core;
 using LlmSize.Core.Devices;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace LlmSize.Cli.Commands.Devices;

@@ -1,9 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
-using LlmSize.Core.Compression.Distillation;
-using LlmSize.Core.Devices;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using LlmSize.Core;
-using LlmSize.Core.Devices;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Estimation.Fit;
 using Spectre.Console;

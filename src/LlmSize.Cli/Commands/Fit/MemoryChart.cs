@@ -1,5 +1,4 @@
 using System.Globalization;
-using LlmSize.Core.Devices;
 using LlmSize.Core.Estimation.Fit;
 using OxyPlot;
 using OxyPlot.Axes;

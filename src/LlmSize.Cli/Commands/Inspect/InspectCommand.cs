@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using LlmSize.Core.Models;

@@ -1,8 +1,4 @@
 using System.ComponentModel;
-using LlmSize.Cli.Infrastructure;
-using LlmSize.Core;
-using LlmSize.Core.Models;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace LlmSize.Cli.Commands.Inspect;

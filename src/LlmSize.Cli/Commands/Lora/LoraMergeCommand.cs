@@ -1,9 +1,7 @@
-using System.ComponentModel;
 using System.Globalization;
 using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using LlmSize.Core.Compression.Lora;
-using LlmSize.Core.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

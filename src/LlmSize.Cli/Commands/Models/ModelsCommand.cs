@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;

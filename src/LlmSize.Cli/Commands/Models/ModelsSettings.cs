@@ -1,10 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using LlmSize.Cli.Infrastructure;
-using LlmSize.Core;
-using LlmSize.Core.Models;
-using LlmSize.Core.Models.Catalog;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace LlmSize.Cli.Commands.Models;

@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using LlmSize.Cli.Infrastructure;
-using LlmSize.Core;
 using LlmSize.Core.Compression.Pruning;
 using Spectre.Console;
 using Spectre.Console.Cli;

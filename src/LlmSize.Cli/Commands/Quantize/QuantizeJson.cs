@@ -1,10 +1,5 @@
-using System.ComponentModel;
-using System.Globalization;
-using LlmSize.Cli.Infrastructure;
 using LlmSize.Core.Compression.Quantization;
-using LlmSize.Core.Precision;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace LlmSize.Cli.Commands.Quantize;
 

@@ -1,7 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using LlmSize.Cli.Infrastructure;
-using LlmSize.Core.Compression.Quantization;
 using LlmSize.Core.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;

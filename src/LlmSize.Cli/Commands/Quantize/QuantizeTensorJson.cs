@@ -1,11 +1,3 @@
-using System.ComponentModel;
-using System.Globalization;
-using LlmSize.Cli.Infrastructure;
-using LlmSize.Core.Compression.Quantization;
-using LlmSize.Core.Precision;
-using Spectre.Console;
-using Spectre.Console.Cli;
-
 namespace LlmSize.Cli.Commands.Quantize;
 
 /// <summary>One tensor in <see cref="QuantizeJson"/>; <c>snrDb</c> is omitted when the error is zero.</summary>

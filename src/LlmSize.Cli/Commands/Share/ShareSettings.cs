@@ -1,8 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using LlmSize.Cli.Infrastructure;
-using LlmSize.Core;
-using LlmSize.Core.Compression.Sharing;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,6 +1,5 @@
 using LlmSize.Core.Compression.Planning;
 using LlmSize.Core.Estimation;
-using LlmSize.Core.Precision;
 
 namespace LlmSize.Cli.Commands.Shrink;
 
