@@ -43,6 +43,7 @@ internal static partial class HfConfigParser
             "phi3_v" => ParsePhi3V(c),
             "mllama" => ParseMllama(c),
             "llama4" => ParseLlama4(c),
+            "modernbert" => ParseModernBert(c),
             "llama4_text" => ParseLlama4Text(c, c.GetArchitectureName()),
             "phi" => ParsePhi(c),
             "phi-msft" => ParsePhiMsft(c),
