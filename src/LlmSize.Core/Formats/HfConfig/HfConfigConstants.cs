@@ -44,7 +44,7 @@ internal static class HfConfigConstants
     [
         "bert", "bloom", "cohere", "deepseek", "deepseek_v2", "deepseek_v3", "distilbert", "falcon", "gemma", "gemma2",
         "gemma3", "gemma3_text", "gpt_bigcode", "gpt_neox", "gpt_oss", "gpt2", "gptj", "idefics3", "granite", "granitemoe", "internlm2", "llama", "llama4", "llama4_text",
-        "llava", "llava_next", "mistral", "mixtral", "mllama", "mpt", "olmo2", "opt", "paligemma", "phi", "phi-msft", "phi3", "phi3_v", "qwen2",
+        "llava", "llava_next", "mistral", "mixtral", "mllama", "modernbert", "mpt", "olmo2", "opt", "paligemma", "phi", "phi-msft", "phi3", "phi3_v", "qwen2",
         "qwen2_5_vl", "qwen2_moe", "qwen2_vl", "qwen3", "qwen3_moe", "RefinedWeb", "RefinedWebModel", "smolvlm", "stablelm",
         "starcoder2", "t5",
     ];

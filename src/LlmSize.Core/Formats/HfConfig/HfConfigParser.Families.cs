@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmSize.Core.Models;
 using LlmSize.Core.Models.Architectures;
 
 namespace LlmSize.Core.Formats.HfConfig;
@@ -422,5 +423,79 @@ internal static partial class HfConfigParser
     {
         ModelArchitecture a = ParseLlamaLike(c, "gpt_oss");
         return a with { AttentionSinks = true, RouterBias = true };
+    }
+
+    /// <summary>
+    /// ModernBERT: tok_embeddings + LayerNorm; layers of attn_norm (an Identity in layer 0), fused Wqkv and Wo,
+    /// mlp_norm, gated Wi (2 × intermediate) and Wo; final_norm. LayerNorms carry a bias only with norm_bias,
+    /// projections only with attention_bias / mlp_bias. ModernBertForMaskedLM adds the head (dense with
+    /// classifier_bias, LayerNorm) and the tied decoder's bias (decoder_bias, default true).
+    /// </summary>
+    private static ModelArchitecture ParseModernBert(HfConfigObject c)
+    {
+        var defaults = new List<string>();
+        const string cls = "ModernBertConfig";
+        long hidden = c.FirstDimension("hidden_size") ?? Defaulted(c, "hidden_size", 768, cls, defaults);
+        int heads = c.FirstCount("num_attention_heads") ?? (int)Defaulted(c, "num_attention_heads", 12, cls, defaults);
+        int layers = c.FirstCount("num_hidden_layers") ?? (int)Defaulted(c, "num_hidden_layers", 22, cls, defaults);
+        long vocab = c.GetVocab("vocab_size") ?? Defaulted(c, "vocab_size", 50368, cls, defaults);
+        long inner = c.FirstDimension("intermediate_size") ?? Defaulted(c, "intermediate_size", 1152, cls, defaults);
+        bool normBias = c.GetBool("norm_bias", false);
+        string? arch = c.GetArchitectureName();
+        bool mlm = arch is "ModernBertForMaskedLM";
+        var extra = new List<ArchitectureWeight>();
+        if (layers > 1)
+        {
+            // attn_norm of layers 1..n-1 (layer 0 uses nn.Identity); mlp_norm is the one per-layer norm of the traits.
+            extra.Add(new(ModelComponent.Norms, "blk.{layer}.attn_norm.weight", [hidden], layers - 1, layers - 1));
+            if (normBias)
+            {
+                extra.Add(new(ModelComponent.Norms, "blk.{layer}.attn_norm.bias", [hidden], layers - 1, layers - 1));
+            }
+        }
+
+        if (mlm)
+        {
+            extra.Add(new(ModelComponent.OutputHead, "mlm_transform.weight", [hidden, hidden], 1, 1));
+            if (c.GetBool("classifier_bias", false))
+            {
+                extra.Add(new(ModelComponent.OutputHead, "mlm_transform.bias", [hidden], 1, 1));
+            }
+
+            extra.Add(new(ModelComponent.OutputHead, "mlm_norm.weight", [hidden], 1, 1));
+            if (normBias)
+            {
+                extra.Add(new(ModelComponent.OutputHead, "mlm_norm.bias", [hidden], 1, 1));
+            }
+
+            if (c.GetBool("decoder_bias", true))
+            {
+                extra.Add(new(ModelComponent.OutputHead, "mlm_output.bias", [vocab], 1, 1));
+            }
+        }
+
+        return ModelFamilies.ApplyDefaults(new ModelArchitecture
+        {
+            Family = "modernbert",
+            ArchitectureName = arch,
+            Kind = TransformerKind.EncoderOnly,
+            VocabSize = vocab,
+            HiddenSize = hidden,
+            LayerCount = layers,
+            AttentionHeadCount = heads,
+            KeyValueHeadCount = heads,
+            HeadDim = HeadDim(c, hidden, heads, null, "num_attention_heads"),
+            IntermediateSize = inner,
+            ContextLength = c.GetPositions("max_position_embeddings") ?? 8192,
+            TieWordEmbeddings = true,
+            Normalization = normBias ? NormalizationKind.LayerNorm : NormalizationKind.RmsNorm,
+            AttentionQkvBias = c.GetBool("attention_bias", false),
+            AttentionOutputBias = c.GetBool("attention_bias", false),
+            MlpBias = c.GetBool("mlp_bias", false),
+            LearnedPositionCount = 0,
+            AdditionalWeights = extra,
+            Notes = mlm || arch is null or "ModernBertModel" ? [] : [$"Counted as ModernBertModel; the task head of {arch} is not counted."],
+            DefaultsUsed = defaults,
+        });
     }
 }

@@ -19,6 +19,20 @@ internal static partial class HfConfigParser
 
         var c = new HfConfigObject(root, file, string.Empty, options);
         string modelType = c.GetString("model_type") ?? Missing<string>(c, "model_type");
+        try
+        {
+            return ParseFamily(c, modelType, file);
+        }
+        catch (OverflowException e)
+        {
+            // Products of in-range sizes (tiles x patches x width, merged widths) that leave 64 bits.
+            throw new ModelFormatException(ModelFormatError.InvalidValue,
+                $"config.json sizes of model_type '{modelType}' multiply beyond 64 bits", file, inner: e);
+        }
+    }
+
+    private static ModelArchitecture ParseFamily(HfConfigObject c, string modelType, string? file)
+    {
         ModelArchitecture a = modelType switch
         {
             "llama" or "mistral" or "mixtral" or "qwen2" or "qwen3" or "gemma" or "gemma2" or "gemma3_text" or "phi3"
@@ -43,6 +57,7 @@ internal static partial class HfConfigParser
             "phi3_v" => ParsePhi3V(c),
             "mllama" => ParseMllama(c),
             "llama4" => ParseLlama4(c),
+            "modernbert" => ParseModernBert(c),
             "llama4_text" => ParseLlama4Text(c, c.GetArchitectureName()),
             "phi" => ParsePhi(c),
             "phi-msft" => ParsePhiMsft(c),

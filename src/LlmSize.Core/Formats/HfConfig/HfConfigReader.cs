@@ -10,9 +10,14 @@ namespace LlmSize.Core.Formats.HfConfig;
 /// <see cref="ParameterCalculator.Count"/> is the exact parameter count of the checkpoint the config describes.
 /// </summary>
 /// <remarks>
-/// Families (by <c>model_type</c>): llama, mistral, mixtral, qwen2, qwen3, gemma, gemma2, gemma3_text, gemma3 (its
-/// <c>text_config</c>; the vision tower is not counted), phi, phi-msft (the original remote-code Phi format), phi3,
-/// starcoder2, gpt2, bert, distilbert, t5, falcon (also RefinedWeb / RefinedWebModel). Defaults for absent keys follow
+/// Families (by <c>model_type</c>): llama, mistral, mixtral, qwen2, qwen3, gemma, gemma2, gemma3_text, phi, phi-msft
+/// (the original remote-code Phi format), phi3, starcoder2, gpt2, bert, distilbert, t5, falcon (also RefinedWeb /
+/// RefinedWebModel); MoE qwen2_moe, qwen3_moe, deepseek, deepseek_v2, deepseek_v3 (MLA; MTP apart), granitemoe,
+/// gpt_oss, llama4_text; olmo2, gptj, gpt_neox, stablelm, granite, cohere, internlm2, gpt_bigcode, opt, bloom, mpt,
+/// modernbert; and whole multimodal models (language model + vision tower + projector as
+/// <see cref="ModelArchitecture.Parts"/>): gemma3, paligemma, llava, llava_next, qwen2_vl, qwen2_5_vl, mllama, llama4,
+/// idefics3, smolvlm, phi3_v. Absent keys a real file relies on are listed in
+/// <see cref="ModelArchitecture.DefaultsUsed"/>. Defaults for absent keys follow
 /// each family's transformers <c>configuration_*.py</c>; keys whose class default is not derivable from the others
 /// (e.g. <c>num_key_value_heads</c> for Mistral, default 8) are required. JSON <c>null</c> means "absent", as in
 /// transformers. See README.md in this folder.

@@ -119,6 +119,9 @@ public static class ModelFamilies
         ["bloom"] = Gpt2 with { LearnedPositions = false, EmbeddingNorm = true },
         // GPT-OSS: attention q/k/v/o with bias and per-head sinks, router and experts with biases, RMSNorm, untied.
         ["gpt_oss"] = Llama with { QkvBias = true, OutputBias = true, MlpBias = true },
+        // ModernBERT: encoder with weight-only LayerNorms (norm_bias false), embedding norm, gated Wi, no biases, tied
+        // decoder; the reader sets the first layer's missing attn_norm and the MLM head.
+        ["modernbert"] = Llama with { NormsPerLayer = 1, EmbeddingNorm = true, Tie = true },
         // Multimodal wrappers: their language model's traits (the reader fills every field; these serve GGUF / catalog
         // architectures that name the wrapper).
         ["llava"] = Llama,

@@ -39,6 +39,26 @@ public sealed class HfConfigFuzzTests
         }
     }
 
+    [Fact]
+    public void Gemma3_4b_RealConfig_TruncationsAndByteFlips_ThrowOnlyDocumentedExceptions()
+    {
+        // Issue 12: the multimodal path (text_config defaults, SigLIP tower, projector) under the same abuse.
+        byte[] original = File.ReadAllBytes(Path.Combine(TestPaths.RepoRoot, "tests", "LlmSize.Core.Tests", "Formats",
+            "HfConfig", "Data", "gemma-3-4b-it.config.json"));
+        var random = new Random(4300);
+        for (int cut = 0; cut < original.Length; cut += 5)
+        {
+            Check(original.AsSpan(0, cut).ToArray());
+        }
+
+        for (int i = 0; i < 400; i++)
+        {
+            byte[] mutated = (byte[])original.Clone();
+            mutated[random.Next(mutated.Length)] = (byte)"0123456789-.,:{}[]\"e\0 "[random.Next(22)];
+            Check(mutated);
+        }
+    }
+
     private static void Check(byte[] bytes)
     {
         try

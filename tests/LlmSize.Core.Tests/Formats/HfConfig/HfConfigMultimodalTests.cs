@@ -223,6 +223,21 @@ public sealed class HfConfigMultimodalTests
     }
 
     [Fact]
+    public void Mllama_SizesMultiplyingPast64Bits_AreInvalidValue()
+    {
+        // Each value is within its own limit; tiles x patches x width is not.
+        const string json = """
+            {"model_type":"mllama","text_config":{"vocab_size":10,"hidden_size":8,"intermediate_size":16,
+               "num_hidden_layers":2,"num_attention_heads":2},
+             "vision_config":{"hidden_size":1048576,"image_size":1048576,"patch_size":1,"max_num_tiles":1048576}}
+            """;
+        var e = Assert.Throws<ModelFormatException>(() => HfConfigReader.Parse(json, "m/config.json"));
+
+        Assert.Equal(ModelFormatError.InvalidValue, e.Error);
+        Assert.Contains("m/config.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Llava_TextDefaults_AreListed()
     {
         // llava-1.5's text_config names only the vocabulary and context; LlamaConfig's defaults give the rest.

@@ -233,6 +233,21 @@ public sealed class HfConfigNewFamilyTests
              "num_hidden_layers":36,"num_attention_heads":64,"num_key_value_heads":8,"head_dim":64,
              "num_local_experts":128,"num_experts_per_tok":4,"sliding_window":128,"tie_word_embeddings":false}
             """, 116_829_156_672, 5_711_982_912),
+        // answerdotai/ModernBERT-base as its config names it (ModernBertForMaskedLM): checkpoint 149,655,232 (public
+        // model tables citing the repository). ModernBertModel alone 149,014,272 (keras-hub modern_bert_base_en
+        // params). By hand: 50368 x 768 + embedding norm 768; 22 x (Wqkv 2304 x 768 + Wo 768^2 + Wi 2304 x 768 + Wo
+        // 768 x 1152) + 21 attn_norms + 22 mlp_norms (weight only) + final norm; head dense 768^2 (no bias) + norm 768
+        // + decoder bias 50,368.
+        new Case("ModernBERT-base (ForMaskedLM)", """
+            {"architectures":["ModernBertForMaskedLM"],"model_type":"modernbert","vocab_size":50368,"hidden_size":768,
+             "intermediate_size":1152,"num_hidden_layers":22,"num_attention_heads":12,"norm_bias":false,
+             "attention_bias":false,"mlp_bias":false,"classifier_bias":false,"decoder_bias":true,
+             "max_position_embeddings":8192,"global_attn_every_n_layers":3,"local_attention":128}
+            """, 149_655_232),
+        new Case("ModernBERT-base (ModernBertModel)", """
+            {"architectures":["ModernBertModel"],"model_type":"modernbert","vocab_size":50368,"hidden_size":768,
+             "intermediate_size":1152,"num_hidden_layers":22,"num_attention_heads":12}
+            """, 149_014_272),
     };
 
     [Fact]

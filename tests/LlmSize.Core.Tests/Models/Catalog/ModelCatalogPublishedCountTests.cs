@@ -98,6 +98,7 @@ public sealed class ModelCatalogPublishedCountTests
         { "phi-3.5-vision-instruct", 4_146_621_440 },
         { "llama-3.2-11b-vision", 10_670_220_835 },
         { "llama-4-scout", 108_641_793_536 },
+        { "modernbert-base", 149_655_232 },
     };
 
     [Theory]
