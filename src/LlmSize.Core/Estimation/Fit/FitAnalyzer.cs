@@ -41,7 +41,9 @@ public sealed class FitAnalyzer
         KnownDownloadBytes = downloadBytes;
         StoredFormat = storedFormat;
         _assumptions = assumptions ?? EstimationAssumptions.Default;
-        _activeParameters = ParameterCalculator.Count(architecture).ActivePerToken;
+        // Tokens/s follow the language model: a vision tower and projector run once per image, not per token.
+        var counted = ParameterCalculator.Count(architecture);
+        _activeParameters = counted.TextActivePerToken > 0 ? counted.TextActivePerToken : counted.ActivePerToken;
     }
 
     /// <summary>

@@ -82,3 +82,21 @@ public sealed class FitPipelineTests
         Assert.All(r.Reports, x => Assert.Equal("3g", x.Download[0].Network.Id));
     }
 }
+
+/// <summary>Tokens/s of a multimodal model follow its language model.</summary>
+public sealed class MultimodalSpeedTests
+{
+    [Fact]
+    public void A_vision_tower_does_not_slow_token_generation()
+    {
+        // google/gemma-3-4b-it's real config.json (tests/…/HfConfig/Data): text model + SigLIP tower + projector.
+        var full = Core.Formats.HfConfig.HfConfigReader.Read(Path.Combine(TestPaths.RepoRoot, "tests", "LlmSize.Core.Tests", "Formats", "HfConfig", "Data", "gemma-3-4b-it.config.json"));
+        Assert.NotEmpty(full.Parts);
+        var textOnly = full with { Parts = [] };
+        var device = DeviceCatalog.Default.Find("rtx-4090");
+        var withTower = new FitAnalyzer(full, "gemma-3-4b-it").Analyze(device, Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("Q4_K_M"));
+        var without = new FitAnalyzer(textOnly, "gemma-3-4b-it text").Analyze(device, Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("Q4_K_M"));
+        Assert.Equal(without.Speed.PrefillTokensPerSecond, withTower.Speed.PrefillTokensPerSecond, 6);
+        Assert.Equal(without.Speed.DecodeTokensPerSecond, withTower.Speed.DecodeTokensPerSecond, 6);
+    }
+}
