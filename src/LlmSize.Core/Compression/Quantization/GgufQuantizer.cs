@@ -215,34 +215,27 @@ public static class GgufQuantizer
         return plan;
     }
 
-    private static List<KeyValuePair<string, GgufValue>> BuildMetadata(IReadOnlyList<KeyValuePair<string, GgufValue>> input, LlamaFileType fileType)
+    /// <summary>The output metadata as llama-quant.cpp builds it: the input pairs in their order (<c>gguf_set_kv</c>),
+    /// then <c>gguf_set_val_u32</c> of <c>general.quantization_version</c> and <c>general.file_type</c>, each of which
+    /// removes an existing key and appends it (gguf.cpp), so both always end the list in that order; the split keys are
+    /// removed (the output is one file).</summary>
+    internal static List<KeyValuePair<string, GgufValue>> BuildMetadata(IReadOnlyList<KeyValuePair<string, GgufValue>> input, LlamaFileType fileType)
     {
         var result = new List<KeyValuePair<string, GgufValue>>(input.Count + 2);
-        bool hasVersion = false, hasFileType = false;
         foreach (var kv in input)
         {
-            // llama-quant.cpp drops the split keys (the output is one file) and overwrites these two.
-            if (kv.Key is GgufConstants.SplitNoKey or GgufConstants.SplitCountKey or GgufConstants.SplitTensorsCountKey) continue;
-            if (kv.Key == "general.quantization_version")
-            {
-                result.Add(new(kv.Key, GgufValue.FromUInt32(QuantizationVersion)));
-                hasVersion = true;
-            }
-            else if (kv.Key == "general.file_type")
-            {
-                result.Add(new(kv.Key, GgufValue.FromUInt32((uint)fileType)));
-                hasFileType = true;
-            }
-            else
-            {
-                result.Add(kv);
-            }
+            if (kv.Key is GgufConstants.SplitNoKey or GgufConstants.SplitCountKey or GgufConstants.SplitTensorsCountKey
+                or QuantizationVersionKey or FileTypeKey) continue;
+            result.Add(kv);
         }
 
-        if (!hasVersion) result.Add(new("general.quantization_version", GgufValue.FromUInt32(QuantizationVersion)));
-        if (!hasFileType) result.Add(new("general.file_type", GgufValue.FromUInt32((uint)fileType)));
+        result.Add(new(QuantizationVersionKey, GgufValue.FromUInt32(QuantizationVersion)));
+        result.Add(new(FileTypeKey, GgufValue.FromUInt32((uint)fileType)));
         return result;
     }
+
+    private const string QuantizationVersionKey = "general.quantization_version";
+    private const string FileTypeKey = "general.file_type";
 
     private static TensorQuantizationReport CopyTensor(SafeFileHandle handle, PlanItem item, GgufWriter writer,
         Action<long>? progress, CancellationToken ct)
