@@ -147,7 +147,7 @@ internal static class KQuantMath
     }
 
     /// <summary>
-    /// ggml <c>make_qkx2_quants</c> with <c>use_mad = false</c>: fits <c>x ≈ scale·L − theMin</c>, L in [0, nmax],
+    /// ggml <c>make_qkx2_quants</c>: fits <c>x ≈ scale·L − theMin</c>, L in [0, nmax],
     /// trying <paramref name="nstep"/> + 1 candidate inverse scales <c>(rmin + rdelta·is + nmax)/(max − min)</c>
     /// and keeping the weighted least-squares solution with the smallest weighted squared error.
     /// </summary>
@@ -158,10 +158,11 @@ internal static class KQuantMath
     /// <param name="theMin">Receives the (non-negative) offset to subtract: <c>−min</c>.</param>
     /// <param name="rmin">Candidate start (−1 for Q4_K, −0.5 for Q5_K).</param>
     /// <param name="rdelta">Candidate step (0.1).</param>
-    /// <param name="nstep">Candidates after the first (20 for Q4_K, 15 for Q5_K).</param>
+    /// <param name="nstep">Candidates after the first (20 for Q4_K, 15 for Q5_K and Q2_K).</param>
+    /// <param name="useMad">ggml's <c>use_mad</c>: the error is Σw·|diff| (Q2_K) instead of Σw·diff² (Q4_K, Q5_K).</param>
     /// <returns>The scale.</returns>
     public static float MakeQkx2Quants(int nmax, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<byte> levels,
-        out float theMin, float rmin, float rdelta, int nstep)
+        out float theMin, float rmin, float rdelta, int nstep, bool useMad = false)
     {
         int n = x.Length;
         float min = x[0];
@@ -193,7 +194,7 @@ internal static class KQuantMath
             int l = NearestInt(iscale * (x[i] - min));
             levels[i] = (byte)Math.Max(0, Math.Min(nmax, l));
             float diff = scale * levels[i] + min - x[i];
-            diff *= diff;
+            diff = useMad ? MathF.Abs(diff) : diff * diff;
             bestError += weights[i] * diff;
         }
 
@@ -205,11 +206,11 @@ internal static class KQuantMath
 
         if (UseSimd512 && n <= 32)
         {
-            Qkx2CandidatesSimd512(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep);
+            Qkx2CandidatesSimd512(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep, useMad);
         }
         else if (UseSimd && n <= 32)
         {
-            Qkx2CandidatesSimd(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep);
+            Qkx2CandidatesSimd(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep, useMad);
         }
         else
         {
@@ -244,7 +245,7 @@ internal static class KQuantMath
                     for (int i = 0; i < n; ++i)
                     {
                         float diff = thisScale * aux[i] + thisMin - x[i];
-                        diff *= diff;
+                        diff = useMad ? MathF.Abs(diff) : diff * diff;
                         curError += weights[i] * diff;
                     }
 
@@ -270,7 +271,7 @@ internal static class KQuantMath
     /// candidate is accepted and changes <c>min</c>, the candidates after it are recomputed.
     /// </summary>
     private static void Qkx2CandidatesSimd(int nmax, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<byte> levels,
-        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep)
+        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep, bool useMad)
     {
         int n = x.Length;
         Span<float> iscales = stackalloc float[8];
@@ -320,7 +321,7 @@ internal static class KQuantMath
             for (int i = 0; i < n; ++i)
             {
                 Vector256<float> diff = thisScale * lanesLevels[i] + thisMin - Vector256.Create(x[i]);
-                diff *= diff;
+                diff = useMad ? Vector256.Abs(diff) : diff * diff;
                 error += Vector256.Create(weights[i]) * diff;
             }
 
@@ -358,7 +359,7 @@ internal static class KQuantMath
 
     /// <summary>As <see cref="Qkx2CandidatesSimd"/> with 16 candidates per Vector512 (AVX-512 hardware).</summary>
     private static void Qkx2CandidatesSimd512(int nmax, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<byte> levels,
-        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep)
+        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep, bool useMad)
     {
         int n = x.Length;
         Span<float> iscales = stackalloc float[16];
@@ -408,7 +409,7 @@ internal static class KQuantMath
             for (int i = 0; i < n; ++i)
             {
                 Vector512<float> diff = thisScale * lanesLevels[i] + thisMin - Vector512.Create(x[i]);
-                diff *= diff;
+                diff = useMad ? Vector512.Abs(diff) : diff * diff;
                 error += Vector512.Create(weights[i]) * diff;
             }
 

@@ -15,6 +15,10 @@ internal sealed unsafe class GgmlReference
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ4K;
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ5K;
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ6K;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ2K;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ3K;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantIq4Nl;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantIq4Xs;
     private readonly delegate* unmanaged<float, ushort> _fp32ToFp16;
 
     private GgmlReference(string path)
@@ -25,6 +29,10 @@ internal sealed unsafe class GgmlReference
         _dequantQ4K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q4_K");
         _dequantQ5K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q5_K");
         _dequantQ6K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q6_K");
+        _dequantQ2K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q2_K");
+        _dequantQ3K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q3_K");
+        _dequantIq4Nl = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_iq4_nl");
+        _dequantIq4Xs = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_iq4_xs");
         _fp32ToFp16 = (delegate* unmanaged<float, ushort>)NativeLibrary.GetExport(handle, "ggml_fp32_to_fp16");
     }
 
@@ -91,7 +99,7 @@ internal sealed unsafe class GgmlReference
         return dst;
     }
 
-    /// <summary>ggml's <c>dequantize_row_q{4,5,6}_K</c> for ggml type id 12, 13 or 14.</summary>
+    /// <summary>ggml's <c>dequantize_row_q{2,3,4,5,6}_K</c> / <c>iq4_nl</c> / <c>iq4_xs</c> for ggml type id 10–14, 20 or 23.</summary>
     public float[] Dequantize(int ggmlType, ReadOnlySpan<byte> src, int count)
     {
         float[] y = new float[count];
@@ -103,6 +111,10 @@ internal sealed unsafe class GgmlReference
                 case 12: _dequantQ4K(s, d, count); break;
                 case 13: _dequantQ5K(s, d, count); break;
                 case 14: _dequantQ6K(s, d, count); break;
+                case 10: _dequantQ2K(s, d, count); break;
+                case 11: _dequantQ3K(s, d, count); break;
+                case 20: _dequantIq4Nl(s, d, count); break;
+                case 23: _dequantIq4Xs(s, d, count); break;
                 default: throw new ArgumentOutOfRangeException(nameof(ggmlType));
             }
         }

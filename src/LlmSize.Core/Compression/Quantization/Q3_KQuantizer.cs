@@ -1,0 +1,228 @@
+using LlmSize.Core.Precision;
+
+namespace LlmSize.Core.Compression.Quantization;
+
+/// <summary>
+/// ggml Q3_K: super-blocks of 256 weights in 110 bytes (3.4375 bits per weight), sixteen groups of 16 with a signed
+/// 6-bit scale each, symmetric levels −4…3: <c>w ≈ d·(scale_j − 32)·q</c>. Byte-identical to ggml's
+/// <c>quantize_row_q3_K_ref</c>, which <c>ggml_quantize_chunk</c> runs for Q3_K when no importance matrix is given.
+/// </summary>
+/// <remarks>
+/// Block layout (<c>block_q3_K</c>, ggml/src/ggml-common.h): 32 bytes <c>hmask</c> (0–31; bit b of byte m is the
+/// high bit of element 32b + m), 64 bytes <c>qs</c> of low 2-bit pairs (32–95; per half h, byte 32h + l holds elements
+/// 128h + l, +32, +64, +96 at shifts 0, 2, 4, 6), 12 bytes of packed 6-bit scales (96–107: low nibbles of scales
+/// 0–7 in bytes 0–7, of scales 8–15 in their high nibbles; the top two bits of scale j in byte 8 + j % 4 at shift
+/// 2·(j / 4)), <c>d</c> FP16 (108–109).
+/// Algorithm: ggml/src/ggml-quants.c <c>make_q3_quants</c> (with <c>do_rmse</c>), <c>quantize_row_q3_K_ref</c> and
+/// <c>dequantize_row_q3_K</c>. NaN or ±Inf weights are not rejected: like the reference, they yield the same
+/// (meaningless) bytes ggml writes.
+/// </remarks>
+public sealed class Q3_KQuantizer : IRowQuantizer
+{
+    private const int BlockBytes = 110;
+    private const int HmaskOffset = 0, QsOffset = 32, ScalesOffset = 96, DOffset = 108;
+
+    /// <inheritdoc />
+    public TensorDataType Type => TensorDataType.Q3_K;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException"><paramref name="src"/> is not a multiple of 256 weights, or
+    /// <paramref name="dst"/> is not exactly 110 bytes per 256 weights.</exception>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst)
+    {
+        int blocks = KQuantMath.CheckQuantizeLengths(src.Length, dst.Length, BlockBytes, "Q3_K");
+        Span<sbyte> levels = stackalloc sbyte[KQuantMath.QK];
+        Span<float> scales = stackalloc float[16];
+        for (int b = 0; b < blocks; ++b)
+        {
+            ReadOnlySpan<float> x = src.Slice(b * KQuantMath.QK, KQuantMath.QK);
+            Span<byte> block = dst.Slice(b * BlockBytes, BlockBytes);
+
+            float maxScale = 0;
+            float amax = 0;
+            for (int g = 0; g < 16; ++g)
+            {
+                scales[g] = MakeQ3Quants(x.Slice(16 * g, 16), levels.Slice(16 * g, 16));
+                float a = MathF.Abs(scales[g]);
+                if (a > amax)
+                {
+                    amax = a;
+                    maxScale = scales[g];
+                }
+            }
+
+            Span<byte> packed = block.Slice(ScalesOffset, 12);
+            packed.Clear();
+            if (maxScale != 0 || float.IsNaN(maxScale))
+            {
+                float iscale = -32f / maxScale;
+                for (int g = 0; g < 16; ++g)
+                {
+                    // int8_t l = nearest_int(...): truncated to 8 bits before the clamp.
+                    int l = unchecked((sbyte)KQuantMath.NearestInt(iscale * scales[g]));
+                    l = Math.Max(-32, Math.Min(31, l)) + 32;
+                    if (g < 8) packed[g] = (byte)(l & 0xF);
+                    else packed[g - 8] |= (byte)((l & 0xF) << 4);
+                    packed[8 + g % 4] |= (byte)((l >> 4) << (2 * (g / 4)));
+                }
+
+                KQuantMath.WriteHalf(block, DOffset, KQuantMath.FloatToHalf(1 / iscale));
+            }
+            else
+            {
+                KQuantMath.WriteHalf(block, DOffset, 0);
+            }
+
+            float dAll = KQuantMath.ReadHalf(block, DOffset);
+            for (int g = 0; g < 16; ++g)
+            {
+                float d = dAll * Scale(packed, g);
+                if (d == 0)
+                {
+                    continue;
+                }
+
+                for (int i = 0; i < 16; ++i)
+                {
+                    int l = KQuantMath.NearestInt(x[16 * g + i] / d);
+                    levels[16 * g + i] = (sbyte)(Math.Max(-4, Math.Min(3, l)) + 4);
+                }
+            }
+
+            Span<byte> hmask = block.Slice(HmaskOffset, 32);
+            hmask.Clear();
+            for (int j = 0; j < KQuantMath.QK; ++j)
+            {
+                if (levels[j] > 3)
+                {
+                    hmask[j & 31] |= (byte)(1 << (j >> 5));
+                    levels[j] -= 4;
+                }
+            }
+
+            Span<byte> qs = block.Slice(QsOffset, 64);
+            for (int h = 0; h < 2; ++h)
+            {
+                int j = 128 * h;
+                for (int l = 0; l < 32; ++l)
+                {
+                    qs[32 * h + l] = (byte)((byte)levels[j + l] | ((byte)levels[j + l + 32] << 2) | ((byte)levels[j + l + 64] << 4) | ((byte)levels[j + l + 96] << 6));
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException"><paramref name="src"/> is not a whole number of 110-byte blocks, or
+    /// <paramref name="dst"/> does not hold exactly 256 weights per block.</exception>
+    public void DequantizeRow(ReadOnlySpan<byte> src, Span<float> dst)
+    {
+        int blocks = KQuantMath.CheckDequantizeLengths(src.Length, dst.Length, BlockBytes, "Q3_K");
+        for (int b = 0; b < blocks; ++b)
+        {
+            ReadOnlySpan<byte> block = src.Slice(b * BlockBytes, BlockBytes);
+            Span<float> y = dst.Slice(b * KQuantMath.QK, KQuantMath.QK);
+            float dAll = KQuantMath.ReadHalf(block, DOffset);
+            ReadOnlySpan<byte> hmask = block.Slice(HmaskOffset, 32);
+            ReadOnlySpan<byte> qs = block.Slice(QsOffset, 64);
+            ReadOnlySpan<byte> packed = block.Slice(ScalesOffset, 12);
+            for (int j = 0; j < KQuantMath.QK; ++j)
+            {
+                int half = j >> 7, within = j & 127, shift = 2 * (within >> 5), l = within & 31;
+                int low = (qs[32 * half + l] >> shift) & 3;
+                int high = (hmask[j & 31] >> (j >> 5)) & 1;
+                float dl = dAll * Scale(packed, j >> 4);
+                y[j] = dl * (low - (high != 0 ? 0 : 4));
+            }
+        }
+    }
+
+    /// <summary>The signed 6-bit scale of group <paramref name="g"/> minus 32, as the reference reads it back.</summary>
+    private static int Scale(ReadOnlySpan<byte> packed, int g)
+    {
+        int lo = g < 8 ? packed[g] & 0xF : packed[g - 8] >> 4;
+        return (lo | (((packed[8 + g % 4] >> (2 * (g / 4))) & 3) << 4)) - 32;
+    }
+
+    /// <summary>
+    /// ggml <c>make_q3_quants(16, 4, x, L, do_rmse = true)</c>: levels −4…3 from the first guess <c>−4/max</c>, then up
+    /// to five passes that move one level at a time when the weighted (x²) fit <c>Σwxl² / Σwl²</c> improves.
+    /// </summary>
+    /// <returns>The scale; <paramref name="levels"/> receives L + 4.</returns>
+    private static float MakeQ3Quants(ReadOnlySpan<float> x, Span<sbyte> levels)
+    {
+        const int nmax = 4;
+        int n = x.Length;
+        float max = 0;
+        float amax = 0;
+        for (int i = 0; i < n; ++i)
+        {
+            float ax = MathF.Abs(x[i]);
+            if (ax > amax)
+            {
+                amax = ax;
+                max = x[i];
+            }
+        }
+
+        if (amax < KQuantMath.GroupMaxEps)
+        {
+            levels[..n].Clear();
+            return 0f;
+        }
+
+        float iscale = -nmax / max;
+        float sumLX = 0;
+        float sumL2 = 0;
+        for (int i = 0; i < n; ++i)
+        {
+            int l = KQuantMath.NearestInt(iscale * x[i]);
+            l = Math.Max(-nmax, Math.Min(nmax - 1, l));
+            levels[i] = (sbyte)l;
+            float w = x[i] * x[i];
+            sumLX += w * x[i] * l;
+            sumL2 += w * l * l;
+        }
+
+        for (int attempt = 0; attempt < 5; ++attempt)
+        {
+            int changed = 0;
+            for (int i = 0; i < n; ++i)
+            {
+                float w = x[i] * x[i];
+                float li = levels[i];
+                float slx = sumLX - w * x[i] * li;
+                if (slx > 0)
+                {
+                    float sl2 = sumL2 - w * li * li;
+                    int newL = KQuantMath.NearestInt(x[i] * sl2 / slx);
+                    newL = Math.Max(-nmax, Math.Min(nmax - 1, newL));
+                    if (newL != levels[i])
+                    {
+                        slx += w * x[i] * newL;
+                        sl2 += w * newL * newL;
+                        if (sl2 > 0 && slx * slx * sumL2 > sumLX * sumLX * sl2)
+                        {
+                            levels[i] = (sbyte)newL;
+                            sumLX = slx;
+                            sumL2 = sl2;
+                            ++changed;
+                        }
+                    }
+                }
+            }
+
+            if (changed == 0)
+            {
+                break;
+            }
+        }
+
+        for (int i = 0; i < n; ++i)
+        {
+            levels[i] += nmax;
+        }
+
+        return sumL2 > 0f ? sumLX / sumL2 : 0f;
+    }
+}
