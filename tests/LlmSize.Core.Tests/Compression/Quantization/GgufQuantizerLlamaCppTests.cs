@@ -36,6 +36,13 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         (LlamaFileType.Q4_K_M, [TensorDataType.Q4_K, TensorDataType.Q6_K]),
         (LlamaFileType.Q5_K_M, [TensorDataType.Q5_K, TensorDataType.Q6_K]),
         (LlamaFileType.Q6_K, [TensorDataType.Q6_K]),
+        (LlamaFileType.Q5_K_S, [TensorDataType.Q5_K, TensorDataType.Q6_K]),
+        (LlamaFileType.Q2_K, [TensorDataType.Q2_K, TensorDataType.Q3_K, TensorDataType.Q4_K, TensorDataType.Q6_K]),
+        (LlamaFileType.Q3_K_S, [TensorDataType.Q3_K, TensorDataType.Q6_K]),
+        (LlamaFileType.Q3_K_M, [TensorDataType.Q3_K, TensorDataType.Q4_K, TensorDataType.Q5_K, TensorDataType.Q6_K]),
+        (LlamaFileType.Q3_K_L, [TensorDataType.Q3_K, TensorDataType.Q5_K, TensorDataType.Q6_K]),
+        (LlamaFileType.IQ4_NL, [TensorDataType.IQ4_NL, TensorDataType.Q5_K, TensorDataType.Q6_K]),
+        (LlamaFileType.IQ4_XS, [TensorDataType.IQ4_XS, TensorDataType.Q5_K, TensorDataType.Q6_K]),
     ];
 
     public static TheoryData<string, string, bool, TinyGgufHeaderKeys> Cases()
@@ -228,6 +235,29 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         var expected = GgufReader.Read(theirs).Tensors.Select(t => $"{t.Name}={t.DataType.Name}").ToList();
         var actual = GgufQuantizer.PlanTypes(input, fileType).Select(p => $"{p.Name}={p.To.Name}").ToList();
         Assert.Equal(expected, actual);
+    }
+
+    /// <summary>The mixtures on the 9-layer model (layers 0, 3, 6, 7, 8 get more bits in the _M types; Q3_K_M's first
+    /// n/16 ffn_down and first two attn_v get Q5_K): our whole file has the sha256 of llama.cpp's.</summary>
+    [Theory]
+    [InlineData(LlamaFileType.Q2_K)]
+    [InlineData(LlamaFileType.Q3_K_S)]
+    [InlineData(LlamaFileType.Q3_K_M)]
+    [InlineData(LlamaFileType.Q3_K_L)]
+    [InlineData(LlamaFileType.Q4_K_S)]
+    [InlineData(LlamaFileType.Q4_K_M)]
+    [InlineData(LlamaFileType.Q5_K_M)]
+    [InlineData(LlamaFileType.IQ4_NL)]
+    [InlineData(LlamaFileType.IQ4_XS)]
+    public void Mixtures_On9Layers_MatchLlamaCppWholeFile(LlamaFileType fileType)
+    {
+        string input = Path.Combine(_dir, "tiny9.gguf");
+        string theirs = Path.Combine(_dir, "theirs9.gguf");
+        string ours = Path.Combine(_dir, "ours9.gguf");
+        TinyLlamaGguf.Write(input, TensorDataType.F16, layers: 9);
+        LlamaCppQuantize(input, theirs, fileType);
+        GgufQuantizer.Quantize(input, ours, fileType, new GgufQuantizerOptions { Threads = 2 });
+        AssertSameFile(theirs, ours);
     }
 
     /// <summary>Safetensors input: llama.cpp cannot read safetensors, so its input is our F32 conversion of the same
