@@ -147,4 +147,35 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("Unknown --type", text);
     }
+
+    [Theory]
+    [InlineData("IQ2_XS")]
+    [InlineData("IQ1_S")]
+    [InlineData("Q2_K_S")]
+    public void ImportanceMatrixType_IsUsageErrorSayingSo(string type)
+    {
+        // llama-quant.cpp tensor_requires_imatrix: IQ2_XXS/XS/S, IQ1_S/M, IQ3_XXS, and Q2_K inside a Q2_K_S file.
+        var (code, text) = Run("quantize", Input(), Path.Combine(_dir, "x.gguf"), "--type", type);
+        Assert.Equal(2, code);
+        Assert.Contains($"--type {type}: {type} needs an importance matrix", text);
+        Assert.Contains("This build writes: F32, F16, Q4_0", text);
+        Assert.False(File.Exists(Path.Combine(_dir, "x.gguf")));
+    }
+
+    [Theory]
+    [InlineData("TQ1_0", "TQ1_0")]
+    [InlineData("IQ3_M", "IQ3_S")]
+    public void TypeWithoutKernel_IsUsageErrorNamingTheKernel(string type, string kernel)
+    {
+        var (code, text) = Run("quantize", Input(), Path.Combine(_dir, "x.gguf"), "--type", type);
+        Assert.Equal(2, code);
+        Assert.Contains($"this build has no {kernel} kernel, so it cannot write {type} yet", text);
+    }
+
+    [Fact]
+    public void TypeHelp_ListsExactlyTheWritableTypes()
+    {
+        string listed = LlmSize.Cli.Commands.QuantizeSettings.TypeDescription["llama.cpp file type: ".Length..LlmSize.Cli.Commands.QuantizeSettings.TypeDescription.IndexOf(". ", StringComparison.Ordinal)];
+        Assert.Equal(Core.Compression.Quantization.GgufQuantizerFileTypes.WritableNames, listed.Split(", "));
+    }
 }

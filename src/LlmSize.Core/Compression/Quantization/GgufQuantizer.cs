@@ -45,7 +45,8 @@ public static class GgufQuantizer
     /// <exception cref="ModelFormatException">The input is malformed.</exception>
     /// <exception cref="NotSupportedException">A tensor is already quantized (without
     /// <see cref="GgufQuantizerOptions.AllowRequantize"/>), has an input type that cannot be read as floats, needs a type
-    /// with no kernel here, or has rows llama.cpp cannot quantize; or the safetensors checkpoint is not LLaMA-layout.</exception>
+    /// with no kernel here, or has rows llama.cpp cannot quantize; or the file type needs an importance matrix
+    /// (<see cref="GgufQuantizerFileTypes.RequiresImportanceMatrix"/>); or the safetensors checkpoint is not LLaMA-layout.</exception>
     /// <exception cref="InvalidDataException">A tensor holds NaN or ±Inf weights (without
     /// <see cref="GgufQuantizerOptions.AllowNonFinite"/>); the message names the tensor.</exception>
     /// <exception cref="IOException">The output exists, disk full, or another I/O failure; no partial output remains.</exception>
@@ -65,6 +66,11 @@ public static class GgufQuantizer
         }
 
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
+        if (GgufQuantizerFileTypes.RequiresImportanceMatrix(fileType) && !GgufQuantizerFileTypes.CanWrite(fileType, out string? why))
+        {
+            throw new NotSupportedException(why);
+        }
+
         var clock = Stopwatch.StartNew();
         var source = OpenSource(input);
         var plan = Plan(source, fileType, options);
