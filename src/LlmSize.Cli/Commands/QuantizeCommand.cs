@@ -24,7 +24,7 @@ public sealed class QuantizeSettings : CommandSettings
     /// <summary>The help text of <c>--type</c>: every file type this build writes
     /// (<see cref="GgufQuantizerFileTypes.WritableNames"/>; a test keeps the two equal).</summary>
     internal const string TypeDescription = "llama.cpp file type: F32, F16, Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, Q2_K, Q3_K_S, Q3_K_M, "
-        + "Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL, IQ4_XS, BF16. IQ1_*, IQ2_*, IQ3_XXS and Q2_K_S need an importance matrix.";
+        + "Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL, IQ4_XS, BF16, TQ1_0, TQ2_0. IQ1_*, IQ2_*, IQ3_XXS and Q2_K_S need an importance matrix.";
 
     /// <summary>llama.cpp file type.</summary>
     [CommandOption("-t|--type <TYPE>")]

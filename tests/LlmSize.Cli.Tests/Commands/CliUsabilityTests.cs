@@ -208,7 +208,7 @@ public sealed class CliUsabilityTests : IDisposable
     [Fact]
     public void Quantize_TypeWithoutKernel_SaysWhichKernelInPlainWords()
     {
-        // TQ1_0 (ternary) has no kernel in this build: refused before anything is read or written.
+        // IQ3_M (default type IQ3_S) has no kernel in this build: refused before anything is read or written.
         string input = Path.Combine(_dir, "in.gguf");
         var tensors = new GgufTensorDescriptor[] { new("blk.0.ffn_up.weight", [256, 256], TensorDataType.F32) };
         using (var w = GgufWriter.Create(input, [new("general.architecture", GgufValue.FromString("llama"))], tensors))
@@ -217,9 +217,9 @@ public sealed class CliUsabilityTests : IDisposable
             w.Commit();
         }
 
-        var (code, output) = CliRunner.Run("quantize", input, Path.Combine(_dir, "out.gguf"), "--type", "TQ1_0");
+        var (code, output) = CliRunner.Run("quantize", input, Path.Combine(_dir, "out.gguf"), "--type", "IQ3_M");
         Assert.Equal(2, code);
-        Assert.Contains("--type TQ1_0: this build has no TQ1_0 kernel, so it cannot write TQ1_0 yet.", output);
+        Assert.Contains("--type IQ3_M: this build has no IQ3_S kernel, so it cannot write IQ3_M yet.", output);
     }
 
     [Fact]

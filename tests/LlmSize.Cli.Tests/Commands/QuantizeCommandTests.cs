@@ -163,7 +163,7 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("TQ1_0", "TQ1_0")]
+    [InlineData("IQ3_XS", "IQ3_S")]
     [InlineData("IQ3_M", "IQ3_S")]
     public void TypeWithoutKernel_IsUsageErrorNamingTheKernel(string type, string kernel)
     {

@@ -19,6 +19,8 @@ internal sealed unsafe class GgmlReference
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ3K;
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantIq4Nl;
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantIq4Xs;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantTq1;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantTq2;
     private readonly delegate* unmanaged<float, ushort> _fp32ToFp16;
 
     private GgmlReference(string path)
@@ -33,6 +35,8 @@ internal sealed unsafe class GgmlReference
         _dequantQ3K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q3_K");
         _dequantIq4Nl = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_iq4_nl");
         _dequantIq4Xs = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_iq4_xs");
+        _dequantTq1 = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_tq1_0");
+        _dequantTq2 = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_tq2_0");
         _fp32ToFp16 = (delegate* unmanaged<float, ushort>)NativeLibrary.GetExport(handle, "ggml_fp32_to_fp16");
     }
 
@@ -99,7 +103,7 @@ internal sealed unsafe class GgmlReference
         return dst;
     }
 
-    /// <summary>ggml's <c>dequantize_row_q{2,3,4,5,6}_K</c> / <c>iq4_nl</c> / <c>iq4_xs</c> for ggml type id 10–14, 20 or 23.</summary>
+    /// <summary>ggml's <c>dequantize_row_q{2,3,4,5,6}_K</c> / <c>iq4_nl</c> / <c>iq4_xs</c> / <c>tq1_0</c> / <c>tq2_0</c> for ggml type id 10–14, 20, 23, 34 or 35.</summary>
     public float[] Dequantize(int ggmlType, ReadOnlySpan<byte> src, int count)
     {
         float[] y = new float[count];
@@ -115,6 +119,8 @@ internal sealed unsafe class GgmlReference
                 case 11: _dequantQ3K(s, d, count); break;
                 case 20: _dequantIq4Nl(s, d, count); break;
                 case 23: _dequantIq4Xs(s, d, count); break;
+                case 34: _dequantTq1(s, d, count); break;
+                case 35: _dequantTq2(s, d, count); break;
                 default: throw new ArgumentOutOfRangeException(nameof(ggmlType));
             }
         }

@@ -18,7 +18,7 @@ public sealed class GgufQuantizerFileTypesTests : IDisposable
         string[] expected =
         [
             "F32", "F16", "Q4_0", "Q4_1", "Q8_0", "Q5_0", "Q5_1", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M",
-            "Q5_K_S", "Q5_K_M", "Q6_K", "IQ4_NL", "IQ4_XS", "BF16",
+            "Q5_K_S", "Q5_K_M", "Q6_K", "IQ4_NL", "IQ4_XS", "BF16", "TQ1_0", "TQ2_0",
         ];
         Assert.Equal(expected, GgufQuantizerFileTypes.WritableNames);
     }
@@ -59,7 +59,7 @@ public sealed class GgufQuantizerFileTypesTests : IDisposable
     }
 
     [Theory]
-    [InlineData(LlamaFileType.TQ1_0, "TQ1_0")]
+    [InlineData(LlamaFileType.IQ3_XS, "IQ3_S")]
     [InlineData(LlamaFileType.IQ3_S, "IQ3_S")]
     public void TypesWithoutKernel_NameTheKernel(LlamaFileType type, string kernel)
     {

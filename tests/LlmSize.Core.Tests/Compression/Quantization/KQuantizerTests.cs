@@ -4,7 +4,7 @@ using LlmSize.Core.Precision;
 namespace LlmSize.Core.Tests.Compression.Quantization;
 
 /// <summary>
-/// Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL and IQ4_XS row kernels against llama.cpp's own ggml (<see cref="GgmlReference"/>): every expected byte
+/// Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, TQ1_0 and TQ2_0 row kernels against llama.cpp's own ggml (<see cref="GgmlReference"/>): every expected byte
 /// and float below is the output of <c>ggml_quantize_chunk(type, …, imatrix = NULL)</c> or ggml's
 /// <c>dequantize_row_*</c> on the same input, so any difference from the reference fails.
 /// </summary>
@@ -19,10 +19,12 @@ public sealed class KQuantizerTests
         "Q3_K" => new Q3_KQuantizer(),
         "IQ4_NL" => new IQ4_NLQuantizer(),
         "IQ4_XS" => new IQ4_XSQuantizer(),
+        "TQ1_0" => new TQ1_0Quantizer(),
+        "TQ2_0" => new TQ2_0Quantizer(),
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    private static readonly string[] Types = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"];
+    private static readonly string[] Types = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0"];
 
     private static int RowBytes(IRowQuantizer q, int n) => n / q.Type.BlockSize * q.Type.BlockBytes;
 
@@ -197,9 +199,9 @@ public sealed class KQuantizerTests
     {
         // llama.cpp tests/test-quantize-fns.cpp: data 0.1 + 2·cos(i), 4096 weights, error = sqrt(Σ diff²) / n, and
         // MAX_QUANTIZATION_TOTAL_ERROR = 0.002 for every type but 2-bit/3-bit/ternary/binary/FP4;
-        // MAX_QUANTIZATION_TOTAL_ERROR_2BITS = 0.0075 (Q2_K) and _3BITS = 0.0040 (Q3_K).
+        // MAX_QUANTIZATION_TOTAL_ERROR_2BITS = 0.0075 (Q2_K), _3BITS = 0.0040 (Q3_K), _TERNARY = 0.01 (TQ1_0, TQ2_0).
         IRowQuantizer q = Create(type);
-        double limit = type switch { "Q2_K" => 0.0075, "Q3_K" => 0.0040, _ => 0.002 };
+        double limit = type switch { "Q2_K" => 0.0075, "Q3_K" => 0.0040, "TQ1_0" or "TQ2_0" => 0.01, _ => 0.002 };
         float[] row = KQuantTestRows.Create("llama-cos", 4096, 0);
         float[] back = new float[row.Length];
         q.DequantizeRow(Quantize(q, row), back);
