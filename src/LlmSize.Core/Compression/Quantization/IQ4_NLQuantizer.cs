@@ -35,10 +35,7 @@ public sealed class IQ4_NLQuantizer : IRowQuantizer
             float d = IQ4Math.FitBlock(x);
             KQuantMath.WriteHalf(block, 0, KQuantMath.FloatToHalf(d));
             float id = d != 0 ? 1 / d : 0; // NaN is "true" in C: 1/NaN
-            for (int j = 0; j < BlockSize; ++j)
-            {
-                levels[j] = (byte)IQ4Math.BestIndex(id * x[j]);
-            }
+            IQ4Math.Indices32(x, id, levels);
 
             IQ4Math.Pack32(levels, block.Slice(2, 16));
         }

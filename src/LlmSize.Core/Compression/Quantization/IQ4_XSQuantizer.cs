@@ -59,10 +59,7 @@ public sealed class IQ4_XSQuantizer : IRowQuantizer
                 float dl = d * l;
                 float idl = dl != 0 ? 1 / dl : 0f;
                 ReadOnlySpan<float> xb = x.Slice(32 * ib, 32);
-                for (int j = 0; j < 32; ++j)
-                {
-                    levels[j] = (byte)IQ4Math.BestIndex(idl * xb[j]);
-                }
+                IQ4Math.Indices32(xb, idl, levels);
 
                 IQ4Math.Pack32(levels, block.Slice(8 + 16 * ib, 16));
                 l += 32;
