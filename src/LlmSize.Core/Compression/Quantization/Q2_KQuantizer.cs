@@ -93,11 +93,7 @@ public sealed class Q2_KQuantizer : IRowQuantizer
                 }
 
                 float dm = dminAll * (packed[g] >> 4);
-                for (int i = 0; i < 16; ++i)
-                {
-                    int l = KQuantMath.NearestInt((x[16 * g + i] + dm) / d);
-                    levels[16 * g + i] = (byte)Math.Max(0, Math.Min(3, l));
-                }
+                KQuantMath.Requantize(x.Slice(16 * g, 16), d, dm, 3, levels.Slice(16 * g, 16));
             }
 
             Span<byte> qs = block.Slice(QsOffset, 64);

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using LlmSize.Core.Precision;
 
 namespace LlmSize.Core.Compression.Quantization;
@@ -82,11 +83,7 @@ public sealed class Q3_KQuantizer : IRowQuantizer
                     continue;
                 }
 
-                for (int i = 0; i < 16; ++i)
-                {
-                    int l = KQuantMath.NearestInt(x[16 * g + i] / d);
-                    levels[16 * g + i] = (sbyte)(Math.Max(-4, Math.Min(3, l)) + 4);
-                }
+                RequantizeGroup(x.Slice(16 * g, 16), d, levels.Slice(16 * g, 16));
             }
 
             Span<byte> hmask = block.Slice(HmaskOffset, 32);
@@ -134,6 +131,31 @@ public sealed class Q3_KQuantizer : IRowQuantizer
                 float dl = dAll * Scale(packed, j >> 4);
                 y[j] = dl * (low - (high != 0 ? 0 : 4));
             }
+        }
+    }
+
+    /// <summary>The final pass for one group of 16: <c>L = clamp(nearest_int(x / d), −4, 3) + 4</c> (Vector256 when
+    /// available: the division is IEEE-exact lane by lane, so the levels are the scalar ones).</summary>
+    private static void RequantizeGroup(ReadOnlySpan<float> x, float d, Span<sbyte> levels)
+    {
+        int i = 0;
+        if (KQuantMath.UseSimd)
+        {
+            Vector256<float> vd = Vector256.Create(d);
+            Vector256<int> lo = Vector256.Create(-4), hi = Vector256.Create(3), four = Vector256.Create(4);
+            Span<int> tmp = stackalloc int[8];
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                Vector256<int> l = KQuantMath.NearestInt(Vector256.Create(x.Slice(i, 8)) / vd);
+                (Vector256.Min(Vector256.Max(l, lo), hi) + four).CopyTo(tmp);
+                for (int k = 0; k < 8; ++k) levels[i + k] = (sbyte)tmp[k];
+            }
+        }
+
+        for (; i < x.Length; ++i)
+        {
+            int l = KQuantMath.NearestInt(x[i] / d);
+            levels[i] = (sbyte)(Math.Max(-4, Math.Min(3, l)) + 4);
         }
     }
 
