@@ -193,17 +193,24 @@ public sealed class Q3_KQuantizer : IRowQuantizer
             return 0f;
         }
 
+        // w = x² and w·x are recomputed in every C pass; computed once here they are the same floats.
+        Span<float> w = stackalloc float[16];
+        Span<float> wx = stackalloc float[16];
+        Span<int> lv = stackalloc int[16];
         float iscale = -nmax / max;
         float sumLX = 0;
         float sumL2 = 0;
         for (int i = 0; i < n; ++i)
         {
-            int l = KQuantMath.NearestInt(iscale * x[i]);
+            float xi = x[i];
+            int l = KQuantMath.NearestInt(iscale * xi);
             l = Math.Max(-nmax, Math.Min(nmax - 1, l));
-            levels[i] = (sbyte)l;
-            float w = x[i] * x[i];
-            sumLX += w * x[i] * l;
-            sumL2 += w * l * l;
+            lv[i] = l;
+            float wi = xi * xi;
+            w[i] = wi;
+            wx[i] = wi * xi;
+            sumLX += wx[i] * l;
+            sumL2 += wi * l * l;
         }
 
         for (int attempt = 0; attempt < 5; ++attempt)
@@ -211,21 +218,21 @@ public sealed class Q3_KQuantizer : IRowQuantizer
             int changed = 0;
             for (int i = 0; i < n; ++i)
             {
-                float w = x[i] * x[i];
-                float li = levels[i];
-                float slx = sumLX - w * x[i] * li;
+                float wi = w[i], wxi = wx[i];
+                float li = lv[i];
+                float slx = sumLX - wxi * li;
                 if (slx > 0)
                 {
-                    float sl2 = sumL2 - w * li * li;
+                    float sl2 = sumL2 - wi * li * li;
                     int newL = KQuantMath.NearestInt(x[i] * sl2 / slx);
                     newL = Math.Max(-nmax, Math.Min(nmax - 1, newL));
-                    if (newL != levels[i])
+                    if (newL != lv[i])
                     {
-                        slx += w * x[i] * newL;
-                        sl2 += w * newL * newL;
+                        slx += wxi * newL;
+                        sl2 += wi * newL * newL;
                         if (sl2 > 0 && slx * slx * sumL2 > sumLX * sumLX * sl2)
                         {
-                            levels[i] = (sbyte)newL;
+                            lv[i] = newL;
                             sumLX = slx;
                             sumL2 = sl2;
                             ++changed;
@@ -242,7 +249,7 @@ public sealed class Q3_KQuantizer : IRowQuantizer
 
         for (int i = 0; i < n; ++i)
         {
-            levels[i] += nmax;
+            levels[i] = (sbyte)(lv[i] + nmax);
         }
 
         return sumL2 > 0f ? sumLX / sumL2 : 0f;
