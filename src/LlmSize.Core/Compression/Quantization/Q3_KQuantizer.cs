@@ -34,6 +34,8 @@ public sealed class Q3_KQuantizer : IRowQuantizer
         int blocks = KQuantMath.CheckQuantizeLengths(src.Length, dst.Length, BlockBytes, "Q3_K");
         Span<sbyte> levels = stackalloc sbyte[KQuantMath.QK];
         Span<float> scales = stackalloc float[16];
+        Span<float> scratch = stackalloc float[32];
+        Span<int> scratchLevels = stackalloc int[16];
         for (int b = 0; b < blocks; ++b)
         {
             ReadOnlySpan<float> x = src.Slice(b * KQuantMath.QK, KQuantMath.QK);
@@ -43,7 +45,7 @@ public sealed class Q3_KQuantizer : IRowQuantizer
             float amax = 0;
             for (int g = 0; g < 16; ++g)
             {
-                scales[g] = MakeQ3Quants(x.Slice(16 * g, 16), levels.Slice(16 * g, 16));
+                scales[g] = MakeQ3Quants(x.Slice(16 * g, 16), levels.Slice(16 * g, 16), scratch, scratchLevels);
                 float a = MathF.Abs(scales[g]);
                 if (a > amax)
                 {
@@ -170,8 +172,12 @@ public sealed class Q3_KQuantizer : IRowQuantizer
     /// ggml <c>make_q3_quants(16, 4, x, L, do_rmse = true)</c>: levels −4…3 from the first guess <c>−4/max</c>, then up
     /// to five passes that move one level at a time when the weighted (x²) fit <c>Σwxl² / Σwl²</c> improves.
     /// </summary>
-    /// <returns>The scale; <paramref name="levels"/> receives L + 4.</returns>
-    private static float MakeQ3Quants(ReadOnlySpan<float> x, Span<sbyte> levels)
+    /// <param name="x">The group (16 weights).</param>
+    /// <param name="levels">Receives L + 4.</param>
+    /// <param name="scratch">32 floats of work space (x² and x³ per element).</param>
+    /// <param name="lv">16 ints of work space (the levels while they move).</param>
+    /// <returns>The scale.</returns>
+    private static float MakeQ3Quants(ReadOnlySpan<float> x, Span<sbyte> levels, Span<float> scratch, Span<int> lv)
     {
         const int nmax = 4;
         int n = x.Length;
@@ -194,9 +200,8 @@ public sealed class Q3_KQuantizer : IRowQuantizer
         }
 
         // w = x² and w·x are recomputed in every C pass; computed once here they are the same floats.
-        Span<float> w = stackalloc float[16];
-        Span<float> wx = stackalloc float[16];
-        Span<int> lv = stackalloc int[16];
+        Span<float> w = scratch[..16];
+        Span<float> wx = scratch[16..];
         float iscale = -nmax / max;
         float sumLX = 0;
         float sumL2 = 0;

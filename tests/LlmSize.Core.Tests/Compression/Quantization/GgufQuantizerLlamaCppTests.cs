@@ -30,6 +30,7 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         (LlamaFileType.Q4_1, [TensorDataType.Q4_1, TensorDataType.Q6_K]),
         (LlamaFileType.Q5_0, [TensorDataType.Q5_0, TensorDataType.Q6_K]),
         (LlamaFileType.Q5_1, [TensorDataType.Q5_1, TensorDataType.Q6_K]),
+        (LlamaFileType.F32, [TensorDataType.F32]),
         (LlamaFileType.F16, [TensorDataType.F16]),
         (LlamaFileType.BF16, [TensorDataType.BF16]),
         (LlamaFileType.Q4_K_S, [TensorDataType.Q4_K, TensorDataType.Q5_K, TensorDataType.Q6_K]),
@@ -80,6 +81,9 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         output.WriteLine(waiting.Length == 0 ? "Every listed file type is compared with llama.cpp."
             : "Skipped until their kernels are merged: " + string.Join("; ", waiting));
         Assert.NotEmpty(Cases());
+        // Every type `quantize --type` offers is compared whole-file with llama.cpp here.
+        Assert.Empty(GgufQuantizerFileTypes.Writable.Except(FileTypes.Select(f => f.Type)));
+        Assert.Empty(waiting);
     }
 
     /// <summary>Whole-file identity: the sha256 of our output equals that of llama.cpp's <c>llama_model_quantize</c>
@@ -239,6 +243,40 @@ public sealed class GgufQuantizerLlamaCppTests(ITestOutputHelper output) : IDisp
         var expected = GgufReader.Read(theirs).Tensors.Select(t => $"{t.Name}={t.DataType.Name}").ToList();
         var actual = GgufQuantizer.PlanTypes(input, fileType).Select(p => $"{p.Name}={p.To.Name}").ToList();
         Assert.Equal(expected, actual);
+    }
+
+    /// <summary>An input with <c>general.alignment</c> = 64. llama.cpp (bundled version, observed here) copies the key
+    /// but pads the data to its default 32, so its file is malformed: the data section is shorter than the header
+    /// says (our reader reports it truncated). We do not copy that bug: the key is kept and honoured (offsets and
+    /// padding to 64), and every tensor holds exactly the bytes llama.cpp writes for the same model without the key.</summary>
+    [Theory]
+    [InlineData(LlamaFileType.Q8_0)]
+    [InlineData(LlamaFileType.Q4_K_M)]
+    [InlineData(LlamaFileType.F16)]
+    public void InputWithAlignment64_GivesAValidFile_WithLlamaCppsTensorBytes(LlamaFileType fileType)
+    {
+        string aligned = Path.Combine(_dir, "tiny-a64.gguf");
+        string plain = Path.Combine(_dir, "tiny.gguf");
+        string theirsAligned = Path.Combine(_dir, "theirs-a64.gguf");
+        string theirs = Path.Combine(_dir, "theirs.gguf");
+        string ours = Path.Combine(_dir, "ours-a64.gguf");
+        TinyLlamaGguf.Write(aligned, TensorDataType.F32, alignment: 64);
+        TinyLlamaGguf.Write(plain, TensorDataType.F32);
+        LlamaCppQuantize(aligned, theirsAligned, fileType);
+        Assert.Throws<LlmSize.Core.ModelFormatException>(() => GgufReader.Read(theirsAligned));
+        LlamaCppQuantize(plain, theirs, fileType);
+        GgufQuantizer.Quantize(aligned, ours, fileType, new GgufQuantizerOptions { Threads = 2 });
+
+        var a = GgufReader.Read(theirs);
+        var b = GgufReader.Read(ours);
+        Assert.True(b.TryGetInt64("general.alignment", out long alignment));
+        Assert.Equal(64, alignment);
+        Assert.Equal(a.Tensors.Select(t => (t.Name, t.DataType.Name)), b.Tensors.Select(t => (t.Name, t.DataType.Name)));
+        foreach (var (ta, tb) in a.Tensors.Zip(b.Tensors))
+        {
+            Assert.Equal(0, tb.DataOffset!.Value % 64);
+            Assert.True(TinyLlamaGguf.ReadTensorBytes(theirs, ta).AsSpan().SequenceEqual(TinyLlamaGguf.ReadTensorBytes(ours, tb)), ta.Name);
+        }
     }
 
     /// <summary>The mixtures on the 9-layer model (layers 0, 3, 6, 7, 8 get more bits in the _M types; Q3_K_M's first

@@ -56,7 +56,7 @@ internal static class TinyLlamaGguf
 
     /// <summary>Writes the model; 2-D weights as <paramref name="weightType"/> (F32, F16 or BF16), norms F32.</summary>
     public static void Write(string path, TensorDataType weightType, int seed = 42, int layers = DefaultLayers, int hidden = Hidden,
-        TinyGgufHeaderKeys header = TinyGgufHeaderKeys.FileType)
+        TinyGgufHeaderKeys header = TinyGgufHeaderKeys.FileType, uint? alignment = null)
     {
         var fileType = new KeyValuePair<string, GgufValue>("general.file_type",
             GgufValue.FromUInt32(weightType == TensorDataType.F32 ? 0u : weightType == TensorDataType.F16 ? 1u : 32u));
@@ -66,6 +66,7 @@ internal static class TinyLlamaGguf
             new("general.architecture", GgufValue.FromString("llama")),
             new("general.name", GgufValue.FromString("llmsize-tiny-llama-test")),
         };
+        if (alignment is { } a) metadata.Add(new("general.alignment", GgufValue.FromUInt32(a)));
         if (header == TinyGgufHeaderKeys.VersionThenFileType) metadata.Add(version);
         if (header != TinyGgufHeaderKeys.None) metadata.Add(fileType);
         metadata.AddRange(
