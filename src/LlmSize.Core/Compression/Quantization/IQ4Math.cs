@@ -44,7 +44,9 @@ internal static class IQ4Math
     /// t = −7…7, keeping the one that maximizes <c>(Σwqx)² / Σwq²</c>.
     /// </summary>
     /// <returns>The block scale (0 for an all-zero block: max |x| below GROUP_MAX_EPS).</returns>
-    public static float FitBlock(ReadOnlySpan<float> xb)
+    /// <param name="xb">The block (32 weights).</param>
+    /// <param name="weights">Per-element weights (from an importance matrix); empty means x².</param>
+    public static float FitBlock(ReadOnlySpan<float> xb, ReadOnlySpan<float> weights = default)
     {
         ReadOnlySpan<sbyte> values = Values;
         float amax = 0, max = 0;
@@ -67,14 +69,14 @@ internal static class IQ4Math
         float id = 1 / d;
         if (KQuantMath.UseSimd && xb.Length == 32)
         {
-            return FitCandidatesSimd(xb, id, max);
+            return FitCandidatesSimd(xb, id, max, weights);
         }
 
         float sumQX = 0, sumQ2 = 0;
         for (int j = 0; j < xb.Length; ++j)
         {
             float q = values[BestIndex(id * xb[j])];
-            float w = xb[j] * xb[j];
+            float w = weights.IsEmpty ? xb[j] * xb[j] : weights[j];
             sumQX += w * q * xb[j];
             sumQ2 += w * q * q;
         }
@@ -88,7 +90,7 @@ internal static class IQ4Math
             for (int j = 0; j < xb.Length; ++j)
             {
                 float q = values[BestIndex(id * xb[j])];
-                float w = xb[j] * xb[j];
+                float w = weights.IsEmpty ? xb[j] * xb[j] : weights[j];
                 sumQX += w * q * xb[j];
                 sumQ2 += w * q * q;
             }
@@ -108,7 +110,7 @@ internal static class IQ4Math
     /// Vector256, each lane summing over the elements in index order exactly as the scalar loop; then the sequential
     /// acceptance in the scalar order (first guess, then t = −7…7).
     /// </summary>
-    private static float FitCandidatesSimd(ReadOnlySpan<float> xb, float firstId, float max)
+    private static float FitCandidatesSimd(ReadOnlySpan<float> xb, float firstId, float max, ReadOnlySpan<float> weights)
     {
         ReadOnlySpan<sbyte> values = Values;
         Span<float> ids = stackalloc float[16];
@@ -125,7 +127,7 @@ internal static class IQ4Math
         {
             float x = xb[j];
             Vector256<float> vx = Vector256.Create(x);
-            Vector256<float> vw = Vector256.Create(x * x);
+            Vector256<float> vw = Vector256.Create(weights.IsEmpty ? x * x : weights[j]);
             Vector256<float> q = Level(id0 * vx, out _);
             Vector256<float> wq = vw * q;
             qx0 += wq * vx;
@@ -211,6 +213,15 @@ internal static class IQ4Math
         {
             levels[j] = (byte)BestIndex(id * x[j]);
         }
+    }
+
+    /// <summary>The weights of <c>quantize_row_iq4_nl_impl</c> with an importance matrix:
+    /// <c>qw·sqrt(σ² + x²)</c>, σ² = Σx² over the super-block × 2 / its length.</summary>
+    public static float Sigma2(ReadOnlySpan<float> superBlock)
+    {
+        float sigma2 = KQuantMath.SumSquares(superBlock);
+        sigma2 *= 2f / superBlock.Length;
+        return sigma2;
     }
 
     /// <summary>Packs 32 level indices into 16 bytes: byte j holds element j (low nibble) and j + 16 (high).</summary>

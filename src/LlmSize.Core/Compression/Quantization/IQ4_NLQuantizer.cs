@@ -14,7 +14,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// <c>dequantize_row_iq4_nl</c>. NaN or ±Inf weights are not rejected: like the reference, they yield the same
 /// (meaningless) bytes ggml writes.
 /// </remarks>
-public sealed class IQ4_NLQuantizer : IRowQuantizer
+public sealed class IQ4_NLQuantizer : IImportanceRowQuantizer
 {
     private const int BlockSize = 32, BlockBytes = 18;
 
@@ -23,16 +23,33 @@ public sealed class IQ4_NLQuantizer : IRowQuantizer
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The lengths do not fit whole IQ4_NL blocks (32 weights, 18 bytes).</exception>
-    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst)
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst) => QuantizeRow(src, dst, default);
+
+    /// <inheritdoc />
+    /// <remarks>With importance weights: ggml <c>quantize_iq4_nl</c> with <c>quant_weights</c> (element weights
+    /// <c>qw·sqrt(σ² + x²)</c>, σ² = 2·Σx²/32 over the block).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
     {
         GgmlMath.CheckRow(this, src.Length, dst.Length, nameof(src), nameof(dst));
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
+        Span<float> weights = stackalloc float[BlockSize];
         int blocks = src.Length / BlockSize;
         Span<byte> levels = stackalloc byte[BlockSize];
         for (int b = 0; b < blocks; ++b)
         {
             ReadOnlySpan<float> x = src.Slice(b * BlockSize, BlockSize);
             Span<byte> block = dst.Slice(b * BlockBytes, BlockBytes);
-            float d = IQ4Math.FitBlock(x);
+            float d;
+            if (importance.IsEmpty)
+            {
+                d = IQ4Math.FitBlock(x);
+            }
+            else
+            {
+                KQuantMath.ImportanceWeights(x, importance.Slice(b * BlockSize, BlockSize), IQ4Math.Sigma2(x), weights);
+                d = IQ4Math.FitBlock(x, weights);
+            }
+
             KQuantMath.WriteHalf(block, 0, KQuantMath.FloatToHalf(d));
             float id = d != 0 ? 1 / d : 0; // NaN is "true" in C: 1/NaN
             IQ4Math.Indices32(x, id, levels);

@@ -17,7 +17,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// <c>dequantize_row_iq4_xs</c>. The block scales are quantized against the unrounded <c>d = −max/32</c>, as in the
 /// reference. NaN or ±Inf weights are not rejected: like the reference, they yield the same bytes ggml writes.
 /// </remarks>
-public sealed class IQ4_XSQuantizer : IRowQuantizer
+public sealed class IQ4_XSQuantizer : IImportanceRowQuantizer
 {
     private const int Qk = 256, BlockBytes = 136, Blocks = 8;
 
@@ -26,9 +26,16 @@ public sealed class IQ4_XSQuantizer : IRowQuantizer
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The lengths do not fit whole IQ4_XS super-blocks (256 weights, 136 bytes).</exception>
-    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst)
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst) => QuantizeRow(src, dst, default);
+
+    /// <inheritdoc />
+    /// <remarks>With importance weights: ggml <c>quantize_iq4_xs</c> with <c>quant_weights</c> (element weights
+    /// <c>qw·sqrt(σ² + x²)</c>, σ² = 2·Σx²/256 over the super-block).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
     {
         int superBlocks = KQuantMath.CheckQuantizeLengths(src.Length, dst.Length, BlockBytes, "IQ4_XS");
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
+        Span<float> weights = stackalloc float[32];
         Span<float> scales = stackalloc float[Blocks];
         Span<byte> levels = stackalloc byte[32];
         for (int b = 0; b < superBlocks; ++b)
@@ -36,9 +43,19 @@ public sealed class IQ4_XSQuantizer : IRowQuantizer
             ReadOnlySpan<float> x = src.Slice(b * Qk, Qk);
             Span<byte> block = dst.Slice(b * BlockBytes, BlockBytes);
             float maxScale = 0, amaxScale = 0;
+            float sigma2 = importance.IsEmpty ? 0 : IQ4Math.Sigma2(x);
             for (int ib = 0; ib < Blocks; ++ib)
             {
-                scales[ib] = IQ4Math.FitBlock(x.Slice(32 * ib, 32));
+                if (importance.IsEmpty)
+                {
+                    scales[ib] = IQ4Math.FitBlock(x.Slice(32 * ib, 32));
+                }
+                else
+                {
+                    KQuantMath.ImportanceWeights(x.Slice(32 * ib, 32), importance.Slice(b * Qk + 32 * ib, 32), sigma2, weights);
+                    scales[ib] = IQ4Math.FitBlock(x.Slice(32 * ib, 32), weights);
+                }
+
                 float a = MathF.Abs(scales[ib]);
                 if (a > amaxScale)
                 {

@@ -17,7 +17,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// The SIMD paths keep that order by putting independent <em>candidates</em> (trial scales) in the vector lanes
 /// and walking the elements sequentially, never by splitting one sum across lanes.
 /// </remarks>
-internal static class KQuantMath
+internal static partial class KQuantMath
 {
     /// <summary>Elements per k-quant super-block (<c>QK_K</c>).</summary>
     public const int QK = 256;
@@ -454,7 +454,8 @@ internal static class KQuantMath
     /// <param name="x">The group (16 elements).</param>
     /// <param name="levels">Receives the levels, 0 … 2·nmax − 1.</param>
     /// <returns>The (signed) scale.</returns>
-    public static float MakeQxQuantsRmse1(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels)
+    /// <param name="weights">Per-element weights (<c>make_qx_quants</c>' <c>qw</c>); empty means x².</param>
+    public static float MakeQxQuantsRmse1(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels, ReadOnlySpan<float> weights = default)
     {
         int n = x.Length;
         float max = 0;
@@ -483,7 +484,7 @@ internal static class KQuantMath
             int l = NearestInt(iscale * x[i]);
             l = Math.Max(-nmax, Math.Min(nmax - 1, l));
             levels[i] = (sbyte)(l + nmax);
-            float w = x[i] * x[i];
+            float w = weights.IsEmpty ? x[i] * x[i] : weights[i];
             sumLX += w * x[i] * l;
             sumL2 += w * l * l;
         }
@@ -492,7 +493,7 @@ internal static class KQuantMath
         float best = scale * sumLX;
         if (UseSimd && n <= 32)
         {
-            QxCandidatesSimd(nmax, x, levels, max, ref scale, ref best);
+            QxCandidatesSimd(nmax, x, levels, max, ref scale, ref best, weights);
             return scale;
         }
 
@@ -509,7 +510,7 @@ internal static class KQuantMath
             {
                 int l = NearestInt(iscale * x[i]);
                 l = Math.Max(-nmax, Math.Min(nmax - 1, l));
-                float w = x[i] * x[i];
+                float w = weights.IsEmpty ? x[i] * x[i] : weights[i];
                 sumLX += w * x[i] * l;
                 sumL2 += w * l * l;
             }
@@ -534,7 +535,8 @@ internal static class KQuantMath
     /// The 18 trial scales of <see cref="MakeQxQuantsRmse1"/> in lanes (3 × 8, the last 6 lanes idle); the trials
     /// are independent, only the acceptance (which depends on the running best) is sequential.
     /// </summary>
-    private static void QxCandidatesSimd(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels, float max, ref float scale, ref float best)
+    private static void QxCandidatesSimd(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels, float max, ref float scale, ref float best,
+        ReadOnlySpan<float> weights)
     {
         int n = x.Length;
         Span<float> iscales = stackalloc float[24];
@@ -555,7 +557,7 @@ internal static class KQuantMath
             {
                 Vector256<float> xi = Vector256.Create(x[i]);
                 Vector256<float> lf = Vector256.ConvertToSingle(Vector256.Min(Vector256.Max(NearestInt(vIscale * xi), lo), hi));
-                Vector256<float> w = xi * xi;
+                Vector256<float> w = weights.IsEmpty ? xi * xi : Vector256.Create(weights[i]);
                 sumLX += w * xi * lf;
                 sumL2 += w * lf * lf;
             }

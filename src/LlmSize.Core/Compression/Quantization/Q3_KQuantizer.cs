@@ -18,7 +18,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// <c>dequantize_row_q3_K</c>. NaN or ±Inf weights are not rejected: like the reference, they yield the same
 /// (meaningless) bytes ggml writes.
 /// </remarks>
-public sealed class Q3_KQuantizer : IRowQuantizer
+public sealed class Q3_KQuantizer : IImportanceRowQuantizer
 {
     private const int BlockBytes = 110;
     private const int HmaskOffset = 0, QsOffset = 32, ScalesOffset = 96, DOffset = 108;
@@ -29,17 +29,31 @@ public sealed class Q3_KQuantizer : IRowQuantizer
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="src"/> is not a multiple of 256 weights, or
     /// <paramref name="dst"/> is not exactly 110 bytes per 256 weights.</exception>
-    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst)
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst) => QuantizeRow(src, dst, default);
+
+    /// <inheritdoc />
+    /// <remarks>With importance weights: ggml <c>quantize_row_q3_K_impl</c> (groups by <c>make_qx_quants(16, 4, …, w·sqrt(σ² + x²))</c>, σ² = 2·Σx²/256; the 16 scales by <c>make_qx_quants(16, 32, …)</c> weighted by the groups' weight sums).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
     {
         int blocks = KQuantMath.CheckQuantizeLengths(src.Length, dst.Length, BlockBytes, "Q3_K");
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
         Span<sbyte> levels = stackalloc sbyte[KQuantMath.QK];
         Span<float> scales = stackalloc float[16];
         Span<float> scratch = stackalloc float[32];
         Span<int> scratchLevels = stackalloc int[16];
+        Span<float> weights = stackalloc float[16];
+        Span<float> sw = stackalloc float[16];
+        Span<sbyte> ls = stackalloc sbyte[16];
         for (int b = 0; b < blocks; ++b)
         {
             ReadOnlySpan<float> x = src.Slice(b * KQuantMath.QK, KQuantMath.QK);
             Span<byte> block = dst.Slice(b * BlockBytes, BlockBytes);
+            if (!importance.IsEmpty)
+            {
+                QuantizeScalesWeighted(x, importance.Slice(b * KQuantMath.QK, KQuantMath.QK), block, levels, weights, sw, ls);
+                FinishBlock(x, block, levels);
+                continue;
+            }
 
             float maxScale = 0;
             float amax = 0;
@@ -76,38 +90,7 @@ public sealed class Q3_KQuantizer : IRowQuantizer
                 KQuantMath.WriteHalf(block, DOffset, 0);
             }
 
-            float dAll = KQuantMath.ReadHalf(block, DOffset);
-            for (int g = 0; g < 16; ++g)
-            {
-                float d = dAll * Scale(packed, g);
-                if (d == 0)
-                {
-                    continue;
-                }
-
-                RequantizeGroup(x.Slice(16 * g, 16), d, levels.Slice(16 * g, 16));
-            }
-
-            Span<byte> hmask = block.Slice(HmaskOffset, 32);
-            hmask.Clear();
-            for (int j = 0; j < KQuantMath.QK; ++j)
-            {
-                if (levels[j] > 3)
-                {
-                    hmask[j & 31] |= (byte)(1 << (j >> 5));
-                    levels[j] -= 4;
-                }
-            }
-
-            Span<byte> qs = block.Slice(QsOffset, 64);
-            for (int h = 0; h < 2; ++h)
-            {
-                int j = 128 * h;
-                for (int l = 0; l < 32; ++l)
-                {
-                    qs[32 * h + l] = (byte)((byte)levels[j + l] | ((byte)levels[j + l + 32] << 2) | ((byte)levels[j + l + 64] << 4) | ((byte)levels[j + l + 96] << 6));
-                }
-            }
+            FinishBlock(x, block, levels);
         }
     }
 
@@ -134,6 +117,75 @@ public sealed class Q3_KQuantizer : IRowQuantizer
                 y[j] = dl * (low - (high != 0 ? 0 : 4));
             }
         }
+    }
+
+    /// <summary>The shared end of both quantizers for one super-block whose scales and <c>d</c> are written: levels
+    /// requantized with the stored scales (groups with scale 0 keep their fit), then the high-bit mask and 2-bit pairs.</summary>
+    private static void FinishBlock(ReadOnlySpan<float> x, Span<byte> block, Span<sbyte> levels)
+    {
+        float dAll = KQuantMath.ReadHalf(block, DOffset);
+        for (int g = 0; g < 16; ++g)
+        {
+            float d = dAll * Scale(block.Slice(ScalesOffset, 12), g);
+            if (d == 0)
+            {
+                continue;
+            }
+
+            RequantizeGroup(x.Slice(16 * g, 16), d, levels.Slice(16 * g, 16));
+        }
+
+        Span<byte> hmask = block.Slice(HmaskOffset, 32);
+        hmask.Clear();
+        for (int j = 0; j < KQuantMath.QK; ++j)
+        {
+            if (levels[j] > 3)
+            {
+                hmask[j & 31] |= (byte)(1 << (j >> 5));
+                levels[j] -= 4;
+            }
+        }
+
+        Span<byte> qs = block.Slice(QsOffset, 64);
+        for (int h = 0; h < 2; ++h)
+        {
+            int j = 128 * h;
+            for (int l = 0; l < 32; ++l)
+            {
+                qs[32 * h + l] = (byte)((byte)levels[j + l] | ((byte)levels[j + l + 32] << 2) | ((byte)levels[j + l + 64] << 4) | ((byte)levels[j + l + 96] << 6));
+            }
+        }
+    }
+
+    /// <summary>The scale part of <c>quantize_row_q3_K_impl</c>: groups fitted with importance weights, the 16 group
+    /// scales quantized to 6 bits by a second weighted <c>make_qx_quants</c>, packed, and <c>d</c> written.</summary>
+    private static void QuantizeScalesWeighted(ReadOnlySpan<float> x, ReadOnlySpan<float> qw, Span<byte> block, Span<sbyte> levels,
+        Span<float> weights, Span<float> sw, Span<sbyte> ls)
+    {
+        Span<float> scales = stackalloc float[16];
+        float sigma2 = 2 * KQuantMath.SumSquares(x) / KQuantMath.QK;
+        for (int g = 0; g < 16; ++g)
+        {
+            ReadOnlySpan<float> group = x.Slice(16 * g, 16);
+            KQuantMath.ImportanceWeights(group, qw.Slice(16 * g, 16), sigma2, weights);
+            float sumW = 0;
+            for (int l = 0; l < 16; ++l) sumW += weights[l];
+            sw[g] = sumW;
+            scales[g] = KQuantMath.MakeQxQuantsRmse1(4, group, levels.Slice(16 * g, 16), weights);
+        }
+
+        Span<byte> packed = block.Slice(ScalesOffset, 12);
+        packed.Clear();
+        float dBlock = KQuantMath.MakeQxQuantsRmse1(32, scales, ls, sw);
+        for (int g = 0; g < 16; ++g)
+        {
+            int l = ls[g];
+            if (g < 8) packed[g] = (byte)(l & 0xF);
+            else packed[g - 8] |= (byte)((l & 0xF) << 4);
+            packed[8 + g % 4] |= (byte)((l >> 4) << (2 * (g / 4)));
+        }
+
+        KQuantMath.WriteHalf(block, DOffset, KQuantMath.FloatToHalf(dBlock));
     }
 
     /// <summary>The final pass for one group of 16: <c>L = clamp(nearest_int(x / d), −4, 3) + 4</c> (Vector256 when

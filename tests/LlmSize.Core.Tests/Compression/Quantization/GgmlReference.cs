@@ -89,14 +89,20 @@ internal sealed unsafe class GgmlReference
     }
 
     /// <summary><c>ggml_quantize_chunk(type, src, dst, 0, nrows, n_per_row, NULL)</c>: what llama.cpp's quantizer runs.</summary>
-    public byte[] QuantizeChunk(int ggmlType, ReadOnlySpan<float> src, int nPerRow, int rowBytes)
+    public byte[] QuantizeChunk(int ggmlType, ReadOnlySpan<float> src, int nPerRow, int rowBytes) =>
+        QuantizeChunk(ggmlType, src, nPerRow, rowBytes, default);
+
+    /// <summary><c>ggml_quantize_chunk(type, src, dst, 0, nrows, n_per_row, imatrix)</c> with one importance weight per
+    /// column (what llama-quantize passes with <c>--imatrix</c>); an empty <paramref name="imatrix"/> passes NULL.</summary>
+    public byte[] QuantizeChunk(int ggmlType, ReadOnlySpan<float> src, int nPerRow, int rowBytes, ReadOnlySpan<float> imatrix)
     {
         int rows = src.Length / nPerRow;
         byte[] dst = new byte[rows * rowBytes];
         fixed (float* s = src)
+        fixed (float* im = imatrix)
         fixed (byte* d = dst)
         {
-            nuint written = _quantizeChunk(ggmlType, s, d, 0, rows, nPerRow, null);
+            nuint written = _quantizeChunk(ggmlType, s, d, 0, rows, nPerRow, imatrix.IsEmpty ? null : im);
             Assert.Equal((nuint)dst.Length, written);
         }
 
