@@ -10,7 +10,7 @@ namespace LlmSize.Core.Tests.Compression.Quantization;
 /// </summary>
 public sealed class ImportanceKernelTests
 {
-    private static readonly string[] Types = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"];
+    private static readonly string[] Types = ["Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"];
 
     /// <summary>Importance vectors: llama-imatrix's are mean squared activations (positive, spread over decades), some
     /// columns can be 0 (never activated), and a flat one.</summary>
