@@ -66,7 +66,8 @@ public static class GgufQuantizer
         }
 
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
-        if (GgufQuantizerFileTypes.RequiresImportanceMatrix(fileType) && !GgufQuantizerFileTypes.CanWrite(fileType, out string? why))
+        if (GgufQuantizerFileTypes.RequiresImportanceMatrix(fileType)
+            && !GgufQuantizerFileTypes.CanWrite(fileType, options.ImportanceMatrix is not null, out string? why))
         {
             throw new NotSupportedException(why);
         }
@@ -74,7 +75,7 @@ public static class GgufQuantizer
         var clock = Stopwatch.StartNew();
         var source = OpenSource(input);
         var plan = Plan(source, fileType, options);
-        var metadata = BuildMetadata(source.Metadata, fileType);
+        var metadata = BuildMetadata(source.Metadata, fileType, options.ImportanceMatrix);
         var descriptors = plan.Select(p => new GgufTensorDescriptor(p.Source.Name, p.Source.Shape, p.Target)).ToList();
         long total = plan.Sum(p => p.Source.ByteLength);
         long done = 0;
@@ -129,7 +130,12 @@ public static class GgufQuantizer
         return plan.Select(p => (p.Source.Name, p.Source.Type, p.Target)).ToList();
     }
 
-    private sealed record PlanItem(QuantizationSourceTensor Source, TensorDataType Target, bool Convert);
+    /// <summary>One tensor of the plan.</summary>
+    /// <param name="Source">The input tensor.</param>
+    /// <param name="Target">Its output type.</param>
+    /// <param name="Convert">Whether its rows are converted (false: bytes copied).</param>
+    /// <param name="Importance">The tensor's importance weights (ne0 × ne2 values: one vector per expert), or null.</param>
+    private sealed record PlanItem(QuantizationSourceTensor Source, TensorDataType Target, bool Convert, float[]? Importance = null);
 
     private static QuantizationSource OpenSource(string input)
     {
@@ -179,7 +185,8 @@ public static class GgufQuantizer
         long layers = source.GetInt(arch + ".block_count", 0);
         var policy = new LlamaCppTensorTypePolicy(arch, fileType, ordered.Select(t => t.Name), (int)Math.Clamp(heads, 0, int.MaxValue),
             (int)Math.Clamp(kvHeads, 0, int.MaxValue), (int)Math.Clamp(experts, 0, int.MaxValue),
-            is70B: arch == "llama" && layers == 80 && heads != kvHeads, quantizeOutput: !options.LeaveOutputTensor)
+            is70B: arch == "llama" && layers == 80 && heads != kvHeads, hasImatrix: options.ImportanceMatrix is not null,
+            quantizeOutput: !options.LeaveOutputTensor)
         {
             ThrowWhenNoFallback = true,
         };
@@ -215,17 +222,55 @@ public static class GgufQuantizer
                 }
             }
 
-            plan.Add(new PlanItem(t, target, convert));
+            plan.Add(new PlanItem(t, target, convert, convert ? FindImportance(options.ImportanceMatrix, t, target, fileType) : null));
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// llama-quant.cpp's per-tensor imatrix lookup: the entry of the tensor's name, which must hold ne0 × ne2 values
+    /// (one vector per expert) — except for <c>token_embd.weight</c>, whose mismatch only drops the weights; a tensor
+    /// whose target llama.cpp quantizes only with importance weights (<c>tensor_requires_imatrix</c>: Q2_K in a Q2_K_S
+    /// file, IQ1/IQ2/IQ3_XXS; never token_embd / output) must have an entry.
+    /// </summary>
+    private static float[]? FindImportance(ImportanceMatrix? matrix, QuantizationSourceTensor t, TensorDataType target, LlamaFileType fileType)
+    {
+        bool embeddingsOrOutput = t.Name is "token_embd.weight" or "output.weight";
+        bool required = !embeddingsOrOutput && (target == TensorDataType.IQ2_XXS || target == TensorDataType.IQ2_XS
+            || target == TensorDataType.IQ2_S || target == TensorDataType.IQ1_S || target == TensorDataType.IQ1_M
+            || target == TensorDataType.IQ3_XXS || (target == TensorDataType.Q2_K && fileType == LlamaFileType.Q2_K_S));
+        float[]? found = null;
+        if (matrix is not null && matrix.Entries.TryGetValue(t.Name, out var values))
+        {
+            long[] ne = t.Ne;
+            long expected = ne[0] * (ne.Length > 2 ? ne[2] : 1);
+            if (values.Length == expected)
+            {
+                found = values;
+            }
+            else if (t.Name != "token_embd.weight")
+            {
+                throw new InvalidDataException(
+                    $"The importance matrix has {values.Length} values for tensor '{t.Name}', which needs {expected} (llama.cpp: \"imatrix size {values.Length} is different from tensor size {expected}\").");
+            }
+        }
+
+        if (found is null && required)
+        {
+            throw new NotSupportedException(
+                $"Tensor '{t.Name}' becomes {target.Name} in {fileType}, which llama.cpp quantizes only with importance weights, and the importance matrix has none for it.");
+        }
+
+        return found;
     }
 
     /// <summary>The output metadata as llama-quant.cpp builds it: the input pairs in their order (<c>gguf_set_kv</c>),
     /// then <c>gguf_set_val_u32</c> of <c>general.quantization_version</c> and <c>general.file_type</c>, each of which
     /// removes an existing key and appends it (gguf.cpp), so both always end the list in that order; the split keys are
     /// removed (the output is one file).</summary>
-    internal static List<KeyValuePair<string, GgufValue>> BuildMetadata(IReadOnlyList<KeyValuePair<string, GgufValue>> input, LlamaFileType fileType)
+    internal static List<KeyValuePair<string, GgufValue>> BuildMetadata(IReadOnlyList<KeyValuePair<string, GgufValue>> input, LlamaFileType fileType,
+        ImportanceMatrix? importance = null)
     {
         var result = new List<KeyValuePair<string, GgufValue>>(input.Count + 2);
         foreach (var kv in input)
@@ -237,7 +282,22 @@ public static class GgufQuantizer
 
         result.Add(new(QuantizationVersionKey, GgufValue.FromUInt32(QuantizationVersion)));
         result.Add(new(FileTypeKey, GgufValue.FromUInt32((uint)fileType)));
+        if (importance is not null)
+        {
+            // tools/quantize passes these as kv overrides, applied after the two keys above (integers as UINT32).
+            Set(result, "quantize.imatrix.file", GgufValue.FromString(importance.FilePath));
+            if (!string.IsNullOrEmpty(importance.Dataset)) Set(result, "quantize.imatrix.dataset", GgufValue.FromString(importance.Dataset));
+            Set(result, "quantize.imatrix.entries_count", GgufValue.FromUInt32((uint)importance.Entries.Count));
+            if (importance.ChunkCount > 0) Set(result, "quantize.imatrix.chunks_count", GgufValue.FromUInt32((uint)importance.ChunkCount));
+        }
+
         return result;
+
+        static void Set(List<KeyValuePair<string, GgufValue>> kvs, string key, GgufValue value)
+        {
+            kvs.RemoveAll(kv => kv.Key == key); // gguf_set_val_*: remove, then append
+            kvs.Add(new(key, value));
+        }
     }
 
     private const string QuantizationVersionKey = "general.quantization_version";
@@ -289,6 +349,10 @@ public static class GgufQuantizer
         double totalErrSq = 0, totalSigSq = 0, totalMax = 0;
         long totalNonFinite = 0;
         int threads = options.EffectiveThreads;
+        // ggml_quantize_chunk ignores the weights for types without an _impl (Q8_0, F16, TQ*): so do we.
+        var weighted = item.Importance is not null ? kernel as IImportanceRowQuantizer : null;
+        long[] ne = t.Ne;
+        long rowsPerSlice = Math.Max(1, ne.Length > 1 ? ne[1] : 1);
         try
         {
             for (long first = 0; first < rows; first += chunkRows)
@@ -308,7 +372,17 @@ public static class GgufQuantizer
                         {
                             reader!.DequantizeRow(srcBuf.AsSpan(r * srcRowBytes, srcRowBytes), x);
                             var dst = dstBuf.AsSpan(r * dstRowBytes, dstRowBytes);
-                            kernel!.QuantizeRow(x, dst);
+                            if (weighted is not null)
+                            {
+                                // Expert e of a 3-D tensor (rows e·ne1 … (e+1)·ne1 − 1) uses vector e.
+                                long slice = (first + r) / rowsPerSlice;
+                                weighted.QuantizeRow(x, dst, item.Importance.AsSpan(checked((int)(slice * rowLen)), rowLen));
+                            }
+                            else
+                            {
+                                kernel!.QuantizeRow(x, dst);
+                            }
+
                             kernel.DequantizeRow(dst, y);
                             Measure(x, y, out errSq[r], out sigSq[r], out maxErr[r], out nonFinite[r]);
                         }

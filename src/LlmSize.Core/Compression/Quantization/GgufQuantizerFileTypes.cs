@@ -31,7 +31,14 @@ public static class GgufQuantizerFileTypes
     /// <param name="fileType">File type.</param>
     /// <param name="reason">Null when writable; otherwise why not ("needs an importance matrix …", "no IQ3_S kernel …").</param>
     /// <returns>True when <see cref="GgufQuantizer.Quantize"/> can write it.</returns>
-    public static bool CanWrite(LlamaFileType fileType, out string? reason)
+    public static bool CanWrite(LlamaFileType fileType, out string? reason) => CanWrite(fileType, hasImportanceMatrix: false, out reason);
+
+    /// <summary>Whether this build writes <paramref name="fileType"/> when an importance matrix is, or is not, given.</summary>
+    /// <param name="fileType">File type.</param>
+    /// <param name="hasImportanceMatrix">Whether <see cref="GgufQuantizerOptions.ImportanceMatrix"/> is set.</param>
+    /// <param name="reason">Null when writable; otherwise why not.</param>
+    /// <returns>True when <see cref="GgufQuantizer.Quantize"/> can write it.</returns>
+    public static bool CanWrite(LlamaFileType fileType, bool hasImportanceMatrix, out string? reason)
     {
         if (!Enum.IsDefined(fileType))
         {
@@ -39,9 +46,9 @@ public static class GgufQuantizerFileTypes
             return false;
         }
 
-        if (RequiresImportanceMatrix(fileType))
+        if (RequiresImportanceMatrix(fileType) && !hasImportanceMatrix)
         {
-            reason = $"{fileType} needs an importance matrix (llama-quantize --imatrix), which this build does not read yet.";
+            reason = $"{fileType} needs an importance matrix (--imatrix FILE, as llama-quantize).";
             return false;
         }
 
