@@ -7,7 +7,7 @@ using LlmSize.Core.Precision;
 namespace LlmSize.Benchmarks.Compression;
 
 /// <summary>
-/// Q4_K / Q5_K / Q6_K quantization throughput of our row kernels against llama.cpp's own
+/// Q2_K … Q6_K, IQ4_NL and IQ4_XS quantization throughput of our row kernels against llama.cpp's own
 /// <c>ggml_quantize_chunk</c> (libggml-base of LLamaSharp.Backend.Cpu, loaded from this program's
 /// <c>runtimes/…/native/&lt;cpu variant&gt;/</c>, called through a function pointer), same data, one thread each,
 /// in the same run. Input: 64 rows × 4096 F32 weights (1 MiB, N(0, 0.02²), fixed seed), made once in
@@ -25,19 +25,18 @@ public unsafe class KQuantBenchmarks
     private delegate* unmanaged<int, float*, void*, long, long, long, float*, nuint> _ggmlQuantizeChunk;
 
     /// <summary>The ggml type name.</summary>
-    [Params("Q4_K", "Q5_K", "Q6_K")]
+    [Params("Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS")]
     public string Type { get; set; } = "Q4_K";
 
     /// <summary>Builds the input matrix and loads libggml-base.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _quantizer = Type switch
+        if (!TensorDataType.TryFromName(Type, out var type) || !RowQuantizers.TryGet(type, out _quantizer!))
         {
-            "Q4_K" => new Q4_KQuantizer(),
-            "Q5_K" => new Q5_KQuantizer(),
-            _ => new Q6_KQuantizer(),
-        };
+            throw new InvalidOperationException($"No kernel for {Type}.");
+        }
+
         var rng = new Random(42);
         _input = new float[Rows * RowLength];
         for (int i = 0; i < _input.Length; i++)

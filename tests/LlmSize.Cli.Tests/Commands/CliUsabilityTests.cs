@@ -210,9 +210,9 @@ public sealed class CliUsabilityTests : IDisposable
     // ---- 7. wording ----
 
     [Fact]
-    public void Quantize_MissingKernel_SaysWhichKernelInPlainWords()
+    public void Quantize_TypeWithoutKernel_SaysWhichKernelInPlainWords()
     {
-        // One 256×256 F32 matrix: whole Q2_K super-blocks of 256 (ggml QK_K = 256), so the Q2_K target is kept.
+        // IQ3_M (default type IQ3_S) has no kernel in this build: refused before anything is read or written.
         string input = Path.Combine(_dir, "in.gguf");
         var tensors = new GgufTensorDescriptor[] { new("blk.0.ffn_up.weight", [256, 256], TensorDataType.F32) };
         using (var w = GgufWriter.Create(input, [new("general.architecture", GgufValue.FromString("llama"))], tensors))
@@ -221,9 +221,9 @@ public sealed class CliUsabilityTests : IDisposable
             w.Commit();
         }
 
-        var (code, output) = CliRunner.Run("quantize", input, Path.Combine(_dir, "out.gguf"), "--type", "Q2_K");
-        Assert.Equal(1, code);
-        Assert.Contains("Q2_K needs a Q2_K kernel for tensor 'blk.0.ffn_up.weight', which this build does not have; kernels here:", output);
+        var (code, output) = CliRunner.Run("quantize", input, Path.Combine(_dir, "out.gguf"), "--type", "IQ3_M");
+        Assert.Equal(2, code);
+        Assert.Contains("--type IQ3_M: this build has no IQ3_S kernel, so it cannot write IQ3_M yet.", output);
     }
 
     [Fact]

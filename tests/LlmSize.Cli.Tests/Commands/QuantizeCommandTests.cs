@@ -147,4 +147,89 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("Unknown --type", text);
     }
+
+    [Theory]
+    [InlineData("IQ2_XS")]
+    [InlineData("IQ1_S")]
+    [InlineData("Q2_K_S")]
+    public void ImportanceMatrixType_IsUsageErrorSayingSo(string type)
+    {
+        // llama-quant.cpp tensor_requires_imatrix: IQ2_XXS/XS/S, IQ1_S/M, IQ3_XXS, and Q2_K inside a Q2_K_S file.
+        var (code, text) = Run("quantize", Input(), Path.Combine(_dir, "x.gguf"), "--type", type);
+        Assert.Equal(2, code);
+        Assert.Contains($"--type {type}: {type} needs an importance matrix", text);
+        Assert.Contains("This build writes: F32, F16, Q4_0", text);
+        Assert.False(File.Exists(Path.Combine(_dir, "x.gguf")));
+    }
+
+    [Theory]
+    [InlineData("IQ3_XS", "IQ3_S")]
+    [InlineData("IQ3_M", "IQ3_S")]
+    public void TypeWithoutKernel_IsUsageErrorNamingTheKernel(string type, string kernel)
+    {
+        var (code, text) = Run("quantize", Input(), Path.Combine(_dir, "x.gguf"), "--type", type);
+        Assert.Equal(2, code);
+        Assert.Contains($"this build has no {kernel} kernel, so it cannot write {type} yet", text);
+    }
+
+    [Fact]
+    public void TypeHelp_ListsExactlyTheWritableTypes()
+    {
+        string listed = LlmSize.Cli.Commands.Quantize.QuantizeSettings.TypeDescription["llama.cpp file type: ".Length..LlmSize.Cli.Commands.Quantize.QuantizeSettings.TypeDescription.IndexOf(". ", StringComparison.Ordinal)];
+        Assert.Equal(Core.Compression.Quantization.GgufQuantizerFileTypes.WritableNames, listed.Split(", "));
+    }
+
+    /// <summary>A 256×256 F32 matrix and a legacy imatrix for it (llama.cpp load_legacy_imatrix layout: int32 count;
+    /// int32 name length, name, int32 ncall, int32 nval, float32 values).</summary>
+    private (string Model, string Imatrix) ModelWithImatrix()
+    {
+        string model = Path.Combine(_dir, "in256.gguf");
+        var tensors = new GgufTensorDescriptor[] { new("blk.0.ffn_up.weight", [256, 256], TensorDataType.F32) };
+        using (var w = GgufWriter.Create(model, [new("general.architecture", GgufValue.FromString("llama"))], tensors))
+        {
+            var bytes = new byte[tensors[0].ByteLength];
+            var rng = new Random(3);
+            for (int i = 0; i < bytes.Length; i += 4) BitConverter.TryWriteBytes(bytes.AsSpan(i), (float)(rng.NextDouble() - 0.5));
+            w.WriteTensorData(bytes);
+            w.Commit();
+        }
+
+        var ms = new MemoryStream();
+        var bw = new BinaryWriter(ms);
+        byte[] name = System.Text.Encoding.UTF8.GetBytes("blk.0.ffn_up.weight");
+        bw.Write(1);
+        bw.Write(name.Length);
+        bw.Write(name);
+        bw.Write(1);
+        bw.Write(256);
+        for (int i = 0; i < 256; i++) bw.Write(1f + i % 7);
+        bw.Flush();
+        string imatrix = Path.Combine(_dir, "imatrix.dat");
+        File.WriteAllBytes(imatrix, ms.ToArray());
+        return (model, imatrix);
+    }
+
+    [Fact]
+    public void Q2_K_S_WithImatrix_IsWritten_AndRecordsTheImatrix()
+    {
+        var (model, imatrix) = ModelWithImatrix();
+        string output = Path.Combine(_dir, "q2ks.gguf");
+        var (code, text) = Run("quantize", model, output, "--type", "Q2_K_S", "--imatrix", imatrix, "--json");
+        Assert.True(code == 0, text);
+        var g = GgufReader.Read(output);
+        Assert.Equal("Q2_K", g.Tensors.Single().DataType.Name);
+        Assert.Equal(imatrix, g.Metadata["quantize.imatrix.file"].Value as string);
+    }
+
+    [Fact]
+    public void MalformedImatrix_IsBadInput_NamingTheFile()
+    {
+        var (model, _) = ModelWithImatrix();
+        string bad = Path.Combine(_dir, "bad.dat");
+        File.WriteAllBytes(bad, [1, 0, 0, 0, 5, 0]);
+        var (code, text) = Run("quantize", model, Path.Combine(_dir, "o.gguf"), "--type", "Q4_K_M", "--imatrix", bad);
+        Assert.Equal(1, code);
+        Assert.Contains("bad.dat", text);
+        Assert.False(File.Exists(Path.Combine(_dir, "o.gguf")));
+    }
 }

@@ -23,6 +23,7 @@ public sealed class QuantizeCommand(IAnsiConsole console) : Command<QuantizeSett
             AllowNonFinite = settings.AllowNonFinite,
             LeaveOutputTensor = settings.LeaveOutputTensor,
             Overwrite = settings.Overwrite,
+            ImportanceMatrix = settings.Imatrix is null ? null : ImportanceMatrix.Read(settings.Imatrix),
         };
         QuantizationReport report;
         if (!settings.Json && console.Profile.Capabilities.Interactive)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using LlmSize.Core.Compression.Quantization;
 using LlmSize.Core.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -18,10 +19,20 @@ public sealed class QuantizeSettings : CommandSettings
     [Description("The GGUF file to write (never the input; written to a temporary file, then renamed).")]
     public string Output { get; init; } = string.Empty;
 
+    /// <summary>The help text of <c>--type</c>: every file type this build writes
+    /// (<see cref="GgufQuantizerFileTypes.WritableNames"/>; a test keeps the two equal).</summary>
+    internal const string TypeDescription = "llama.cpp file type: F32, F16, Q4_0, Q4_1, Q8_0, Q5_0, Q5_1, Q2_K, Q3_K_S, Q3_K_M, "
+        + "Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K, IQ4_NL, IQ4_XS, BF16, TQ1_0, TQ2_0. Q2_K_S needs --imatrix; IQ1_*, IQ2_*, IQ3_* are not written yet.";
+
     /// <summary>llama.cpp file type.</summary>
     [CommandOption("-t|--type <TYPE>")]
-    [Description("llama.cpp file type: Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_M, Q5_K_M, Q6_K, F16, BF16 …")]
+    [Description(TypeDescription)]
     public string? Type { get; init; }
+
+    /// <summary>Importance matrix file.</summary>
+    [CommandOption("--imatrix <FILE>")]
+    [Description("Importance matrix from llama-imatrix (legacy .dat format), as llama-quantize --imatrix; needed for Q2_K_S.")]
+    public string? Imatrix { get; init; }
 
     /// <summary>Requantize already-quantized tensors.</summary>
     [CommandOption("--allow-requantize")]
@@ -57,7 +68,10 @@ public sealed class QuantizeSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Type)) return ValidationResult.Error("Choose the output type with --type (e.g. --type Q4_K_M).");
-        if (!LlamaFileTypes.TryParse(Type, out _)) return ValidationResult.Error($"Unknown --type '{Type}'. Known: {string.Join(", ", LlamaFileTypes.All.Select(t => t.Name))}.");
+        if (!LlamaFileTypes.TryParse(Type, out var fileType))
+            return ValidationResult.Error($"Unknown --type '{Type}'. This build writes: {string.Join(", ", GgufQuantizerFileTypes.WritableNames)}.");
+        if (!GgufQuantizerFileTypes.CanWrite(fileType, Imatrix is not null, out string? why))
+            return ValidationResult.Error($"--type {fileType}: {why} This build writes: {string.Join(", ", GgufQuantizerFileTypes.WritableNames)}.");
         if (Threads is <= 0) return ValidationResult.Error("--threads must be a positive number.");
         // The writer produces GGUF; a name that promises another format is refused (a folder gets its own message).
         if (!Output.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(Output))

@@ -58,6 +58,31 @@ internal static class GgmlMath
         return MathF.Abs(x - t) >= 0.5f ? t + MathF.CopySign(1f, x) : t;
     }
 
+    /// <summary>
+    /// C <c>(int)lroundf(x)</c> on x86-64 glibc: nearest integer, halfway away from zero; NaN, ±Inf and values beyond
+    /// the range of <c>long</c> give <c>LONG_MIN</c>, whose low 32 bits are 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int LRoundToInt(float x)
+    {
+        if (!(MathF.Abs(x) < 9.223372E+18f)) return 0; // LONG_MIN truncated to int
+        return unchecked((int)(long)RoundAwayFromZero(x));
+    }
+
+    /// <summary>Largest |x| with C's <c>MAX(a, b) = a &gt; b ? a : b</c> in index order (a NaN is dropped by the next
+    /// element, as in ggml's <c>amax = MAX(amax, fabsf(v))</c> loops).</summary>
+    public static float AbsMaxSequential(ReadOnlySpan<float> x)
+    {
+        float amax = 0f;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float a = MathF.Abs(x[i]);
+            amax = amax > a ? amax : a;
+        }
+
+        return amax;
+    }
+
     /// <summary>Writes a little-endian fp16 scale.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteHalf(Span<byte> dst, float value) =>

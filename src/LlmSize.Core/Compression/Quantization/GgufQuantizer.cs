@@ -46,7 +46,8 @@ public static class GgufQuantizer
     /// <exception cref="ModelFormatException">The input is malformed.</exception>
     /// <exception cref="NotSupportedException">A tensor is already quantized (without
     /// <see cref="GgufQuantizerOptions.AllowRequantize"/>), has an input type that cannot be read as floats, needs a type
-    /// with no kernel here, or has rows llama.cpp cannot quantize; or the safetensors checkpoint is not LLaMA-layout.</exception>
+    /// with no kernel here, or has rows llama.cpp cannot quantize; or the file type needs an importance matrix
+    /// (<see cref="GgufQuantizerFileTypes.RequiresImportanceMatrix"/>); or the safetensors checkpoint is not LLaMA-layout.</exception>
     /// <exception cref="InvalidDataException">A tensor holds NaN or ±Inf weights (without
     /// <see cref="GgufQuantizerOptions.AllowNonFinite"/>); the message names the tensor.</exception>
     /// <exception cref="IOException">The output exists, disk full, or another I/O failure; no partial output remains.</exception>
@@ -66,10 +67,16 @@ public static class GgufQuantizer
         }
 
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
+        if (GgufQuantizerFileTypes.RequiresImportanceMatrix(fileType)
+            && !GgufQuantizerFileTypes.CanWrite(fileType, options.ImportanceMatrix is not null, out string? why))
+        {
+            throw new NotSupportedException(why);
+        }
+
         var clock = Stopwatch.StartNew();
         var source = OpenSource(input);
         var plan = Plan(source, fileType, options);
-        var metadata = BuildMetadata(source.Metadata, fileType);
+        var metadata = BuildMetadata(source.Metadata, fileType, options.ImportanceMatrix);
         var descriptors = plan.Select(p => new GgufTensorDescriptor(p.Source.Name, p.Source.Shape, p.Target)).ToList();
         long total = plan.Sum(p => p.Source.ByteLength);
         long done = 0;
@@ -124,7 +131,12 @@ public static class GgufQuantizer
         return plan.Select(p => (p.Source.Name, p.Source.Type, p.Target)).ToList();
     }
 
-    private sealed record PlanItem(QuantizationSourceTensor Source, TensorDataType Target, bool Convert);
+    /// <summary>One tensor of the plan.</summary>
+    /// <param name="Source">The input tensor.</param>
+    /// <param name="Target">Its output type.</param>
+    /// <param name="Convert">Whether its rows are converted (false: bytes copied).</param>
+    /// <param name="Importance">The tensor's importance weights (ne0 × ne2 values: one vector per expert), or null.</param>
+    private sealed record PlanItem(QuantizationSourceTensor Source, TensorDataType Target, bool Convert, float[]? Importance = null);
 
     private static QuantizationSource OpenSource(string input)
     {
@@ -174,7 +186,8 @@ public static class GgufQuantizer
         long layers = source.GetInt(arch + ".block_count", 0);
         var policy = new LlamaCppTensorTypePolicy(arch, fileType, ordered.Select(t => t.Name), (int)Math.Clamp(heads, 0, int.MaxValue),
             (int)Math.Clamp(kvHeads, 0, int.MaxValue), (int)Math.Clamp(experts, 0, int.MaxValue),
-            is70B: arch == "llama" && layers == 80 && heads != kvHeads, quantizeOutput: !options.LeaveOutputTensor)
+            is70B: arch == "llama" && layers == 80 && heads != kvHeads, hasImatrix: options.ImportanceMatrix is not null,
+            quantizeOutput: !options.LeaveOutputTensor)
         {
             ThrowWhenNoFallback = true,
         };
@@ -210,40 +223,86 @@ public static class GgufQuantizer
                 }
             }
 
-            plan.Add(new PlanItem(t, target, convert));
+            plan.Add(new PlanItem(t, target, convert, convert ? FindImportance(options.ImportanceMatrix, t, target, fileType) : null));
         }
 
         return plan;
     }
 
-    private static List<KeyValuePair<string, GgufValue>> BuildMetadata(IReadOnlyList<KeyValuePair<string, GgufValue>> input, LlamaFileType fileType)
+    /// <summary>
+    /// llama-quant.cpp's per-tensor imatrix lookup: the entry of the tensor's name, which must hold ne0 × ne2 values
+    /// (one vector per expert) — except for <c>token_embd.weight</c>, whose mismatch only drops the weights; a tensor
+    /// whose target llama.cpp quantizes only with importance weights (<c>tensor_requires_imatrix</c>: Q2_K in a Q2_K_S
+    /// file, IQ1/IQ2/IQ3_XXS; never token_embd / output) must have an entry.
+    /// </summary>
+    private static float[]? FindImportance(ImportanceMatrix? matrix, QuantizationSourceTensor t, TensorDataType target, LlamaFileType fileType)
     {
-        var result = new List<KeyValuePair<string, GgufValue>>(input.Count + 2);
-        bool hasVersion = false, hasFileType = false;
-        foreach (var kv in input)
+        bool embeddingsOrOutput = t.Name is "token_embd.weight" or "output.weight";
+        bool required = !embeddingsOrOutput && (target == TensorDataType.IQ2_XXS || target == TensorDataType.IQ2_XS
+            || target == TensorDataType.IQ2_S || target == TensorDataType.IQ1_S || target == TensorDataType.IQ1_M
+            || target == TensorDataType.IQ3_XXS || (target == TensorDataType.Q2_K && fileType == LlamaFileType.Q2_K_S));
+        float[]? found = null;
+        if (matrix is not null && matrix.Entries.TryGetValue(t.Name, out var values))
         {
-            // llama-quant.cpp drops the split keys (the output is one file) and overwrites these two.
-            if (kv.Key is GgufConstants.SplitNoKey or GgufConstants.SplitCountKey or GgufConstants.SplitTensorsCountKey) continue;
-            if (kv.Key == "general.quantization_version")
+            long[] ne = t.Ne;
+            long expected = ne[0] * (ne.Length > 2 ? ne[2] : 1);
+            if (values.Length == expected)
             {
-                result.Add(new(kv.Key, GgufValue.FromUInt32(QuantizationVersion)));
-                hasVersion = true;
+                found = values;
             }
-            else if (kv.Key == "general.file_type")
+            else if (t.Name != "token_embd.weight")
             {
-                result.Add(new(kv.Key, GgufValue.FromUInt32((uint)fileType)));
-                hasFileType = true;
-            }
-            else
-            {
-                result.Add(kv);
+                throw new InvalidDataException(
+                    $"The importance matrix has {values.Length} values for tensor '{t.Name}', which needs {expected} (llama.cpp: \"imatrix size {values.Length} is different from tensor size {expected}\").");
             }
         }
 
-        if (!hasVersion) result.Add(new("general.quantization_version", GgufValue.FromUInt32(QuantizationVersion)));
-        if (!hasFileType) result.Add(new("general.file_type", GgufValue.FromUInt32((uint)fileType)));
-        return result;
+        if (found is null && required)
+        {
+            throw new NotSupportedException(
+                $"Tensor '{t.Name}' becomes {target.Name} in {fileType}, which llama.cpp quantizes only with importance weights, and the importance matrix has none for it.");
+        }
+
+        return found;
     }
+
+    /// <summary>The output metadata as llama-quant.cpp builds it: the input pairs in their order (<c>gguf_set_kv</c>),
+    /// then <c>gguf_set_val_u32</c> of <c>general.quantization_version</c> and <c>general.file_type</c>, each of which
+    /// removes an existing key and appends it (gguf.cpp), so both always end the list in that order; the split keys are
+    /// removed (the output is one file).</summary>
+    internal static List<KeyValuePair<string, GgufValue>> BuildMetadata(IReadOnlyList<KeyValuePair<string, GgufValue>> input, LlamaFileType fileType,
+        ImportanceMatrix? importance = null)
+    {
+        var result = new List<KeyValuePair<string, GgufValue>>(input.Count + 2);
+        foreach (var kv in input)
+        {
+            if (kv.Key is GgufConstants.SplitNoKey or GgufConstants.SplitCountKey or GgufConstants.SplitTensorsCountKey
+                or QuantizationVersionKey or FileTypeKey) continue;
+            result.Add(kv);
+        }
+
+        result.Add(new(QuantizationVersionKey, GgufValue.FromUInt32(QuantizationVersion)));
+        result.Add(new(FileTypeKey, GgufValue.FromUInt32((uint)fileType)));
+        if (importance is not null)
+        {
+            // tools/quantize passes these as kv overrides, applied after the two keys above (integers as UINT32).
+            Set(result, "quantize.imatrix.file", GgufValue.FromString(importance.FilePath));
+            if (!string.IsNullOrEmpty(importance.Dataset)) Set(result, "quantize.imatrix.dataset", GgufValue.FromString(importance.Dataset));
+            Set(result, "quantize.imatrix.entries_count", GgufValue.FromUInt32((uint)importance.Entries.Count));
+            if (importance.ChunkCount > 0) Set(result, "quantize.imatrix.chunks_count", GgufValue.FromUInt32((uint)importance.ChunkCount));
+        }
+
+        return result;
+
+        static void Set(List<KeyValuePair<string, GgufValue>> kvs, string key, GgufValue value)
+        {
+            kvs.RemoveAll(kv => kv.Key == key); // gguf_set_val_*: remove, then append
+            kvs.Add(new(key, value));
+        }
+    }
+
+    private const string QuantizationVersionKey = "general.quantization_version";
+    private const string FileTypeKey = "general.file_type";
 
     private static TensorQuantizationReport CopyTensor(SafeFileHandle handle, PlanItem item, GgufWriter writer,
         Action<long>? progress, CancellationToken ct)
@@ -291,6 +350,10 @@ public static class GgufQuantizer
         double totalErrSq = 0, totalSigSq = 0, totalMax = 0;
         long totalNonFinite = 0;
         int threads = options.EffectiveThreads;
+        // ggml_quantize_chunk ignores the weights for types without an _impl (Q8_0, F16, TQ*): so do we.
+        var weighted = item.Importance is not null ? kernel as IImportanceRowQuantizer : null;
+        long[] ne = t.Ne;
+        long rowsPerSlice = Math.Max(1, ne.Length > 1 ? ne[1] : 1);
         try
         {
             for (long first = 0; first < rows; first += chunkRows)
@@ -310,7 +373,17 @@ public static class GgufQuantizer
                         {
                             reader!.DequantizeRow(srcBuf.AsSpan(r * srcRowBytes, srcRowBytes), x);
                             var dst = dstBuf.AsSpan(r * dstRowBytes, dstRowBytes);
-                            kernel!.QuantizeRow(x, dst);
+                            if (weighted is not null)
+                            {
+                                // Expert e of a 3-D tensor (rows e·ne1 … (e+1)·ne1 − 1) uses vector e.
+                                long slice = (first + r) / rowsPerSlice;
+                                weighted.QuantizeRow(x, dst, item.Importance.AsSpan(checked((int)(slice * rowLen)), rowLen));
+                            }
+                            else
+                            {
+                                kernel!.QuantizeRow(x, dst);
+                            }
+
                             kernel.DequantizeRow(dst, y);
                             Measure(x, y, out errSq[r], out sigSq[r], out maxErr[r], out nonFinite[r]);
                         }

@@ -23,6 +23,11 @@ public sealed class GgufQuantizerOptions
     /// <summary>Keep <c>output.weight</c> unquantized (llama-quantize <c>--leave-output-tensor</c>). Default false.</summary>
     public bool LeaveOutputTensor { get; init; }
 
+    /// <summary>Importance matrix (llama-quantize <c>--imatrix</c>), or null (default) for none. With one, tensors it has
+    /// an entry for are quantized with importance weights (<see cref="IImportanceRowQuantizer"/>), the per-tensor
+    /// choices follow llama.cpp's imatrix rules, and the file types that need one (Q2_K_S) become writable.</summary>
+    public ImportanceMatrix? ImportanceMatrix { get; init; }
+
     /// <summary>Most bytes of F32 rows converted at once (per chunk of a tensor; the working memory is about three
     /// times this). Default 16 MiB.</summary>
     public int ChunkBytes { get; init; } = 16 << 20;

@@ -17,7 +17,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// The SIMD paths keep that order by putting independent <em>candidates</em> (trial scales) in the vector lanes
 /// and walking the elements sequentially, never by splitting one sum across lanes.
 /// </remarks>
-internal static class KQuantMath
+internal static partial class KQuantMath
 {
     /// <summary>Elements per k-quant super-block (<c>QK_K</c>).</summary>
     public const int QK = 256;
@@ -147,7 +147,7 @@ internal static class KQuantMath
     }
 
     /// <summary>
-    /// ggml <c>make_qkx2_quants</c> with <c>use_mad = false</c>: fits <c>x ≈ scale·L − theMin</c>, L in [0, nmax],
+    /// ggml <c>make_qkx2_quants</c>: fits <c>x ≈ scale·L − theMin</c>, L in [0, nmax],
     /// trying <paramref name="nstep"/> + 1 candidate inverse scales <c>(rmin + rdelta·is + nmax)/(max − min)</c>
     /// and keeping the weighted least-squares solution with the smallest weighted squared error.
     /// </summary>
@@ -158,10 +158,11 @@ internal static class KQuantMath
     /// <param name="theMin">Receives the (non-negative) offset to subtract: <c>−min</c>.</param>
     /// <param name="rmin">Candidate start (−1 for Q4_K, −0.5 for Q5_K).</param>
     /// <param name="rdelta">Candidate step (0.1).</param>
-    /// <param name="nstep">Candidates after the first (20 for Q4_K, 15 for Q5_K).</param>
+    /// <param name="nstep">Candidates after the first (20 for Q4_K, 15 for Q5_K and Q2_K).</param>
+    /// <param name="useMad">ggml's <c>use_mad</c>: the error is Σw·|diff| (Q2_K) instead of Σw·diff² (Q4_K, Q5_K).</param>
     /// <returns>The scale.</returns>
     public static float MakeQkx2Quants(int nmax, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<byte> levels,
-        out float theMin, float rmin, float rdelta, int nstep)
+        out float theMin, float rmin, float rdelta, int nstep, bool useMad = false)
     {
         int n = x.Length;
         float min = x[0];
@@ -193,7 +194,7 @@ internal static class KQuantMath
             int l = NearestInt(iscale * (x[i] - min));
             levels[i] = (byte)Math.Max(0, Math.Min(nmax, l));
             float diff = scale * levels[i] + min - x[i];
-            diff *= diff;
+            diff = useMad ? MathF.Abs(diff) : diff * diff;
             bestError += weights[i] * diff;
         }
 
@@ -205,11 +206,11 @@ internal static class KQuantMath
 
         if (UseSimd512 && n <= 32)
         {
-            Qkx2CandidatesSimd512(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep);
+            Qkx2CandidatesSimd512(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep, useMad);
         }
         else if (UseSimd && n <= 32)
         {
-            Qkx2CandidatesSimd(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep);
+            Qkx2CandidatesSimd(nmax, x, weights, levels, ref scale, ref min, ref bestError, max, sumW, sumX, rmin, rdelta, nstep, useMad);
         }
         else
         {
@@ -244,7 +245,7 @@ internal static class KQuantMath
                     for (int i = 0; i < n; ++i)
                     {
                         float diff = thisScale * aux[i] + thisMin - x[i];
-                        diff *= diff;
+                        diff = useMad ? MathF.Abs(diff) : diff * diff;
                         curError += weights[i] * diff;
                     }
 
@@ -270,7 +271,7 @@ internal static class KQuantMath
     /// candidate is accepted and changes <c>min</c>, the candidates after it are recomputed.
     /// </summary>
     private static void Qkx2CandidatesSimd(int nmax, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<byte> levels,
-        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep)
+        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep, bool useMad)
     {
         int n = x.Length;
         Span<float> iscales = stackalloc float[8];
@@ -320,7 +321,7 @@ internal static class KQuantMath
             for (int i = 0; i < n; ++i)
             {
                 Vector256<float> diff = thisScale * lanesLevels[i] + thisMin - Vector256.Create(x[i]);
-                diff *= diff;
+                diff = useMad ? Vector256.Abs(diff) : diff * diff;
                 error += Vector256.Create(weights[i]) * diff;
             }
 
@@ -358,7 +359,7 @@ internal static class KQuantMath
 
     /// <summary>As <see cref="Qkx2CandidatesSimd"/> with 16 candidates per Vector512 (AVX-512 hardware).</summary>
     private static void Qkx2CandidatesSimd512(int nmax, ReadOnlySpan<float> x, ReadOnlySpan<float> weights, Span<byte> levels,
-        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep)
+        ref float scale, ref float min, ref float bestError, float max, float sumW, float sumX, float rmin, float rdelta, int nstep, bool useMad)
     {
         int n = x.Length;
         Span<float> iscales = stackalloc float[16];
@@ -408,7 +409,7 @@ internal static class KQuantMath
             for (int i = 0; i < n; ++i)
             {
                 Vector512<float> diff = thisScale * lanesLevels[i] + thisMin - Vector512.Create(x[i]);
-                diff *= diff;
+                diff = useMad ? Vector512.Abs(diff) : diff * diff;
                 error += Vector512.Create(weights[i]) * diff;
             }
 
@@ -453,7 +454,8 @@ internal static class KQuantMath
     /// <param name="x">The group (16 elements).</param>
     /// <param name="levels">Receives the levels, 0 … 2·nmax − 1.</param>
     /// <returns>The (signed) scale.</returns>
-    public static float MakeQxQuantsRmse1(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels)
+    /// <param name="weights">Per-element weights (<c>make_qx_quants</c>' <c>qw</c>); empty means x².</param>
+    public static float MakeQxQuantsRmse1(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels, ReadOnlySpan<float> weights = default)
     {
         int n = x.Length;
         float max = 0;
@@ -482,7 +484,7 @@ internal static class KQuantMath
             int l = NearestInt(iscale * x[i]);
             l = Math.Max(-nmax, Math.Min(nmax - 1, l));
             levels[i] = (sbyte)(l + nmax);
-            float w = x[i] * x[i];
+            float w = weights.IsEmpty ? x[i] * x[i] : weights[i];
             sumLX += w * x[i] * l;
             sumL2 += w * l * l;
         }
@@ -491,7 +493,7 @@ internal static class KQuantMath
         float best = scale * sumLX;
         if (UseSimd && n <= 32)
         {
-            QxCandidatesSimd(nmax, x, levels, max, ref scale, ref best);
+            QxCandidatesSimd(nmax, x, levels, max, ref scale, ref best, weights);
             return scale;
         }
 
@@ -508,7 +510,7 @@ internal static class KQuantMath
             {
                 int l = NearestInt(iscale * x[i]);
                 l = Math.Max(-nmax, Math.Min(nmax - 1, l));
-                float w = x[i] * x[i];
+                float w = weights.IsEmpty ? x[i] * x[i] : weights[i];
                 sumLX += w * x[i] * l;
                 sumL2 += w * l * l;
             }
@@ -533,7 +535,8 @@ internal static class KQuantMath
     /// The 18 trial scales of <see cref="MakeQxQuantsRmse1"/> in lanes (3 × 8, the last 6 lanes idle); the trials
     /// are independent, only the acceptance (which depends on the running best) is sequential.
     /// </summary>
-    private static void QxCandidatesSimd(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels, float max, ref float scale, ref float best)
+    private static void QxCandidatesSimd(int nmax, ReadOnlySpan<float> x, Span<sbyte> levels, float max, ref float scale, ref float best,
+        ReadOnlySpan<float> weights)
     {
         int n = x.Length;
         Span<float> iscales = stackalloc float[24];
@@ -554,7 +557,7 @@ internal static class KQuantMath
             {
                 Vector256<float> xi = Vector256.Create(x[i]);
                 Vector256<float> lf = Vector256.ConvertToSingle(Vector256.Min(Vector256.Max(NearestInt(vIscale * xi), lo), hi));
-                Vector256<float> w = xi * xi;
+                Vector256<float> w = weights.IsEmpty ? xi * xi : Vector256.Create(weights[i]);
                 sumLX += w * xi * lf;
                 sumL2 += w * lf * lf;
             }

@@ -9,7 +9,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// </summary>
 /// <remarks>Follows <c>quantize_row_q4_0_ref</c> / <c>dequantize_row_q4_0</c> in ggml <c>src/ggml-quants.c</c>
 /// (block_q4_0: <c>ggml_half d; uint8_t qs[16]</c>).</remarks>
-public sealed class Q4_0Quantizer : IRowQuantizer
+public sealed class Q4_0Quantizer : IImportanceRowQuantizer
 {
     private const int Qk = 32;
     private const int BlockBytes = 18;
@@ -19,6 +19,23 @@ public sealed class Q4_0Quantizer : IRowQuantizer
 
     /// <inheritdoc />
     public TensorDataType Type => TensorDataType.Q4_0;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The lengths do not fit whole Q4_0 blocks, or the importance weights are not
+    /// one per element.</exception>
+    /// <remarks>With importance weights: ggml <c>quantize_row_q4_0_impl</c> (see <see cref="LegacyImportance"/>).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
+    {
+        if (importance.IsEmpty)
+        {
+            QuantizeRow(src, dst);
+            return;
+        }
+
+        GgmlMath.CheckRow(this, src.Length, dst.Length, nameof(src), nameof(dst));
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
+        LegacyImportance.QuantizeSymmetric(src, dst, importance, fifthBit: false);
+    }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The lengths do not fit whole Q4_0 blocks.</exception>

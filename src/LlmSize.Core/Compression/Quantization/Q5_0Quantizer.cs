@@ -10,7 +10,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// <remarks>Follows <c>quantize_row_q5_0_ref</c> / <c>dequantize_row_q5_0</c> in ggml <c>src/ggml-quants.c</c>
 /// (block_q5_0: <c>ggml_half d; uint8_t qh[4]; uint8_t qs[16]</c>; qh is a little-endian uint32 with bit j for
 /// element j and bit j + 16 for element j + 16).</remarks>
-public sealed class Q5_0Quantizer : IRowQuantizer
+public sealed class Q5_0Quantizer : IImportanceRowQuantizer
 {
     private const int Qk = 32;
     private const int BlockBytes = 22;
@@ -20,6 +20,23 @@ public sealed class Q5_0Quantizer : IRowQuantizer
 
     /// <inheritdoc />
     public TensorDataType Type => TensorDataType.Q5_0;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The lengths do not fit whole Q5_0 blocks, or the importance weights are not
+    /// one per element.</exception>
+    /// <remarks>With importance weights: ggml <c>quantize_row_q5_0_impl</c> (see <see cref="LegacyImportance"/>).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
+    {
+        if (importance.IsEmpty)
+        {
+            QuantizeRow(src, dst);
+            return;
+        }
+
+        GgmlMath.CheckRow(this, src.Length, dst.Length, nameof(src), nameof(dst));
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
+        LegacyImportance.QuantizeSymmetric(src, dst, importance, fifthBit: true);
+    }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The lengths do not fit whole Q5_0 blocks.</exception>

@@ -10,7 +10,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// <remarks>Follows <c>quantize_row_q5_1_ref</c> / <c>dequantize_row_q5_1</c> in ggml <c>src/ggml-quants.c</c>
 /// (block_q5_1: <c>ggml_half d, m; uint8_t qh[4]; uint8_t qs[16]</c>). Unlike Q4_1 the reference does not clamp
 /// to 31 (the cast is to <c>uint8_t</c>); neither do we.</remarks>
-public sealed class Q5_1Quantizer : IRowQuantizer
+public sealed class Q5_1Quantizer : IImportanceRowQuantizer
 {
     private const int Qk = 32;
     private const int BlockBytes = 24;
@@ -20,6 +20,23 @@ public sealed class Q5_1Quantizer : IRowQuantizer
 
     /// <inheritdoc />
     public TensorDataType Type => TensorDataType.Q5_1;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The lengths do not fit whole Q5_1 blocks, or the importance weights are not
+    /// one per element.</exception>
+    /// <remarks>With importance weights: ggml <c>quantize_row_q5_1_impl</c> (see <see cref="LegacyImportance"/>).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
+    {
+        if (importance.IsEmpty)
+        {
+            QuantizeRow(src, dst);
+            return;
+        }
+
+        GgmlMath.CheckRow(this, src.Length, dst.Length, nameof(src), nameof(dst));
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
+        LegacyImportance.QuantizeAffine(src, dst, importance, fifthBit: true);
+    }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The lengths do not fit whole Q5_1 blocks.</exception>

@@ -14,7 +14,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// Algorithm: ggml/src/ggml-quants.c <c>quantize_row_q5_K_ref</c> / <c>dequantize_row_q5_K</c>.
 /// NaN or ±Inf weights are not rejected: like the reference, they yield the same (meaningless) bytes ggml writes.
 /// </remarks>
-public sealed class Q5_KQuantizer : IRowQuantizer
+public sealed class Q5_KQuantizer : IImportanceRowQuantizer
 {
     private const int BlockBytes = 176;
 
@@ -24,15 +24,22 @@ public sealed class Q5_KQuantizer : IRowQuantizer
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="src"/> is not a multiple of 256 weights, or
     /// <paramref name="dst"/> is not exactly 176 bytes per 256 weights.</exception>
-    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst)
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst) => QuantizeRow(src, dst, default);
+
+    /// <inheritdoc />
+    /// <remarks>With importance weights: ggml <c>quantize_row_q5_K_impl</c> (groups fitted by <c>make_qkx3_quants</c>
+    /// with weights <c>w·sqrt(σ² + x²)</c>, σ² = 2·Σx²/256; block scales and mins by <c>make_qp_quants</c>).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
     {
         int blocks = KQuantMath.CheckQuantizeLengths(src.Length, dst.Length, BlockBytes, "Q5_K");
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
         Span<byte> levels = stackalloc byte[KQuantMath.QK];
         for (int b = 0; b < blocks; ++b)
         {
             ReadOnlySpan<float> x = src.Slice(b * KQuantMath.QK, KQuantMath.QK);
             Span<byte> block = dst.Slice(b * BlockBytes, BlockBytes);
-            KQuantMath.QuantizeAffineSuperBlock(x, 31, -0.5f, 0.1f, 15, block, levels);
+            if (importance.IsEmpty) KQuantMath.QuantizeAffineSuperBlock(x, 31, -0.5f, 0.1f, 15, block, levels);
+            else KQuantMath.QuantizeAffineSuperBlockWeighted(x, importance.Slice(b * KQuantMath.QK, KQuantMath.QK), 31, block, levels);
 
             Span<byte> qh = block.Slice(16, 32);
             Span<byte> ql = block.Slice(48, 128);

@@ -15,7 +15,7 @@ namespace LlmSize.Core.Compression.Quantization;
 /// Algorithm: ggml/src/ggml-quants.c <c>quantize_row_q6_K_ref</c> / <c>dequantize_row_q6_K</c>.
 /// NaN or ±Inf weights are not rejected: like the reference, they yield the same (meaningless) bytes ggml writes.
 /// </remarks>
-public sealed class Q6_KQuantizer : IRowQuantizer
+public sealed class Q6_KQuantizer : IImportanceRowQuantizer
 {
     private const int BlockBytes = 210;
 
@@ -25,9 +25,14 @@ public sealed class Q6_KQuantizer : IRowQuantizer
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="src"/> is not a multiple of 256 weights, or
     /// <paramref name="dst"/> is not exactly 210 bytes per 256 weights.</exception>
-    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst)
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst) => QuantizeRow(src, dst, default);
+
+    /// <inheritdoc />
+    /// <remarks>With importance weights: ggml <c>quantize_row_q6_K_impl</c>, where the weights go straight into <c>make_qx_quants</c> (no σ² term).</remarks>
+    public void QuantizeRow(ReadOnlySpan<float> src, Span<byte> dst, ReadOnlySpan<float> importance)
     {
         int blocks = KQuantMath.CheckQuantizeLengths(src.Length, dst.Length, BlockBytes, "Q6_K");
+        KQuantMath.CheckImportanceLength(src.Length, importance.Length);
         Span<sbyte> levels = stackalloc sbyte[KQuantMath.QK];
         Span<float> scales = stackalloc float[16];
         for (int b = 0; b < blocks; ++b)
@@ -39,7 +44,8 @@ public sealed class Q6_KQuantizer : IRowQuantizer
             float maxAbsScale = 0;
             for (int g = 0; g < 16; ++g)
             {
-                float scale = KQuantMath.MakeQxQuantsRmse1(32, x.Slice(16 * g, 16), levels.Slice(16 * g, 16));
+                float scale = KQuantMath.MakeQxQuantsRmse1(32, x.Slice(16 * g, 16), levels.Slice(16 * g, 16),
+                    importance.IsEmpty ? default : importance.Slice(b * KQuantMath.QK + 16 * g, 16));
                 scales[g] = scale;
                 float absScale = MathF.Abs(scale);
                 if (absScale > maxAbsScale)

@@ -15,6 +15,12 @@ internal sealed unsafe class GgmlReference
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ4K;
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ5K;
     private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ6K;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ2K;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantQ3K;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantIq4Nl;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantIq4Xs;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantTq1;
+    private readonly delegate* unmanaged<void*, float*, long, void> _dequantTq2;
     private readonly delegate* unmanaged<float, ushort> _fp32ToFp16;
 
     private GgmlReference(string path)
@@ -25,6 +31,12 @@ internal sealed unsafe class GgmlReference
         _dequantQ4K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q4_K");
         _dequantQ5K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q5_K");
         _dequantQ6K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q6_K");
+        _dequantQ2K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q2_K");
+        _dequantQ3K = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_q3_K");
+        _dequantIq4Nl = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_iq4_nl");
+        _dequantIq4Xs = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_iq4_xs");
+        _dequantTq1 = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_tq1_0");
+        _dequantTq2 = (delegate* unmanaged<void*, float*, long, void>)NativeLibrary.GetExport(handle, "dequantize_row_tq2_0");
         _fp32ToFp16 = (delegate* unmanaged<float, ushort>)NativeLibrary.GetExport(handle, "ggml_fp32_to_fp16");
     }
 
@@ -77,21 +89,27 @@ internal sealed unsafe class GgmlReference
     }
 
     /// <summary><c>ggml_quantize_chunk(type, src, dst, 0, nrows, n_per_row, NULL)</c>: what llama.cpp's quantizer runs.</summary>
-    public byte[] QuantizeChunk(int ggmlType, ReadOnlySpan<float> src, int nPerRow, int rowBytes)
+    public byte[] QuantizeChunk(int ggmlType, ReadOnlySpan<float> src, int nPerRow, int rowBytes) =>
+        QuantizeChunk(ggmlType, src, nPerRow, rowBytes, default);
+
+    /// <summary><c>ggml_quantize_chunk(type, src, dst, 0, nrows, n_per_row, imatrix)</c> with one importance weight per
+    /// column (what llama-quantize passes with <c>--imatrix</c>); an empty <paramref name="imatrix"/> passes NULL.</summary>
+    public byte[] QuantizeChunk(int ggmlType, ReadOnlySpan<float> src, int nPerRow, int rowBytes, ReadOnlySpan<float> imatrix)
     {
         int rows = src.Length / nPerRow;
         byte[] dst = new byte[rows * rowBytes];
         fixed (float* s = src)
+        fixed (float* im = imatrix)
         fixed (byte* d = dst)
         {
-            nuint written = _quantizeChunk(ggmlType, s, d, 0, rows, nPerRow, null);
+            nuint written = _quantizeChunk(ggmlType, s, d, 0, rows, nPerRow, imatrix.IsEmpty ? null : im);
             Assert.Equal((nuint)dst.Length, written);
         }
 
         return dst;
     }
 
-    /// <summary>ggml's <c>dequantize_row_q{4,5,6}_K</c> for ggml type id 12, 13 or 14.</summary>
+    /// <summary>ggml's <c>dequantize_row_q{2,3,4,5,6}_K</c> / <c>iq4_nl</c> / <c>iq4_xs</c> / <c>tq1_0</c> / <c>tq2_0</c> for ggml type id 10–14, 20, 23, 34 or 35.</summary>
     public float[] Dequantize(int ggmlType, ReadOnlySpan<byte> src, int count)
     {
         float[] y = new float[count];
@@ -103,6 +121,12 @@ internal sealed unsafe class GgmlReference
                 case 12: _dequantQ4K(s, d, count); break;
                 case 13: _dequantQ5K(s, d, count); break;
                 case 14: _dequantQ6K(s, d, count); break;
+                case 10: _dequantQ2K(s, d, count); break;
+                case 11: _dequantQ3K(s, d, count); break;
+                case 20: _dequantIq4Nl(s, d, count); break;
+                case 23: _dequantIq4Xs(s, d, count); break;
+                case 34: _dequantTq1(s, d, count); break;
+                case 35: _dequantTq2(s, d, count); break;
                 default: throw new ArgumentOutOfRangeException(nameof(ggmlType));
             }
         }

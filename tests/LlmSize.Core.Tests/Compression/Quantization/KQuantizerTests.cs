@@ -4,7 +4,7 @@ using LlmSize.Core.Precision;
 namespace LlmSize.Core.Tests.Compression.Quantization;
 
 /// <summary>
-/// Q4_K, Q5_K and Q6_K row kernels against llama.cpp's own ggml (<see cref="GgmlReference"/>): every expected byte
+/// Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, TQ1_0 and TQ2_0 row kernels against llama.cpp's own ggml (<see cref="GgmlReference"/>): every expected byte
 /// and float below is the output of <c>ggml_quantize_chunk(type, …, imatrix = NULL)</c> or ggml's
 /// <c>dequantize_row_*</c> on the same input, so any difference from the reference fails.
 /// </summary>
@@ -15,10 +15,18 @@ public sealed class KQuantizerTests
         "Q4_K" => new Q4_KQuantizer(),
         "Q5_K" => new Q5_KQuantizer(),
         "Q6_K" => new Q6_KQuantizer(),
+        "Q2_K" => new Q2_KQuantizer(),
+        "Q3_K" => new Q3_KQuantizer(),
+        "IQ4_NL" => new IQ4_NLQuantizer(),
+        "IQ4_XS" => new IQ4_XSQuantizer(),
+        "TQ1_0" => new TQ1_0Quantizer(),
+        "TQ2_0" => new TQ2_0Quantizer(),
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    private static readonly string[] Types = ["Q4_K", "Q5_K", "Q6_K"];
+    private static readonly string[] Types = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0"];
+
+    private static int RowBytes(IRowQuantizer q, int n) => n / q.Type.BlockSize * q.Type.BlockBytes;
 
     /// <summary>Every type × row kind × row length (256, 512, 4096 weights).</summary>
     public static TheoryData<string, string, int> Cases()
@@ -78,7 +86,7 @@ public sealed class KQuantizerTests
         for (int seed = 1; seed <= 4; seed++)
         {
             float[] row = KQuantTestRows.Create(kind, length, seed);
-            byte[] expected = GgmlReference.Default.QuantizeChunk(id, row, length, length / 256 * q.Type.BlockBytes);
+            byte[] expected = GgmlReference.Default.QuantizeChunk(id, row, length, RowBytes(q, length));
             AssertAllPaths(expected, q, row, $"{type} {kind} n={length} seed={seed}");
         }
     }
@@ -100,7 +108,7 @@ public sealed class KQuantizerTests
             for (int i = 0; i < n; i++) matrix[r * n + i] = row[i] * sigma;
         }
 
-        int rowBytes = n / 256 * q.Type.BlockBytes;
+        int rowBytes = RowBytes(q, n);
         byte[] expected = GgmlReference.Default.QuantizeChunk(q.Type.GgmlTypeId!.Value, matrix, n, rowBytes);
         byte[] actual = new byte[expected.Length];
         for (int r = 0; r < rows; r++)
@@ -121,7 +129,7 @@ public sealed class KQuantizerTests
         const int rows = 32, n = 1024;
         float[] matrix = new float[rows * n];
         for (int r = 0; r < rows; r++) KQuantTestRows.Create("gauss-0.02", n, 500 + r).CopyTo(matrix, r * n);
-        int rowBytes = n / 256 * q.Type.BlockBytes;
+        int rowBytes = RowBytes(q, n);
         byte[] expected = GgmlReference.Default.QuantizeChunk(q.Type.GgmlTypeId!.Value, matrix, n, rowBytes);
         byte[] actual = new byte[expected.Length];
         Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = 4 },
@@ -160,7 +168,7 @@ public sealed class KQuantizerTests
             {
                 float[] row = KQuantTestRows.Create("gauss-1", 512, at);
                 row[at] = bad;
-                byte[] expected = GgmlReference.Default.QuantizeChunk(q.Type.GgmlTypeId!.Value, row, 512, 2 * q.Type.BlockBytes);
+                byte[] expected = GgmlReference.Default.QuantizeChunk(q.Type.GgmlTypeId!.Value, row, 512, RowBytes(q, 512));
                 AssertAllPaths(expected, q, row, $"{type} {bad} at {at}");
             }
         }
@@ -190,8 +198,10 @@ public sealed class KQuantizerTests
     public void Round_trip_error_is_within_llama_cpp_test_quantize_fns_limit(string type)
     {
         // llama.cpp tests/test-quantize-fns.cpp: data 0.1 + 2·cos(i), 4096 weights, error = sqrt(Σ diff²) / n, and
-        // MAX_QUANTIZATION_TOTAL_ERROR = 0.002 for every type but 2-bit/3-bit/ternary/binary/FP4.
+        // MAX_QUANTIZATION_TOTAL_ERROR = 0.002 for every type but 2-bit/3-bit/ternary/binary/FP4;
+        // MAX_QUANTIZATION_TOTAL_ERROR_2BITS = 0.0075 (Q2_K), _3BITS = 0.0040 (Q3_K), _TERNARY = 0.01 (TQ1_0, TQ2_0).
         IRowQuantizer q = Create(type);
+        double limit = type switch { "Q2_K" => 0.0075, "Q3_K" => 0.0040, "TQ1_0" or "TQ2_0" => 0.01, _ => 0.002 };
         float[] row = KQuantTestRows.Create("llama-cos", 4096, 0);
         float[] back = new float[row.Length];
         q.DequantizeRow(Quantize(q, row), back);
@@ -203,7 +213,7 @@ public sealed class KQuantizerTests
         }
 
         double error = Math.Sqrt(sum) / row.Length;
-        Assert.InRange(error, 0.0, 0.002);
+        Assert.InRange(error, 0.0, limit);
     }
 
     [Fact]
@@ -237,6 +247,14 @@ public sealed class KQuantizerTests
         Assert.Equal((256, 144), (TensorDataType.Q4_K.BlockSize, TensorDataType.Q4_K.BlockBytes));
         Assert.Equal((256, 176), (TensorDataType.Q5_K.BlockSize, TensorDataType.Q5_K.BlockBytes));
         Assert.Equal((256, 210), (TensorDataType.Q6_K.BlockSize, TensorDataType.Q6_K.BlockBytes));
+        Assert.Same(TensorDataType.Q2_K, new Q2_KQuantizer().Type);
+        Assert.Same(TensorDataType.Q3_K, new Q3_KQuantizer().Type);
+        Assert.Same(TensorDataType.IQ4_NL, new IQ4_NLQuantizer().Type);
+        Assert.Same(TensorDataType.IQ4_XS, new IQ4_XSQuantizer().Type);
+        Assert.Equal((256, 84), (TensorDataType.Q2_K.BlockSize, TensorDataType.Q2_K.BlockBytes));
+        Assert.Equal((256, 110), (TensorDataType.Q3_K.BlockSize, TensorDataType.Q3_K.BlockBytes));
+        Assert.Equal((32, 18), (TensorDataType.IQ4_NL.BlockSize, TensorDataType.IQ4_NL.BlockBytes));
+        Assert.Equal((256, 136), (TensorDataType.IQ4_XS.BlockSize, TensorDataType.IQ4_XS.BlockBytes));
     }
 
     [Theory]

@@ -6,6 +6,22 @@ using LlmSize.Core.Precision;
 
 namespace LlmSize.Core.Tests.Compression.Quantization;
 
+/// <summary>Which of the two keys llama-quantize rewrites the input carries, and where.</summary>
+public enum TinyGgufHeaderKeys
+{
+    /// <summary>Neither <c>general.file_type</c> nor <c>general.quantization_version</c>.</summary>
+    None,
+
+    /// <summary><c>general.file_type</c> third, as convert_hf_to_gguf writes it (no quantization version).</summary>
+    FileType,
+
+    /// <summary><c>general.quantization_version</c> third and <c>general.file_type</c> fourth.</summary>
+    VersionThenFileType,
+
+    /// <summary><c>general.file_type</c> third and <c>general.quantization_version</c> last (after the tokenizer).</summary>
+    FileTypeThenVersionLast,
+}
+
 /// <summary>
 /// Generates a small but real LLaMA GGUF with our <see cref="GgufWriter"/>: 2 blocks, hidden 256, FFN 512, 4 query
 /// heads / 2 KV heads (GQA, head dim 64), vocab 512 with a SentencePiece-style ("llama") tokenizer llama.cpp accepts
@@ -39,13 +55,22 @@ internal static class TinyLlamaGguf
     }
 
     /// <summary>Writes the model; 2-D weights as <paramref name="weightType"/> (F32, F16 or BF16), norms F32.</summary>
-    public static void Write(string path, TensorDataType weightType, int seed = 42, int layers = DefaultLayers, int hidden = Hidden)
+    public static void Write(string path, TensorDataType weightType, int seed = 42, int layers = DefaultLayers, int hidden = Hidden,
+        TinyGgufHeaderKeys header = TinyGgufHeaderKeys.FileType, uint? alignment = null)
     {
+        var fileType = new KeyValuePair<string, GgufValue>("general.file_type",
+            GgufValue.FromUInt32(weightType == TensorDataType.F32 ? 0u : weightType == TensorDataType.F16 ? 1u : 32u));
+        var version = new KeyValuePair<string, GgufValue>("general.quantization_version", GgufValue.FromUInt32(2));
         var metadata = new List<KeyValuePair<string, GgufValue>>
         {
             new("general.architecture", GgufValue.FromString("llama")),
             new("general.name", GgufValue.FromString("llmsize-tiny-llama-test")),
-            new("general.file_type", GgufValue.FromUInt32(weightType == TensorDataType.F32 ? 0u : weightType == TensorDataType.F16 ? 1u : 32u)),
+        };
+        if (alignment is { } a) metadata.Add(new("general.alignment", GgufValue.FromUInt32(a)));
+        if (header == TinyGgufHeaderKeys.VersionThenFileType) metadata.Add(version);
+        if (header != TinyGgufHeaderKeys.None) metadata.Add(fileType);
+        metadata.AddRange(
+        [
             new("llama.context_length", GgufValue.FromUInt32(256)),
             new("llama.embedding_length", GgufValue.FromUInt32((uint)hidden)),
             new("llama.block_count", GgufValue.FromUInt32((uint)layers)),
@@ -56,8 +81,9 @@ internal static class TinyLlamaGguf
             new("llama.attention.layer_norm_rms_epsilon", GgufValue.FromFloat32(1e-5f)),
             new("llama.rope.freq_base", GgufValue.FromFloat32(10000f)),
             new("llama.vocab_size", GgufValue.FromUInt32(Vocab)),
-        };
+        ]);
         metadata.AddRange(Tokenizer());
+        if (header == TinyGgufHeaderKeys.FileTypeThenVersionLast) metadata.Add(version);
         var descriptors = Tensors(layers, hidden)
             .Select(t => new GgufTensorDescriptor(t.Name, [.. t.Shape], t.Shape.Length == 1 ? TensorDataType.F32 : weightType))
             .ToList();
