@@ -58,6 +58,7 @@ public static class LlmSizeApp
         if (console is not null) config.ConfigureConsole(console);
         IAnsiConsole errors = errorConsole;
         config.SetExceptionHandler((ex, _) => HandleError(ex, errors));
+        config.SetInterceptor(new StaleTempFileInterceptor(errors));
 
         config.AddCommand<InspectCommand>("inspect")
             .WithDescription("Exact parameter count, size class and download size of a model file, folder or catalog name.")
@@ -206,3 +207,27 @@ internal sealed class LoraMissingSubcommand : MissingSubcommand
 /// <summary>A usage error detected by a command (conflicting options, missing choice): exit code 2.</summary>
 /// <param name="message">What is wrong with the command line.</param>
 public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Before quantize, prune and lora merge: names temporary files an earlier, interrupted run of this tool left
+/// beside the output (<c>.&lt;output&gt;.llmsize-&lt;id&gt;.tmp</c>), as one warning line on standard error.</summary>
+internal sealed class StaleTempFileInterceptor(IAnsiConsole errors) : ICommandInterceptor
+{
+    /// <inheritdoc />
+    public void Intercept(CommandContext context, CommandSettings settings)
+    {
+        string? output = settings switch
+        {
+            QuantizeSettings q => q.Output,
+            PruneSettings p => p.Output,
+            LoraMergeSettings l => l.Output,
+            _ => null,
+        };
+        if (string.IsNullOrWhiteSpace(output) || Directory.Exists(output)) return;
+        var stale = LlmSize.Core.Sources.OutputFileGuard.FindStaleTempFiles(output);
+        if (stale.Count == 0) return;
+        string line = $"warning: {stale.Count} temporary file(s) of an interrupted earlier write are beside the output ({string.Join(", ", stale.Select(Path.GetFileName))}); delete them to free the space";
+        TextWriter writer = errors.Profile.Out.Writer;
+        writer.Write(line + "\n");
+        writer.Flush();
+    }
+}

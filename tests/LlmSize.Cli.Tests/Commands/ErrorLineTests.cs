@@ -54,4 +54,19 @@ public sealed class ErrorLineTests : IDisposable
 
         Assert.Equal("error: first part second part third\n", error.Output);
     }
+
+    [Fact]
+    public void Issue13_stale_temp_file_of_an_earlier_prune_is_named()
+    {
+        string input = Path.Combine(_dir, "in.safetensors");
+        File.WriteAllBytes(input, [2, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}']); // empty safetensors
+        string output = Path.Combine(_dir, "out.safetensors");
+        string stale = LlmSize.Core.Sources.OutputFileGuard.TempPathFor(output);
+        File.WriteAllBytes(stale, [1]);
+
+        var (_, _, error) = CliRunner.RunSplit("prune", input, output, "--sparsity", "0.5");
+
+        Assert.Contains("warning: 1 temporary file(s)", error, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(stale), error, StringComparison.Ordinal);
+    }
 }

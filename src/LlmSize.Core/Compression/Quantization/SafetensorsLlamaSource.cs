@@ -40,7 +40,9 @@ internal static class SafetensorsLlamaSource
         }
 
         var file = SafetensorsReader.Read(path);
-        using var doc = JsonDocument.Parse(LocalFileGuard.ReadAllBytes(configPath, Formats.HfConfig.HfConfigReaderOptions.Default.MaxConfigBytes));
+        byte[] configBytes = LocalFileGuard.ReadAllBytes(configPath, Formats.HfConfig.HfConfigReaderOptions.Default.MaxConfigBytes);
+        JsonUtf8.Ensure(configBytes, configPath, "config.json");
+        using var doc = JsonDocument.Parse(configBytes);
         var c = doc.RootElement;
         string modelType = c.TryGetProperty("model_type", out var mt) && mt.ValueKind == JsonValueKind.String ? mt.GetString()! : "";
         if (modelType is not ("llama" or "mistral"))

@@ -126,6 +126,7 @@ public static class HfConfigReader
         }
 
         // Python's json writes NaN / Infinity literals; read them where counts do not use them (issue 13, class 8).
+        JsonUtf8.Ensure(utf8.Span, file, "config.json");
         utf8 = HfConfigLiterals.QuoteNonFiniteLiterals(utf8);
         JsonDocument doc;
         try

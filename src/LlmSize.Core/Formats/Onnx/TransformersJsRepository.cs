@@ -144,6 +144,7 @@ public static class TransformersJsRepository
         try
         {
             byte[] json = LocalFileGuard.ReadAllBytes(config, HfConfig.HfConfigReaderOptions.Default.MaxConfigBytes);
+            JsonUtf8.Ensure(json, config, "config.json");
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {

@@ -129,6 +129,7 @@ public sealed record PeftAdapterConfig
     public static PeftAdapterConfig Parse(ReadOnlySpan<byte> json, string? filePath = null, PeftReaderOptions? options = null)
     {
         options ??= PeftReaderOptions.Default;
+        JsonUtf8.Ensure(json, filePath, "adapter config");
         JsonDocument doc;
         try
         {

@@ -490,6 +490,7 @@ public static class PyTorchCheckpointReader
         long? totalSize = null;
         try
         {
+            JsonUtf8.Ensure(json, indexPath, "the index");
             using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 PyTorchThrowHelper.Throw(ModelFormatError.InvalidJson, "index root is not a JSON object", indexPath);
