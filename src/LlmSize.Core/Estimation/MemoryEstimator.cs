@@ -75,7 +75,7 @@ public static class MemoryEstimator
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(runtime);
         format ??= runtime.FindFormat(runtime.DefaultFormat)!;
-        if (!runtime.Formats.Contains(format))
+        if (!format.Equals(runtime.FindFormat(format.Name)))
         {
             throw new ArgumentException($"Format '{format.Name}' is not a {runtime.DisplayName} format; it has: {string.Join(", ", runtime.Formats.Select(f => f.Name))}.", nameof(format));
         }

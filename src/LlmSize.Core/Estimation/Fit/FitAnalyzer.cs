@@ -229,7 +229,16 @@ public sealed class FitAnalyzer
     private List<WeightFormat> Ladder(RuntimeProfile runtime, WeightFormat format, FitVariant requested, long context)
     {
         var formats = runtime.Formats.ToList();
-        int start = Math.Max(0, formats.IndexOf(format));
+        if (formats.IndexOf(format) < 0)
+        {
+            // A format off the ladder (llama.cpp's BF16, Q4_1, IQ3_M …): it first, then the rungs that weigh less,
+            // heaviest first.
+            long weights = requested.Memory.Weights.TotalBytes;
+            return [format, .. formats.Select(f => (Format: f, Weights: Weights(f).TotalBytes)).Where(x => x.Weights < weights)
+                .OrderByDescending(x => x.Weights).Select(x => x.Format)];
+        }
+
+        int start = formats.IndexOf(format);
         var ladder = formats.Skip(start).ToList();
         if (_stored is null)
         {

@@ -56,6 +56,23 @@ public sealed class LlamaCppRuntime : RuntimeProfile
         NativeFileFormats = [ModelFileFormat.Gguf];
     }
 
+    /// <summary>Every <c>llama_ftype</c> llama.cpp loads that is not on the ladder (BF16, F32, Q4_1, Q5_0, Q5_1, Q3_K_L,
+    /// Q2_K_S, the IQ and TQ types): checked when named (<c>--quant BF16</c>) or stored in a GGUF, never walked.</summary>
+    /// <param name="name">A file type name or id as llama-quantize accepts it.</param>
+    /// <returns>The format, or null when the name is no llama.cpp file type.</returns>
+    /// <remarks>Source: llama.h <c>enum llama_ftype</c> (../shared/reference/llama-ftypes.csv lists it with ids).</remarks>
+    protected override WeightFormat? FormatOffLadder(string name) =>
+        LlamaFileTypes.TryParse(name, out var type) ? OffLadder.GetOrAdd(type, static t => Gguf(t, OffLadderDescription(t))) : null;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<LlamaFileType, GgufWeightFormat> OffLadder = new();
+
+    private static string OffLadderDescription(LlamaFileType t)
+    {
+        var type = LlamaFileTypes.DefaultType(t);
+        double bits = type.BitsPerElement;
+        return $"{LlamaFileTypes.Name(t)}: {type} ({bits.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)} bpw) for most matrices, llama-quantize's per-tensor rules for the rest";
+    }
+
     private static GgufWeightFormat Gguf(LlamaFileType t, string description) => new()
     {
         Name = LlamaFileTypes.Name(t),

@@ -63,7 +63,14 @@ public abstract class RuntimeProfile
         Formats.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? (LlamaFileTypes.TryParse(name, out var ft)
             ? Formats.OfType<GgufWeightFormat>().FirstOrDefault(f => f.FileType == ft)
-            : null);
+            : null)
+        ?? FormatOffLadder(name);
+
+    /// <summary>A format the runtime loads that is not a rung of <see cref="Formats"/> (llama.cpp loads every
+    /// <c>llama_ftype</c>, the ladder shows the common ones); null when there is none of that name.</summary>
+    /// <param name="name">Format name.</param>
+    /// <returns>The format, or null.</returns>
+    protected virtual WeightFormat? FormatOffLadder(string name) => null;
 
     /// <summary>The format the model's files already store, when this runtime loads them as they are (a GGUF's
     /// <c>general.file_type</c> for llama.cpp); null when the runtime would convert them or the files do not say.</summary>

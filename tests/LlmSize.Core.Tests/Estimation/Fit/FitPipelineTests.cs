@@ -56,6 +56,30 @@ public sealed class FitPipelineTests
     }
 
     [Fact]
+    public void Every_llama_ftype_is_a_llama_cpp_format_not_only_the_ladder()
+    {
+        // llama.h enum llama_ftype: LLAMA_FTYPE_MOSTLY_BF16 = 32 (../shared/reference/llama-ftypes.csv), a format llama.cpp
+        // loads and llama-quantize writes; issue 12 found it refused as "not a llama.cpp format".
+        var bf16 = Assert.IsType<GgufWeightFormat>(Runtimes.LlamaCpp.FindFormat("BF16"));
+        Assert.Equal(Core.Precision.LlamaFileType.BF16, bf16.FileType);
+        Assert.DoesNotContain(bf16, Runtimes.LlamaCpp.Formats); // checked when named, never walked by the ladder
+        Assert.Same(bf16, Runtimes.LlamaCpp.FindFormat("32"));    // the id as llama-quantize accepts it
+
+        // BF16 and F16 are both 2 bytes per matrix element and llama-quantize keeps 1-D tensors in F32 for both
+        // (llama-quant.cpp), so the weights weigh exactly the same; the fit of a named off-ladder type runs end to end.
+        var f16 = Run(TestPaths.Fixture("configs", "llama-3.2-1b", "config.json"), "rtx-4090-laptop", Runtimes.LlamaCpp, "F16");
+        var b = Run(TestPaths.Fixture("configs", "llama-3.2-1b", "config.json"), "rtx-4090-laptop", Runtimes.LlamaCpp, "BF16");
+        Assert.Equal("BF16", b.Reports[0].Requested.Format.Name);
+        Assert.Equal(f16.Reports[0].Requested.Memory.Weights.TotalBytes, b.Reports[0].Requested.Memory.Weights.TotalBytes);
+
+        // Q4_1 (ftype 3, off the ladder): 32 weights in 20 bytes (f16 scale + f16 min + 16 bytes, ggml type_traits), so it
+        // weighs more than Q4_0 (18 bytes per 32) for the same model.
+        var q41 = Run(TestPaths.Fixture("configs", "llama-3.2-1b", "config.json"), "rtx-4090-laptop", Runtimes.LlamaCpp, "Q4_1");
+        var q40 = Run(TestPaths.Fixture("configs", "llama-3.2-1b", "config.json"), "rtx-4090-laptop", Runtimes.LlamaCpp, "Q4_0");
+        Assert.True(q41.Reports[0].Requested.Memory.Weights.TotalBytes > q40.Reports[0].Requested.Memory.Weights.TotalBytes);
+    }
+
+    [Fact]
     public void An_unknown_format_names_the_runtime_that_has_it()
     {
         var e = Assert.Throws<UnknownNameException>(() => Run("gemma-2b", "pixel-8", format: "q4f16_1"));
