@@ -229,7 +229,7 @@ public sealed class FitAnalyzer
     private List<WeightFormat> Ladder(RuntimeProfile runtime, WeightFormat format, FitVariant requested, long context)
     {
         var formats = runtime.Formats.ToList();
-        if (formats.IndexOf(format) < 0)
+        if (formats.IndexOf(format) < 0 && format.Equals(runtime.FindFormat(format.Name)))
         {
             // A format off the ladder (llama.cpp's BF16, Q4_1, IQ3_M …): it first, then the rungs that weigh less,
             // heaviest first.
@@ -238,7 +238,7 @@ public sealed class FitAnalyzer
                 .OrderByDescending(x => x.Weights).Select(x => x.Format)];
         }
 
-        int start = formats.IndexOf(format);
+        int start = Math.Max(0, formats.IndexOf(format));
         var ladder = formats.Skip(start).ToList();
         if (_stored is null)
         {
