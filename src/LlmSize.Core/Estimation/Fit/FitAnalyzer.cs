@@ -222,28 +222,23 @@ public sealed class FitAnalyzer
 
     /// <summary>
     /// The formats to try after <paramref name="format"/>: the runtime's list from that rung down (smaller formats);
-    /// formats listed before it but smaller (WebLLM lists its f32 formats last); and, when the requested variant fails
-    /// for lack of shader-f16, the f32-activation formats above it, nearest first (WebLLM ships q4f32_1 for exactly
-    /// those devices; Transformers.js q4 for q4f16).
+    /// formats listed before it but smaller (WebLLM lists its f32 formats last); for a format off the ladder (llama.cpp's
+    /// BF16, Q4_1, IQ3_M …), it and then every rung that weighs less; and, when the requested variant fails for lack of
+    /// shader-f16, the f32-activation formats above it, nearest first (WebLLM ships q4f32_1 for exactly those devices;
+    /// Transformers.js q4 for q4f16).
     /// </summary>
     private List<WeightFormat> Ladder(RuntimeProfile runtime, WeightFormat format, FitVariant requested, long context)
     {
         var formats = runtime.Formats.ToList();
-        if (formats.IndexOf(format) < 0 && format.Equals(runtime.FindFormat(format.Name)))
+        int at = formats.IndexOf(format);
+        bool offLadder = at < 0 && format.Equals(runtime.FindFormat(format.Name));
+        int start = Math.Max(0, at);
+        List<WeightFormat> ladder = offLadder ? [format] : formats.Skip(start).ToList();
+        if (_stored is null || offLadder)
         {
-            // A format off the ladder (llama.cpp's BF16, Q4_1, IQ3_M …): it first, then the rungs that weigh less,
-            // heaviest first.
-            long weights = requested.Memory.Weights.TotalBytes;
-            return [format, .. formats.Select(f => (Format: f, Weights: Weights(f).TotalBytes)).Where(x => x.Weights < weights)
-                .OrderByDescending(x => x.Weights).Select(x => x.Format)];
-        }
-
-        int start = Math.Max(0, formats.IndexOf(format));
-        var ladder = formats.Skip(start).ToList();
-        if (_stored is null)
-        {
+            // Lighter formats not below it on the list, heaviest first.
             long requestedWeights = requested.Memory.Weights.TotalBytes;
-            ladder.AddRange(formats.Take(start)
+            ladder.AddRange((offLadder ? formats : formats.Take(start))
                 .Select(f => (Format: f, Weights: Weights(f).TotalBytes))
                 .Where(x => x.Weights < requestedWeights)
                 .OrderByDescending(x => x.Weights)

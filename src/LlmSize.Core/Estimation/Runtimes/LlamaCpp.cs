@@ -56,13 +56,18 @@ public sealed class LlamaCppRuntime : RuntimeProfile
         NativeFileFormats = [ModelFileFormat.Gguf];
     }
 
-    /// <summary>Every <c>llama_ftype</c> llama.cpp loads that is not on the ladder (BF16, F32, Q4_1, Q5_0, Q5_1, Q3_K_L,
-    /// Q2_K_S, the IQ and TQ types): checked when named (<c>--quant BF16</c>) or stored in a GGUF, never walked.</summary>
+    /// <summary>A file type by llama-quantize's spellings (aliases such as "Q4_K", ids such as "15", <c>LLAMA_FTYPE_…</c>):
+    /// the ladder's rung of that type, else every other <c>llama_ftype</c> llama.cpp loads (BF16, F32, Q4_1, Q5_0, Q5_1,
+    /// Q3_K_L, Q2_K_S, the IQ and TQ types), checked when named (<c>--quant BF16</c>) or stored in a GGUF, never walked.</summary>
     /// <param name="name">A file type name or id as llama-quantize accepts it.</param>
-    /// <returns>The format, or null when the name is no llama.cpp file type.</returns>
+    /// <returns>The format (the same instance for the same type), or null when the name is no llama.cpp file type.</returns>
     /// <remarks>Source: llama.h <c>enum llama_ftype</c> (../shared/reference/llama-ftypes.csv lists it with ids).</remarks>
-    protected override WeightFormat? FormatOffLadder(string name) =>
-        LlamaFileTypes.TryParse(name, out var type) ? OffLadder.GetOrAdd(type, static t => Gguf(t, OffLadderDescription(t))) : null;
+    protected override WeightFormat? FindByRuntimeRules(string name)
+    {
+        if (!LlamaFileTypes.TryParse(name, out var type)) return null;
+        return Formats.OfType<GgufWeightFormat>().FirstOrDefault(f => f.FileType == type)
+            ?? OffLadder.GetOrAdd(type, static t => Gguf(t, OffLadderDescription(t)));
+    }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<LlamaFileType, GgufWeightFormat> OffLadder = new();
 

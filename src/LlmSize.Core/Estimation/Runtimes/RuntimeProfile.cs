@@ -1,7 +1,6 @@
 using LlmSize.Core.Devices;
 using LlmSize.Core.Models;
 using LlmSize.Core.Models.Architectures;
-using LlmSize.Core.Precision;
 
 namespace LlmSize.Core.Estimation;
 
@@ -56,21 +55,20 @@ public abstract class RuntimeProfile
     /// <c>.task</c> for MediaPipe): a model read from such a file is checked with this runtime unless another is named.</summary>
     public IReadOnlyList<ModelFileFormat> NativeFileFormats { get; init; } = [];
 
-    /// <summary>Finds a format by name, case-insensitively (also llama.cpp aliases like "q4_k_m").</summary>
+    /// <summary>Finds a format by name, case-insensitively, then by the runtime's own spellings and off-ladder formats
+    /// (<see cref="FindByRuntimeRules"/>: llama.cpp's aliases, ids and every <c>llama_ftype</c>).</summary>
     /// <param name="name">Format name.</param>
     /// <returns>The format, or null.</returns>
     public WeightFormat? FindFormat(string name) =>
         Formats.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? (LlamaFileTypes.TryParse(name, out var ft)
-            ? Formats.OfType<GgufWeightFormat>().FirstOrDefault(f => f.FileType == ft)
-            : null)
-        ?? FormatOffLadder(name);
+        ?? FindByRuntimeRules(name);
 
-    /// <summary>A format the runtime loads that is not a rung of <see cref="Formats"/> (llama.cpp loads every
-    /// <c>llama_ftype</c>, the ladder shows the common ones); null when there is none of that name.</summary>
-    /// <param name="name">Format name.</param>
+    /// <summary>A format the runtime knows by a name <see cref="Formats"/> does not spell: an alias or id of a rung
+    /// (llama.cpp's "Q4_K" or "15" for Q4_K_M), or a format it loads that is not a rung at all (llama.cpp loads every
+    /// <c>llama_ftype</c>; the ladder shows the common ones). Null when there is none of that name.</summary>
+    /// <param name="name">Format name as the user typed it.</param>
     /// <returns>The format, or null.</returns>
-    protected virtual WeightFormat? FormatOffLadder(string name) => null;
+    protected virtual WeightFormat? FindByRuntimeRules(string name) => null;
 
     /// <summary>The format the model's files already store, when this runtime loads them as they are (a GGUF's
     /// <c>general.file_type</c> for llama.cpp); null when the runtime would convert them or the files do not say.</summary>
