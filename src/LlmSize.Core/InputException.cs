@@ -19,6 +19,11 @@ public enum InputErrorKind
     NoArchitecture,
     /// <summary>A well-formed request that cannot be answered as asked (impossible device specs, conflicting choices).</summary>
     InvalidRequest,
+    /// <summary>A remote repository refused access: a gated or private model without (or with an unaccepted) token.</summary>
+    AccessDenied,
+    /// <summary>A remote server could not be reached or answered in a way that cannot be used (no Range support,
+    /// a truncated body, an answer over its size limit), and no cached copy could answer instead.</summary>
+    RemoteFailure,
 }
 
 /// <summary>

@@ -35,20 +35,37 @@ public static class ModelLoader
     /// ("Llama-3.2-1B-Instruct-q4f16_1-MLC": the catalog entry of its base model, with the build it names in
     /// <see cref="ModelInventory.Reference"/>'s <see cref="ModelReference.WebLlm"/>).</param>
     /// <param name="catalog">Catalog to search; null = <see cref="ModelCatalog.Default"/>.</param>
-    /// <returns>The inventory.</returns>
+    /// <param name="remote">How remote names (<c>hf:org/name</c>, Hub URLs, <c>ollama:name:tag</c>, <c>https://</c>
+    /// file URLs, plain <c>org/name</c> and <c>name:tag</c> not known locally or to the catalog) are read; null =
+    /// <see cref="RemoteSourceOptions.FromEnvironment"/>.</param>
+    /// <returns>The inventory; <see cref="ModelInventory.Reference"/> says where the answer came from.</returns>
     /// <exception cref="ModelNotFoundException">Neither a path nor a catalog name.</exception>
     /// <exception cref="ModelFormatException">A file is malformed (names the file and offset/field).</exception>
     /// <exception cref="NotSupportedException">A valid file of a kind LlmSize does not read yet.</exception>
-    public static ModelInventory Load(string pathOrName, ModelCatalog? catalog = null)
+    /// <exception cref="RemoteSourceException">A remote repository, revision or file does not exist, refuses access,
+    /// or cannot be reached with no cached or catalog answer to stand in.</exception>
+    public static ModelInventory Load(string pathOrName, ModelCatalog? catalog = null, RemoteSourceOptions? remote = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pathOrName);
         if (File.Exists(pathOrName)) return LoadFile(Path.GetFullPath(pathOrName));
         if (Directory.Exists(pathOrName)) return LoadFolder(Path.GetFullPath(pathOrName));
         catalog ??= ModelCatalog.Default;
+        remote ??= RemoteSourceOptions.FromEnvironment();
+        var location = ModelLocation.Parse(pathOrName, remote.HubEndpoint);
+        if (location.Explicit) return LoadRemote(location, catalog, remote);
         if (catalog.TryFind(pathOrName, out var entry, out string? webLlmQuantization))
         {
-            return webLlmQuantization is null ? FromCatalog(entry) : FromCatalog(entry, pathOrName.Trim(), webLlmQuantization);
+            var inventory = webLlmQuantization is null ? FromCatalog(entry) : FromCatalog(entry, pathOrName.Trim(), webLlmQuantization);
+            if (location.Kind == ModelLocationKind.Hub)
+            {
+                // A plain org/name the catalog knows answers from the catalog (no network), and says how to read the Hub.
+                return inventory.With(inventory.Reference with { Origin = $"built-in catalog; nothing fetched (hf:{location.Repository} reads the Hub)" });
+            }
+
+            return inventory;
         }
+
+        if (location.Kind is ModelLocationKind.Hub or ModelLocationKind.Ollama) return LoadRemote(location, catalog, remote);
 
         if (LooksLikePath(pathOrName))
         {
@@ -62,6 +79,77 @@ public static class ModelLoader
             pathOrName, near.Select(e => e.Id).ToList());
     }
 
+    /// <summary>Reads a remote model header-only and records where the answer came from. When the remote cannot be
+    /// reached (or offline) and the cache has no copy, a model the catalog knows answers from the catalog and says so.</summary>
+    private static ModelInventory LoadRemote(ModelLocation location, ModelCatalog catalog, RemoteSourceOptions remote)
+    {
+        RemoteModelSource source;
+        try
+        {
+            source = location.Kind switch
+            {
+                ModelLocationKind.Hub => HubModelSource.OpenAsync(location.Repository!, location.Revision, remote).GetAwaiter().GetResult(),
+                ModelLocationKind.Ollama => OllamaModelSource.OpenAsync(location.Namespace!, location.Model!, location.Revision, remote).GetAwaiter().GetResult(),
+                _ => UrlModelSource.OpenAsync(location.Url!, remote).GetAwaiter().GetResult(),
+            };
+        }
+        catch (RemoteSourceException e) when (e.IsTransient && CatalogStandIn(location, catalog) is { } entry)
+        {
+            var inventory = FromCatalog(entry);
+            string why = remote.Offline ? "offline with no cached copy" : "the remote could not be reached: " + e.Message;
+            return inventory.With(inventory.Reference with { Origin = $"built-in catalog; nothing fetched ({why})" });
+        }
+
+        using (source)
+        {
+            ModelInventory read;
+            if (source is UrlModelSource url)
+            {
+                read = ModelFormatRegistry.Identify(source, url.FileName);
+            }
+            else if (location.PathInRepository is { } path && source.Exists(path))
+            {
+                read = ModelFormatRegistry.Identify(source, path);
+            }
+            else if (location.PathInRepository is { } folder)
+            {
+                var sub = new SubfolderSource(source, folder);
+                if (sub.ListFiles().Count == 0)
+                {
+                    throw new RemoteSourceException(InputErrorKind.NotFound, $"{source.DisplayName}: no file or folder '{folder}' at {source.Commit}", source.DisplayName);
+                }
+
+                read = LoadFolder(sub, source.DisplayName + "/" + folder);
+            }
+            else
+            {
+                read = LoadFolder(source, source.DisplayName);
+            }
+
+            var kind = location.Kind switch
+            {
+                ModelLocationKind.Hub => ModelReferenceKind.Hub,
+                ModelLocationKind.Ollama => ModelReferenceKind.Ollama,
+                _ => ModelReferenceKind.Url,
+            };
+            return read.With(new ModelReference(location.Text.Trim(), kind)
+            {
+                Origin = source.Origin,
+                Commit = source.Commit,
+                Requests = source.Statistics.Requests,
+                BytesFetched = source.Statistics.BytesRead,
+            });
+        }
+    }
+
+    /// <summary>The catalog entry that may answer for a remote name when the network cannot: a Hub id the catalog
+    /// lists as an id or alias.</summary>
+    private static CatalogEntry? CatalogStandIn(ModelLocation location, ModelCatalog catalog) =>
+        location.Kind == ModelLocationKind.Hub && location.PathInRepository is null && location.Repository is { } repo
+            && catalog.TryFind(repo, out var entry, out string? webLlm) && webLlm is null
+            ? entry
+            : null;
+
     /// <summary>Loads a file, folder or catalog model off the calling thread (headers are small; the readers themselves
     /// are synchronous), for front ends that must stay responsive: a CLI command or a web request.</summary>
     /// <param name="pathOrName">As for <see cref="Load"/>.</param>
@@ -71,10 +159,24 @@ public static class ModelLoader
     /// <exception cref="OperationCanceledException">Cancelled before reading started.</exception>
     /// <exception cref="ModelNotFoundException">As <see cref="Load"/>.</exception>
     /// <exception cref="ModelFormatException">As <see cref="Load"/>.</exception>
-    public static Task<ModelInventory> LoadAsync(string pathOrName, ModelCatalog? catalog = null, CancellationToken cancellationToken = default)
+    public static Task<ModelInventory> LoadAsync(string pathOrName, ModelCatalog? catalog = null, CancellationToken cancellationToken = default) =>
+        LoadAsync(pathOrName, catalog, null, cancellationToken);
+
+    /// <summary>Loads a file, folder, catalog or remote model off the calling thread.</summary>
+    /// <param name="pathOrName">As for <see cref="Load"/>.</param>
+    /// <param name="catalog">Catalog to search; null = <see cref="ModelCatalog.Default"/>.</param>
+    /// <param name="remote">Remote options; null = <see cref="RemoteSourceOptions.FromEnvironment"/>.</param>
+    /// <param name="cancellationToken">Observed before reading starts.</param>
+    /// <returns>The inventory.</returns>
+    /// <exception cref="OperationCanceledException">Cancelled before reading started.</exception>
+    /// <exception cref="ModelNotFoundException">As <see cref="Load"/>.</exception>
+    /// <exception cref="ModelFormatException">As <see cref="Load"/>.</exception>
+    /// <exception cref="RemoteSourceException">As <see cref="Load"/>.</exception>
+    public static Task<ModelInventory> LoadAsync(string pathOrName, ModelCatalog? catalog, RemoteSourceOptions? remote,
+        CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.Run(() => Load(pathOrName, catalog), cancellationToken);
+        return Task.Run(() => Load(pathOrName, catalog, remote), cancellationToken);
     }
 
     /// <summary>Builds the inventory of a catalog entry: its architecture from the stored config, no files.</summary>
@@ -123,40 +225,49 @@ public static class ModelLoader
         return ModelFormatRegistry.Identify(source, name);
     }
 
-    /// <summary>A folder, as people lay out model repositories: a PEFT adapter, a sharded safetensors or PyTorch index,
-    /// one safetensors file, GGUF files (one quantization or the first split part), a Transformers.js layout, a single
-    /// pytorch_model.bin, or a bare config.json.</summary>
-    private static ModelInventory LoadFolder(string folder)
+    /// <summary>A local folder: the folder rules over a <see cref="LocalModelSource"/>.</summary>
+    private static ModelInventory LoadFolder(string folder) => LoadFolder(new LocalModelSource(folder), folder);
+
+    /// <summary>A folder or repository, as people lay out models — the same rules for a local folder, a Hub repository
+    /// and a subfolder of either: a PEFT adapter, a sharded safetensors or PyTorch index, one safetensors file, GGUF
+    /// files (one quantization or the first split part), a Transformers.js layout, a single pytorch_model.bin, or a
+    /// bare config.json.</summary>
+    private static ModelInventory LoadFolder(IModelSource source, string name)
     {
-        var source = new LocalModelSource(folder);
         foreach (string named in new[] { "adapter_config.json", "model.safetensors.index.json", "pytorch_model.bin.index.json" })
         {
             if (source.Exists(named)) return ModelFormatRegistry.Identify(source, named);
         }
 
-        var top = Directory.GetFiles(folder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+        var all = source.LocalPath("") is { } local
+            ? Directory.GetFiles(local).Select(f => new ModelSourceFile(Path.GetFileName(f), 0)).ToList()
+            : source.ListFiles().ToList();
+        var top = all.Where(f => !f.Path.Contains('/')).Select(f => f.Path).Order(StringComparer.Ordinal).ToArray();
         var safetensors = top.Where(f => f.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)).ToArray();
         if (safetensors.Length == 1) return ModelFormatRegistry.Identify(source, safetensors[0]);
         if (safetensors.Length > 1)
         {
-            throw new NotSupportedException($"{folder}: {safetensors.Length} safetensors files but no model.safetensors.index.json; name one file");
+            throw new NotSupportedException($"{name}: {safetensors.Length} safetensors files but no model.safetensors.index.json; name one file");
         }
 
         var gguf = top.Where(f => f.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)).ToArray();
         if (gguf.Length >= 1)
         {
-            var first = gguf.FirstOrDefault(p => p.Contains("-00001-of-", StringComparison.Ordinal)) ?? gguf[0];
-            if (gguf.Length > 1 && !first.Contains("-00001-of-", StringComparison.Ordinal))
-            {
-                throw new NotSupportedException($"{folder}: {gguf.Length} GGUF files (several quantizations?); name one file");
-            }
-
-            return ModelFormatRegistry.Identify(source, first);
+            var firstParts = gguf.Where(p => p.Contains("-00001-of-", StringComparison.Ordinal)).ToArray();
+            var models = gguf.Where(p => !p.Contains("-of-", StringComparison.Ordinal) || firstParts.Contains(p)).ToArray();
+            if (models.Length == 1) return ModelFormatRegistry.Identify(source, models[0]);
+            throw new NotSupportedException($"{name}: {gguf.Length} GGUF files (several quantizations?); name one file: " + DescribeGguf(source, models));
         }
 
-        if (Directory.Exists(Path.Combine(folder, "onnx")) || top.Any(f => f.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)))
+        if (source.LocalPath("") is { } folder
+            && (Directory.Exists(Path.Combine(folder, "onnx")) || top.Any(f => f.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))))
         {
             return OnnxModelFormat.IdentifyTransformersJs(folder);
+        }
+
+        if (all.Any(f => f.Path.StartsWith("onnx/", StringComparison.Ordinal)) || top.Any(f => f.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new NotSupportedException($"{name}: reading an ONNX / Transformers.js repository remotely is not supported yet; download it and name the folder");
         }
 
         foreach (string named in new[] { "pytorch_model.bin", "config.json" })
@@ -164,7 +275,27 @@ public static class ModelLoader
             if (source.Exists(named)) return ModelFormatRegistry.Identify(source, named);
         }
 
-        throw new ModelNotFoundException($"{folder}: no model files found (safetensors, GGUF, config.json)", folder);
+        throw new ModelNotFoundException($"{name}: no model files found (safetensors, GGUF, config.json)", name);
+    }
+
+    /// <summary>The GGUF files of a folder with their sizes, smallest first, for the "name one file" message.</summary>
+    private static string DescribeGguf(IModelSource source, string[] files)
+    {
+        var described = files.Select(f => (File: f, Bytes: SafeLength(source, f))).OrderBy(f => f.Bytes).ToList();
+        string list = string.Join(", ", described.Take(12).Select(f => f.Bytes > 0 ? $"{f.File} ({Units.FormatDecimal(f.Bytes)})" : f.File));
+        return described.Count > 12 ? list + $", … ({described.Count} in all)" : list;
+    }
+
+    private static long SafeLength(IModelSource source, string path)
+    {
+        try
+        {
+            return source.GetLength(path);
+        }
+        catch (Exception e) when (e is IOException or InputException)
+        {
+            return 0;
+        }
     }
 
     private static bool LooksLikePath(string text) =>

@@ -59,7 +59,7 @@ public static class ModelFormatRegistry
         int n;
         using (var stream = source.OpenRead(path)) n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         return Detect(Path.GetFileName(path), head[..n])
-            ?? throw new NotSupportedException($"{source.LocalPath(path) ?? path}: not a format LlmSize reads (safetensors, GGUF, ONNX, TFLite/MediaPipe, PyTorch, config.json)");
+            ?? throw new NotSupportedException($"{source.DisplayPath(path)}: not a format LlmSize reads (safetensors, GGUF, ONNX, TFLite/MediaPipe, PyTorch, config.json)");
     }
 
     /// <summary>Identifies a file: detects its format and reads its header into an inventory.</summary>
@@ -77,7 +77,36 @@ internal static class FormatInventory
     /// <summary>The local path of <paramref name="path"/>, for readers that follow sibling files themselves.</summary>
     /// <exception cref="NotSupportedException">The source is not local.</exception>
     public static string Local(IModelSource source, string path) =>
-        source.LocalPath(path) ?? throw new NotSupportedException($"{source.DisplayName}/{path}: this format's reader needs a local copy");
+        source.LocalPath(path) ?? throw new NotSupportedException(
+            $"{source.DisplayPath(path)}: reading this format from a remote source is not supported yet (safetensors, GGUF and config.json are); download it and name the local copy");
+
+    /// <summary>The folder part of a source-relative path ("" or "sub/"), for files that sit beside it.</summary>
+    public static string DirOf(string path) => path.Contains('/') ? path[..(path.LastIndexOf('/') + 1)] : "";
+
+    /// <summary>The architecture from a config.json beside <paramref name="path"/> in the source, or null (missing,
+    /// broken or an unsupported family: the question is about the weights file).</summary>
+    public static Models.Architectures.ModelArchitecture? ConfigBeside(IModelSource source, string path)
+    {
+        string config = DirOf(path) + "config.json";
+        if (config == path || !source.Exists(config)) return null;
+        try
+        {
+            return HfConfigReader.Read(source, config);
+        }
+        catch (Exception ex) when (ex is ModelFormatException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A model name for a file of a source: the generic Hugging Face names take the folder's (or the
+    /// repository's) name.</summary>
+    public static string NameOf(IModelSource source, string path) =>
+        source.LocalPath(path) is { } local ? NameOf(local) : NameOf(source.DisplayPath(path).Replace("hf:", "", StringComparison.Ordinal));
+
+    /// <summary>Runs a source read synchronously (the formats' Identify is synchronous; front ends call the loader off
+    /// their thread).</summary>
+    public static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
     /// <summary>The architecture from a config.json beside the weights, or null. A config that is missing, broken or
     /// of an unsupported family does not stop reading the weights: the caller's question is about the weights file.</summary>

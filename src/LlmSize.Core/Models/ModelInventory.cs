@@ -117,6 +117,28 @@ public sealed class ModelInventory
     /// <summary>Warnings found while reading that did not stop it (index total_size disagreeing, unknown keys …).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>A copy with another reference, note and warnings (the loader records where a remote answer came from).</summary>
+    /// <param name="reference">The reference.</param>
+    /// <param name="note">The note, or null to keep this one's.</param>
+    /// <param name="extraWarnings">Warnings to append.</param>
+    /// <returns>The copy.</returns>
+    internal ModelInventory With(ModelReference reference, string? note = null, IReadOnlyList<string>? extraWarnings = null) =>
+        new(Source, Format, Files, Tensors)
+        {
+            Reference = reference,
+            GgufFileType = GgufFileType,
+            Metadata = Metadata,
+            Architecture = Architecture,
+            ModelName = ModelName,
+            SizeDisclosed = SizeDisclosed,
+            PublishedParameters = PublishedParameters,
+            PublishedParametersSource = PublishedParametersSource,
+            Note = note ?? Note,
+            Adapter = Adapter,
+            Variants = Variants,
+            Warnings = extraWarnings is { Count: > 0 } ? [.. Warnings, .. extraWarnings] : Warnings,
+        };
+
     /// <summary>Exact download size: the sum of <see cref="Files"/>' lengths, in bytes.</summary>
     public long DownloadBytes
     {

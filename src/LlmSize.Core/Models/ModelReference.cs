@@ -11,6 +11,12 @@ public enum ModelReferenceKind
     Catalog,
     /// <summary>A runtime's prebuilt model id that maps to a catalog model ("Llama-3.2-1B-Instruct-q4f16_1-MLC").</summary>
     PrebuiltId,
+    /// <summary>A Hugging Face Hub repository or file ("hf:org/name", a Hub URL).</summary>
+    Hub,
+    /// <summary>An Ollama registry model ("ollama:llama3.2:3b").</summary>
+    Ollama,
+    /// <summary>A direct URL of one model file.</summary>
+    Url,
 }
 
 /// <summary>A WebLLM prebuilt model id ("Qwen2.5-0.5B-Instruct-q4f16_1-MLC-1k"): the MLC build it names.</summary>
@@ -30,4 +36,17 @@ public sealed record ModelReference(string Text, ModelReferenceKind Kind)
 {
     /// <summary>The WebLLM build a <see cref="ModelReferenceKind.PrebuiltId"/> names, else null.</summary>
     public WebLlmModelId? WebLlm { get; init; }
+
+    /// <summary>Where the answer came from, as output shows it: "from the Hub at commit 1a2b3c4d5e6f (3 requests,
+    /// 120 kB)", "from the cache (…, fetched …); nothing fetched", "built-in catalog; nothing fetched"; null for local files.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>The exact remote version read (Hub commit, Ollama manifest digest, URL ETag), or null.</summary>
+    public string? Commit { get; init; }
+
+    /// <summary>HTTP requests made to answer (0 for local files and catalog entries).</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Bytes received over the network to answer.</summary>
+    public long BytesFetched { get; init; }
 }

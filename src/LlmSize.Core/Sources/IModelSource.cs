@@ -28,6 +28,12 @@ public interface IModelSource
     /// <returns>True when the source holds it.</returns>
     bool Exists(string path);
 
+    /// <summary>The exact length of a file, in bytes.</summary>
+    /// <param name="path">Relative path.</param>
+    /// <returns>The length.</returns>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    long GetLength(string path);
+
     /// <summary>Opens a file as a seekable, read-only stream; reads are counted in <see cref="Statistics"/>.</summary>
     /// <param name="path">Relative path.</param>
     /// <returns>The stream (the caller disposes it).</returns>
@@ -39,9 +45,23 @@ public interface IModelSource
     /// <param name="path">Relative path.</param>
     /// <returns>A full path, or null.</returns>
     string? LocalPath(string path);
+
+    /// <summary>Where the files were read from, for output: "from the Hub at commit 1a2b3c4 (3 requests, 120 KB)",
+    /// "from the cache, fetched 2026-12-01"; null for a local source.</summary>
+    string? Origin => null;
+
+    /// <summary>The exact version read: the Hub commit, an Ollama manifest digest, a URL's ETag; null for a local source.</summary>
+    string? Commit => null;
+
+    /// <summary>How to name a file of the source in output and errors: its local path, else the source's name and the
+    /// relative path.</summary>
+    /// <param name="path">Relative path.</param>
+    /// <returns>The name.</returns>
+    string DisplayPath(string path) => LocalPath(path) ?? $"{DisplayName}/{path}";
 }
 
-/// <summary>Counts of reads made through a source: requests (read calls) and bytes delivered.</summary>
+/// <summary>Counts of reads made through a source: requests (read calls for a local source, HTTP requests for a
+/// remote one) and bytes delivered (received over the network for a remote source).</summary>
 public sealed class SourceStatistics
 {
     private long _requests;
@@ -60,4 +80,11 @@ public sealed class SourceStatistics
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _bytes, bytes);
     }
+
+    /// <summary>Records one request (a remote source counts HTTP requests, not read calls).</summary>
+    internal void RecordRequest() => Interlocked.Increment(ref _requests);
+
+    /// <summary>Records bytes received.</summary>
+    /// <param name="bytes">Bytes.</param>
+    internal void RecordBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
 }

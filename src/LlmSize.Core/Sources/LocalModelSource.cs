@@ -41,6 +41,14 @@ public sealed class LocalModelSource : IModelSource
     public bool Exists(string path) => File.Exists(Full(path));
 
     /// <inheritdoc />
+    public long GetLength(string path)
+    {
+        string full = Full(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"{full}: no such file", full);
+        return LocalFileGuard.GetLength(full);
+    }
+
+    /// <inheritdoc />
     public Stream OpenRead(string path)
     {
         string full = Full(path);

@@ -20,11 +20,11 @@ public sealed class GgufModelFormat : IModelFormat
     public ModelInventory Identify(IModelSource source, string path)
     {
         ArgumentNullException.ThrowIfNull(source);
-        string full = source.LocalPath(path) ?? path;
+        string full = source.DisplayPath(path);
         GgufFile file;
-        if (full.Contains("-of-", StringComparison.Ordinal))
+        if (path.Contains("-of-", StringComparison.Ordinal))
         {
-            file = GgufReader.ReadSplit(FormatInventory.Local(source, path));
+            file = FormatInventory.Wait(GgufReader.ReadSplitAsync(source, path));
         }
         else
         {
@@ -33,7 +33,7 @@ public sealed class GgufModelFormat : IModelFormat
         }
 
         var parts = file.Parts.Count > 0 ? file.Parts : [file];
-        var files = parts.Select(p => new ModelFile(p.FilePath ?? full, p.FileLength ?? new FileInfo(p.FilePath ?? full).Length)).ToList();
+        var files = parts.Select(p => new ModelFile(p.FilePath ?? full, p.FileLength ?? source.GetLength(path))).ToList();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in file.Metadata)
         {

@@ -64,6 +64,48 @@ public static partial class GgufReader
         return Combine(parts);
     }
 
+    /// <summary>
+    /// Reads a split model (or a single file) of a model source, the parts' headers in parallel (at most
+    /// <paramref name="maxParallel"/> at once): the same checks as <see cref="ReadSplit(string, GgufReaderOptions?)"/>.
+    /// </summary>
+    /// <param name="source">The source (a local folder, the Hub, …).</param>
+    /// <param name="path">Path of any part in the source.</param>
+    /// <param name="options">Limits applied to each part.</param>
+    /// <param name="maxParallel">Parts read at once.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The combined header; each part's <see cref="GgufFile.FilePath"/> is the source's name for it.</returns>
+    /// <exception cref="ModelFormatException">See <see cref="ReadSplit(string, GgufReaderOptions?)"/>.</exception>
+    /// <exception cref="IOException">A part cannot be read.</exception>
+    public static async Task<GgufFile> ReadSplitAsync(Sources.IModelSource source, string path, GgufReaderOptions? options = null,
+        int maxParallel = 8, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!GgufSplitName.TryParse(path, out string prefix, out _, out int count))
+        {
+            await using var single = source.OpenRead(path);
+            return CheckUnsplit(await ReadAsync(single, options, source.DisplayPath(path), cancellationToken).ConfigureAwait(false));
+        }
+
+        var names = new string[count];
+        for (int p = 1; p <= count; p++)
+        {
+            names[p - 1] = GgufSplitName.GetPartPath(prefix, p, count);
+            if (!source.Exists(names[p - 1]))
+            {
+                GgufThrowHelper.Throw(ModelFormatError.MissingFile, $"part {p} of {count} of the split model is missing",
+                    source.DisplayPath(names[p - 1]), null, null);
+            }
+        }
+
+        var parts = await Sources.ParallelReads.InOrderAsync(names, Math.Max(1, maxParallel), async (name, ct) =>
+        {
+            await using var stream = source.OpenRead(name);
+            return await ReadAsync(stream, options, source.DisplayPath(name), ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return Combine([.. parts]);
+    }
+
     private static string RequirePart(string prefix, int part, int count)
     {
         string path = GgufSplitName.GetPartPath(prefix, part, count);

@@ -16,8 +16,9 @@ public sealed class HfConfigModelFormat : IModelFormat
     /// <inheritdoc />
     public ModelInventory Identify(IModelSource source, string path)
     {
-        string full = FormatInventory.Local(source, path);
-        var arch = HfConfigReader.Read(full);
+        ArgumentNullException.ThrowIfNull(source);
+        string full = source.DisplayPath(path);
+        var arch = HfConfigReader.Read(source, path);
         return new ModelInventory(full, ModelFileFormat.HfConfig, [], [])
         {
             Architecture = arch,

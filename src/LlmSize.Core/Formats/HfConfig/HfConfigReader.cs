@@ -51,7 +51,7 @@ public static class HfConfigReader
     /// <returns>The architecture.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ModelFormatException">As for <see cref="Read"/>.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="Read(string, HfConfigReaderOptions?)"/>.</exception>
     /// <exception cref="NotSupportedException">The <c>model_type</c> is not a supported family.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<ModelArchitecture> ReadAsync(string path, HfConfigReaderOptions? options = null,
@@ -65,13 +65,42 @@ public static class HfConfigReader
         return ParseUtf8(bytes, path, options);
     }
 
+    /// <summary>Reads and parses a <c>config.json</c> of a model source (a local folder, the Hub, …), refusing more
+    /// than <see cref="HfConfigReaderOptions.MaxConfigBytes"/> by bytes actually read.</summary>
+    /// <param name="source">The source.</param>
+    /// <param name="path">The config's path in the source.</param>
+    /// <param name="options">Limits; null = <see cref="HfConfigReaderOptions.Default"/>.</param>
+    /// <returns>The architecture, with <see cref="ModelArchitecture.Source"/> = the source's name for the file.</returns>
+    /// <exception cref="FileNotFoundException">The source has no such file.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="Read(string, HfConfigReaderOptions?)"/>.</exception>
+    /// <exception cref="NotSupportedException">The <c>model_type</c> is not a supported family.</exception>
+    public static ModelArchitecture Read(Sources.IModelSource source, string path, HfConfigReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= HfConfigReaderOptions.Default;
+        string name = source.DisplayPath(path);
+        using var stream = source.OpenRead(path);
+        if (stream.CanSeek && stream.Length > options.MaxConfigBytes) ThrowTooLarge(stream.Length, name, options);
+        var buffer = new MemoryStream();
+        byte[] chunk = new byte[81920];
+        while (true)
+        {
+            int n = stream.Read(chunk);
+            if (n == 0) break;
+            if (buffer.Length + n > options.MaxConfigBytes) ThrowTooLarge(buffer.Length + n, name, options);
+            buffer.Write(chunk, 0, n);
+        }
+
+        return ParseUtf8(buffer.ToArray(), name, options);
+    }
+
     /// <summary>Parses config JSON text.</summary>
     /// <param name="json">The JSON text of a <c>config.json</c>.</param>
     /// <param name="sourceName">File name used in error messages and <see cref="ModelArchitecture.Source"/>; may be null.</param>
     /// <param name="options">Limits; null = <see cref="HfConfigReaderOptions.Default"/>.</param>
     /// <returns>The architecture.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    /// <exception cref="ModelFormatException">As for <see cref="Read"/>.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="Read(string, HfConfigReaderOptions?)"/>.</exception>
     /// <exception cref="NotSupportedException">The <c>model_type</c> is not a supported family.</exception>
     public static ModelArchitecture Parse(string json, string? sourceName, HfConfigReaderOptions? options = null)
     {
@@ -91,7 +120,7 @@ public static class HfConfigReader
     /// <param name="sourceName">File name used in error messages; may be null.</param>
     /// <param name="options">Limits; null = <see cref="HfConfigReaderOptions.Default"/>.</param>
     /// <returns>The architecture.</returns>
-    /// <exception cref="ModelFormatException"><paramref name="config"/> is not an object, or as for <see cref="Read"/>.</exception>
+    /// <exception cref="ModelFormatException"><paramref name="config"/> is not an object, or as for <see cref="Read(string, HfConfigReaderOptions?)"/>.</exception>
     /// <exception cref="NotSupportedException">The <c>model_type</c> is not a supported family.</exception>
     public static ModelArchitecture Parse(JsonElement config, string? sourceName, HfConfigReaderOptions? options = null) =>
         HfConfigParser.Parse(config, sourceName, options ?? HfConfigReaderOptions.Default);

@@ -19,14 +19,14 @@ public sealed class SafetensorsModelFormat : IModelFormat
     public ModelInventory Identify(IModelSource source, string path)
     {
         ArgumentNullException.ThrowIfNull(source);
-        string full = source.LocalPath(path) ?? path;
+        string full = source.DisplayPath(path);
         SafetensorsFile file;
         using (var stream = source.OpenRead(path)) file = SafetensorsReader.Read(stream, null, full);
         return new ModelInventory(full, ModelFileFormat.Safetensors, [new ModelFile(full, file.FileLength)], file.Tensors)
         {
             Metadata = file.Metadata,
-            Architecture = FormatInventory.ConfigBeside(Path.GetDirectoryName(full)),
-            ModelName = FormatInventory.NameOf(full),
+            Architecture = FormatInventory.ConfigBeside(source, path),
+            ModelName = FormatInventory.NameOf(source, path),
         };
     }
 
@@ -53,15 +53,15 @@ public sealed class SafetensorsIndexModelFormat : IModelFormat
     /// <inheritdoc />
     public ModelInventory Identify(IModelSource source, string path)
     {
-        string indexPath = FormatInventory.Local(source, path);
-        var model = SafetensorsReader.ReadIndexedModel(indexPath);
-        string? folder = Path.GetDirectoryName(indexPath);
-        var files = new List<ModelFile> { new(indexPath, new FileInfo(indexPath).Length) };
+        ArgumentNullException.ThrowIfNull(source);
+        string indexPath = source.DisplayPath(path);
+        var model = FormatInventory.Wait(SafetensorsReader.ReadIndexedModelAsync(source, path));
+        var files = new List<ModelFile> { new(indexPath, source.GetLength(path)) };
         files.AddRange(model.Files.Select(f => new ModelFile(f.FilePath!, f.FileLength)));
         return new ModelInventory(indexPath, ModelFileFormat.Safetensors, files, model.Tensors)
         {
-            Architecture = FormatInventory.ConfigBeside(folder),
-            ModelName = FormatInventory.NameFromFolder(folder),
+            Architecture = FormatInventory.ConfigBeside(source, path),
+            ModelName = FormatInventory.NameFromFolder(Path.GetDirectoryName(indexPath)),
             Warnings = model.Warnings,
         };
     }

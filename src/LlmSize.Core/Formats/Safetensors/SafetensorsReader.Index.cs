@@ -76,6 +76,83 @@ public static partial class SafetensorsReader
             if (got < json.Length) Throw(ModelFormatError.Truncated, "the index file shrank while being read", indexPath, got);
         }
 
+        return await BuildIndexedAsync(json, indexPath, folder, options, shard => File.Exists(Path.Combine(folder, shard)),
+            shard => Path.Combine(folder, shard),
+            async (shards, token) =>
+            {
+                var read = new SafetensorsFile[shards.Count];
+                for (int i = 0; i < shards.Count; i++)
+                {
+                    string shardPath = Path.Combine(folder, shards[i]);
+                    read[i] = useAsync ? await ReadAsync(shardPath, options, token).ConfigureAwait(false) : Read(shardPath, options);
+                }
+
+                return read;
+            }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads a sharded safetensors model of a model source (a local folder, the Hub, …): the index whole (bounded by
+    /// <see cref="SafetensorsReaderOptions.MaxIndexBytes"/>) and every shard's header, at most
+    /// <paramref name="maxParallel"/> shards at once; the same checks as <see cref="ReadIndexedModel"/>.
+    /// </summary>
+    /// <param name="source">The source.</param>
+    /// <param name="indexPath">The index's path in the source.</param>
+    /// <param name="options">Limits; <see cref="SafetensorsReaderOptions.Default"/> when null.</param>
+    /// <param name="maxParallel">Shard headers read at once.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The shards (each named by the source), all tensors and the index's total size.</returns>
+    /// <exception cref="ModelFormatException">The index or a shard is malformed, missing or inconsistent.</exception>
+    /// <exception cref="IOException">A file cannot be read.</exception>
+    public static async Task<SafetensorsModel> ReadIndexedModelAsync(IModelSource source, string indexPath, SafetensorsReaderOptions? options = null,
+        int maxParallel = 8, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrEmpty(indexPath);
+        options ??= SafetensorsReaderOptions.Default;
+        options.Validate();
+        string indexName = source.DisplayPath(indexPath);
+        byte[] json;
+        await using (var stream = source.OpenRead(indexPath))
+        {
+            if (stream.CanSeek && stream.Length > options.MaxIndexBytes)
+            {
+                Throw(ModelFormatError.HeaderTooLarge,
+                    $"the index has {stream.Length} bytes, more than the limit of {options.MaxIndexBytes} (MaxIndexBytes)", indexName, 0);
+            }
+
+            var buffer = new MemoryStream();
+            byte[] chunk = new byte[81920];
+            while (true)
+            {
+                int n = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+                if (n == 0) break;
+                if (buffer.Length + n > options.MaxIndexBytes)
+                {
+                    Throw(ModelFormatError.HeaderTooLarge, $"the index has more than {options.MaxIndexBytes} bytes (MaxIndexBytes)", indexName, buffer.Length);
+                }
+
+                buffer.Write(chunk, 0, n);
+            }
+
+            json = buffer.ToArray();
+        }
+
+        string dir = indexPath.Contains('/') ? indexPath[..(indexPath.LastIndexOf('/') + 1)] : "";
+        return await BuildIndexedAsync(json, indexName, null, options, shard => source.Exists(dir + shard), shard => source.DisplayPath(dir + shard),
+            (shards, token) => ParallelReads.InOrderAsync(shards, Math.Max(1, maxParallel), async (shard, t) =>
+            {
+                await using var stream = source.OpenRead(dir + shard);
+                return await ReadAsync(stream, options, source.DisplayPath(dir + shard), t).ConfigureAwait(false);
+            }, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    // The index's checks over its JSON, whatever the shards are read from. folder: the local folder (for the
+    // containment check of shard names), or null for a source that is not local (names are then checked lexically).
+    private static async ValueTask<SafetensorsModel> BuildIndexedAsync(byte[] json, string indexPath, string? folder, SafetensorsReaderOptions options,
+        Func<string, bool> exists, Func<string, string> shardName, Func<IReadOnlyList<string>, CancellationToken, Task<SafetensorsFile[]>> readShards,
+        CancellationToken ct)
+    {
         (long? totalSize, List<KeyValuePair<string, string>> weightMap) = ParseIndex(json, options, indexPath);
 
         // Shard names, first referencing tensor kept for messages; sorted for a deterministic order.
@@ -89,38 +166,38 @@ public static partial class SafetensorsReader
                     indexPath, null, tensor);
             }
 
-            CheckShardName(shard, folder, indexPath, tensor);
+            CheckShardName(shard, folder ?? "/source", indexPath, tensor);
             shardOf.Add(shard, tensor);
         }
 
         var shardNames = shardOf.Keys.ToList();
         shardNames.Sort(StringComparer.Ordinal);
-        var files = new List<SafetensorsFile>(shardNames.Count);
-        var fileByShard = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
-        var holder = new Dictionary<string, string>(StringComparer.Ordinal);
-        var tensors = new List<TensorInfo>();
         foreach (string shard in shardNames)
         {
-            string shardPath = Path.Combine(folder, shard);
-            if (!File.Exists(shardPath))
+            if (!exists(shard))
             {
-                Throw(ModelFormatError.MissingFile, $"shard '{shard}' named by the index does not exist", shardPath, null, shardOf[shard]);
+                Throw(ModelFormatError.MissingFile, $"shard '{shard}' named by the index does not exist", shardName(shard), null, shardOf[shard]);
             }
+        }
 
-            SafetensorsFile f = useAsync
-                ? await ReadAsync(shardPath, options, ct).ConfigureAwait(false)
-                : Read(shardPath, options);
+        SafetensorsFile[] read = await readShards(shardNames, ct).ConfigureAwait(false);
+        var files = new List<SafetensorsFile>(shardNames.Count);
+        var holder = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tensors = new List<TensorInfo>();
+        for (int i = 0; i < shardNames.Count; i++)
+        {
+            string shard = shardNames[i];
+            SafetensorsFile f = read[i];
             foreach (TensorInfo t in f.Tensors)
             {
                 if (!holder.TryAdd(t.Name, shard))
                 {
                     Throw(ModelFormatError.DuplicateKey, $"tensor '{t.Name}' is in both '{holder[t.Name]}' and '{shard}'",
-                        shardPath, t.DataOffset, t.Name);
+                        shardName(shard), t.DataOffset, t.Name);
                 }
             }
 
             files.Add(f);
-            fileByShard.Add(shard, f);
             tensors.AddRange(f.Tensors);
         }
 
@@ -131,7 +208,7 @@ public static partial class SafetensorsReader
             if (!holder.TryGetValue(tensor, out string? actual))
             {
                 Throw(ModelFormatError.MissingField, $"the index maps tensor '{tensor}' to '{shard}', but no shard the index names holds it",
-                    Path.Combine(folder, shard), null, tensor);
+                    shardName(shard), null, tensor);
             }
 
             if (!string.Equals(actual, shard, StringComparison.Ordinal))
