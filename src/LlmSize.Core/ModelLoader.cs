@@ -53,16 +53,16 @@ public static class ModelLoader
         remote ??= RemoteSourceOptions.FromEnvironment();
         var location = ModelLocation.Parse(pathOrName, remote.HubEndpoint);
         if (location.Explicit) return LoadRemote(location, catalog, remote);
-        if (catalog.TryFind(pathOrName, out var entry, out string? webLlmQuantization))
+        if (location.Kind == ModelLocationKind.Hub && CatalogByHubId(catalog, location.Repository!) is { } known)
         {
-            var inventory = webLlmQuantization is null ? FromCatalog(entry) : FromCatalog(entry, pathOrName.Trim(), webLlmQuantization);
-            if (location.Kind == ModelLocationKind.Hub)
-            {
-                // A plain org/name the catalog knows answers from the catalog (no network), and says how to read the Hub.
-                return inventory.With(inventory.Reference with { Origin = $"built-in catalog; nothing fetched (hf:{location.Repository} reads the Hub)" });
-            }
+            // A plain org/name the catalog lists answers from the catalog (no network), and says how to read the Hub.
+            var inventory = FromCatalog(known);
+            return inventory.With(inventory.Reference with { Origin = $"built-in catalog; nothing fetched (hf:{location.Repository} reads the Hub)" });
+        }
 
-            return inventory;
+        if (location.Kind != ModelLocationKind.Hub && catalog.TryFind(pathOrName, out var entry, out string? webLlmQuantization))
+        {
+            return webLlmQuantization is null ? FromCatalog(entry) : FromCatalog(entry, pathOrName.Trim(), webLlmQuantization);
         }
 
         if (location.Kind is ModelLocationKind.Hub or ModelLocationKind.Ollama) return LoadRemote(location, catalog, remote);
@@ -146,9 +146,21 @@ public static class ModelLoader
     /// lists as an id or alias.</summary>
     private static CatalogEntry? CatalogStandIn(ModelLocation location, ModelCatalog catalog) =>
         location.Kind == ModelLocationKind.Hub && location.PathInRepository is null && location.Repository is { } repo
-            && catalog.TryFind(repo, out var entry, out string? webLlm) && webLlm is null
-            ? entry
+            ? CatalogByHubId(catalog, repo)
             : null;
+
+    /// <summary>The catalog entry of a Hub repository id: the catalog's match (the name without its org, -it /
+    /// -instruct suffixes) only when the org is the entry's own — an alias under that org, or its source in the org's
+    /// repositories ("google/gemma-2b-it" is Gemma 2B's; "test/tinyllama" is not TinyLlama's repository).</summary>
+    private static CatalogEntry? CatalogByHubId(ModelCatalog catalog, string repo)
+    {
+        int slash = repo.IndexOf('/');
+        if (slash <= 0 || !catalog.TryFind(repo, out var entry, out string? webLlm) || webLlm is not null) return null;
+        string org = repo[..(slash + 1)];
+        bool sameOrg = entry.Aliases.Any(a => a.StartsWith(org, StringComparison.OrdinalIgnoreCase))
+            || entry.Source.Contains("huggingface.co/" + org, StringComparison.OrdinalIgnoreCase);
+        return sameOrg ? entry : null;
+    }
 
     /// <summary>Loads a file, folder or catalog model off the calling thread (headers are small; the readers themselves
     /// are synchronous), for front ends that must stay responsive: a CLI command or a web request.</summary>

@@ -40,6 +40,14 @@ public interface IModelSource
     /// <exception cref="FileNotFoundException">No such file.</exception>
     Stream OpenRead(string path);
 
+    /// <summary>Opens a file whose header the caller can size in advance (a shard's tensor names are in the index), so
+    /// a remote source fetches about that much in its first request instead of its default range.</summary>
+    /// <param name="path">Relative path.</param>
+    /// <param name="expectedHeaderBytes">The expected bytes from offset 0 to the end of the header.</param>
+    /// <returns>The stream (the caller disposes it).</returns>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    Stream OpenRead(string path, int expectedHeaderBytes) => OpenRead(path);
+
     /// <summary>The local file system path of a file, for readers that follow references to sibling files (shards,
     /// external data, adapters) themselves; null when the source is not local.</summary>
     /// <param name="path">Relative path.</param>

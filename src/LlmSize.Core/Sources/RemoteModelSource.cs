@@ -98,7 +98,10 @@ public abstract class RemoteModelSource : IModelSource, IDisposable
     public virtual string DisplayPath(string path) => $"{DisplayName}/{path}";
 
     /// <inheritdoc />
-    public Stream OpenRead(string path)
+    public Stream OpenRead(string path) => OpenRead(path, 0);
+
+    /// <inheritdoc />
+    public Stream OpenRead(string path, int expectedHeaderBytes)
     {
         if (!_files.TryGetValue(path, out var file)) throw new FileNotFoundException($"{DisplayName}: no file '{path}'", path);
         string[] key = [.. CacheKey, Commit, path];
@@ -112,7 +115,8 @@ public abstract class RemoteModelSource : IModelSource, IDisposable
             lock (_lock) _seeds[path] = seed;
         }
 
-        var stream = new HttpRangeStream(file.Length, RangeReadPolicy.FirstRange(path, file.Length), RangeReadPolicy.Growth(path),
+        int first = expectedHeaderBytes > 0 ? (int)Math.Min(expectedHeaderBytes, file.Length) : RangeReadPolicy.FirstRange(path, file.Length);
+        var stream = new HttpRangeStream(file.Length, first, RangeReadPolicy.Growth(path),
             (offset, count, ct) => FetchAsync(path, offset, count, ct), seed, s => Done(s, key, path, fromCache));
         return stream;
     }

@@ -24,6 +24,8 @@ internal sealed class SubfolderSource(IModelSource parent, string folder) : IMod
 
     public Stream OpenRead(string path) => parent.OpenRead(_prefix + path);
 
+    public Stream OpenRead(string path, int expectedHeaderBytes) => parent.OpenRead(_prefix + path, expectedHeaderBytes);
+
     public string? LocalPath(string path) => parent.LocalPath(_prefix + path);
 
     public string DisplayPath(string path) => parent.DisplayPath(_prefix + path);

@@ -1,3 +1,4 @@
+using System.Text;
 using LlmSize.Core.Sources;
 using System.Text.Json;
 using LlmSize.Core.Models;
@@ -78,7 +79,7 @@ public static partial class SafetensorsReader
 
         return await BuildIndexedAsync(json, indexPath, folder, options, shard => File.Exists(Path.Combine(folder, shard)),
             shard => Path.Combine(folder, shard),
-            async (shards, token) =>
+            async (shards, _, token) =>
             {
                 var read = new SafetensorsFile[shards.Count];
                 for (int i = 0; i < shards.Count; i++)
@@ -140,9 +141,9 @@ public static partial class SafetensorsReader
 
         string dir = indexPath.Contains('/') ? indexPath[..(indexPath.LastIndexOf('/') + 1)] : "";
         return await BuildIndexedAsync(json, indexName, null, options, shard => source.Exists(dir + shard), shard => source.DisplayPath(dir + shard),
-            (shards, token) => ParallelReads.InOrderAsync(shards, Math.Max(1, maxParallel), async (shard, t) =>
+            (shards, expected, token) => ParallelReads.InOrderAsync(shards, Math.Max(1, maxParallel), async (shard, t) =>
             {
-                await using var stream = source.OpenRead(dir + shard);
+                await using var stream = source.OpenRead(dir + shard, expected[shard]);
                 return await ReadAsync(stream, options, source.DisplayPath(dir + shard), t).ConfigureAwait(false);
             }, token), cancellationToken).ConfigureAwait(false);
     }
@@ -150,7 +151,7 @@ public static partial class SafetensorsReader
     // The index's checks over its JSON, whatever the shards are read from. folder: the local folder (for the
     // containment check of shard names), or null for a source that is not local (names are then checked lexically).
     private static async ValueTask<SafetensorsModel> BuildIndexedAsync(byte[] json, string indexPath, string? folder, SafetensorsReaderOptions options,
-        Func<string, bool> exists, Func<string, string> shardName, Func<IReadOnlyList<string>, CancellationToken, Task<SafetensorsFile[]>> readShards,
+        Func<string, bool> exists, Func<string, string> shardName, Func<IReadOnlyList<string>, IReadOnlyDictionary<string, int>, CancellationToken, Task<SafetensorsFile[]>> readShards,
         CancellationToken ct)
     {
         (long? totalSize, List<KeyValuePair<string, string>> weightMap) = ParseIndex(json, options, indexPath);
@@ -180,7 +181,7 @@ public static partial class SafetensorsReader
             }
         }
 
-        SafetensorsFile[] read = await readShards(shardNames, ct).ConfigureAwait(false);
+        SafetensorsFile[] read = await readShards(shardNames, ExpectedHeaderBytes(weightMap), ct).ConfigureAwait(false);
         var files = new List<SafetensorsFile>(shardNames.Count);
         var holder = new Dictionary<string, string>(StringComparer.Ordinal);
         var tensors = new List<TensorInfo>();
@@ -241,6 +242,21 @@ public static partial class SafetensorsReader
         }
 
         return model;
+    }
+
+    /// <summary>About how long each shard's header is (8-byte length + JSON), from the tensor names the index maps to
+    /// it: an entry <c>"name":{"dtype":"BF16","shape":[a,b],"data_offsets":[x,y]},</c> is its name plus about 80
+    /// bytes; 112 per entry and 1 KiB for <c>__metadata__</c> leave room, so a remote source fetches each header in one
+    /// range of about its size.</summary>
+    private static Dictionary<string, int> ExpectedHeaderBytes(List<KeyValuePair<string, string>> weightMap)
+    {
+        var bytes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach ((string tensor, string shard) in weightMap)
+        {
+            bytes[shard] = (int)Math.Min(int.MaxValue, (bytes.TryGetValue(shard, out int b) ? b : 8 + 1024) + (long)Encoding.UTF8.GetByteCount(tensor) + 112);
+        }
+
+        return bytes;
     }
 
     /// <summary>A shard name must stay inside the model folder: not empty, not rooted, no <c>..</c> segment.</summary>
