@@ -19,6 +19,9 @@ public enum InputErrorKind
     NoArchitecture,
     /// <summary>A well-formed request that cannot be answered as asked (impossible device specs, conflicting choices).</summary>
     InvalidRequest,
+    /// <summary>A runtime setting outside its valid range for this model or runtime (<c>--gpu-layers</c> above the layer
+    /// count, a cache type the runtime lacks, <c>--parallel 0</c>): a usage error, exit 2.</summary>
+    InvalidSetting,
 }
 
 /// <summary>

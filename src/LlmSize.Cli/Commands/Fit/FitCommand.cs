@@ -24,8 +24,10 @@ public sealed class FitCommand(IAnsiConsole console) : AsyncCommand<FitSettings>
             Devices = settings.AllDevices ? catalog.Profiles : [settings.ResolveDevice(catalog)],
             Runtime = settings.RuntimeName is { } r ? Runtimes.Find(r) : null,
             Format = settings.Quant,
-            ContextTokens = settings.Context,
+            ContextTokens = settings.ContextTokens,
             Network = network,
+            Settings = settings.RuntimeSettings(),
+            LongestContext = settings.LongestContext,
         });
         var reports = result.Reports;
 

@@ -8,7 +8,7 @@ namespace LlmSize.Cli.Commands.Fit;
 
 /// <summary>Options of <c>llmsize fit</c>: the model, the devices (<see cref="DeviceSelectionSettings"/> or
 /// <c>--all-devices</c>), the runtime choices and the output.</summary>
-public sealed class FitSettings : DeviceSelectionSettings
+public sealed partial class FitSettings : DeviceSelectionSettings
 {
     /// <summary>A model file, folder or catalog name.</summary>
     [CommandArgument(0, "<MODEL>")]
@@ -37,8 +37,8 @@ public sealed class FitSettings : DeviceSelectionSettings
 
     /// <summary>Context tokens.</summary>
     [CommandOption("-c|--context <TOKENS>")]
-    [TypeConverter(typeof(TokenCountConverter))]
-    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096, or the model's maximum if shorter).")]
+    [TypeConverter(typeof(ContextOrMaxConverter))]
+    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096, or the model's maximum if shorter); max = also find the longest context that fits, up to the model's trained maximum. With llama.cpp this is -c (shared by --parallel sequences).")]
     public long? Context { get; init; }
 
     /// <summary>Network for download time.</summary>
@@ -56,7 +56,8 @@ public sealed class FitSettings : DeviceSelectionSettings
     {
         var device = ValidateDevice(required: true, others: AllDevices ? 1 : 0);
         if (!device.Successful) return device;
-        if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
+        if (Context is <= 0 and not LongestContextTokens) return ValidationResult.Error("--context must be a positive number of tokens.");
+        if (ValidateRuntimeSettings() is { Successful: false } knobs) return knobs;
         if (Chart is { } chart && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--chart writes SVG; name the file *.svg (got '{Path.GetFileName(chart)}').");
         if (Network is { } net && !NetworkClass.TryParse(net, out _)) return ValidationResult.Error(NetworkHelp(net));
         return ValidationResult.Success();

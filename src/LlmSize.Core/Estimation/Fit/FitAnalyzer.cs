@@ -22,6 +22,7 @@ public sealed class FitAnalyzer
     private readonly Dictionary<(RuntimeProfile, WeightFormat, long), MemoryEstimate> _memory = [];
     private readonly Dictionary<WeightFormat, WeightBytes> _weights = [];
     private readonly EstimationAssumptions _assumptions;
+    private readonly RuntimeSettings _settings = RuntimeSettings.Default;
     private IReadOnlyList<ArchitectureWeight>? _architectureWeights;
 
     /// <summary>Creates an analyzer for one model.</summary>
@@ -32,11 +33,14 @@ public sealed class FitAnalyzer
     /// <param name="assumptions">Efficiency factors; null = defaults.</param>
     /// <param name="storedFormat">The format the files store (a GGUF's file type), whose download is
     /// <paramref name="downloadBytes"/>; null = the format first checked.</param>
+    /// <param name="settings">The runtime's start-up settings (llama.cpp cache types, flash attention, <c>-ngl</c>,
+    /// batch, sequences, mmap); null = <see cref="RuntimeSettings.Default"/>. Validated by <see cref="FitPipeline"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
     public FitAnalyzer(ModelArchitecture architecture, string modelName, long? downloadBytes = null, EstimationAssumptions? assumptions = null,
-        WeightFormat? storedFormat = null)
+        WeightFormat? storedFormat = null, RuntimeSettings? settings = null)
     {
         _architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
+        _settings = settings ?? RuntimeSettings.Default;
         ModelName = modelName;
         KnownDownloadBytes = downloadBytes;
         StoredFormat = storedFormat;
@@ -136,6 +140,54 @@ public sealed class FitAnalyzer
         }
 
         return first!;
+    }
+
+    /// <summary>Granularity of <see cref="LongestContext"/>: 256 tokens, llama.cpp's n_ctx padding.</summary>
+    public const int LongestContextStep = 256;
+
+    /// <summary>
+    /// The longest context at which the format <paramref name="report"/> chose (its <see cref="FitReport.Chosen"/>) fits
+    /// the device on the same execution target: a binary search over multiples of <see cref="LongestContextStep"/> up to
+    /// the model's trained maximum (and the maximum itself), each step the same memory estimate and checks as the
+    /// report. Memory grows with the context, so the answer is the boundary.
+    /// </summary>
+    /// <param name="device">The device of the report.</param>
+    /// <param name="runtime">The runtime of the report.</param>
+    /// <param name="report">A report of this analyzer.</param>
+    /// <returns>The answer, or null when the model's architecture is unknown (no KV cache to size).</returns>
+    public LongestContext? LongestContext(DeviceProfile device, RuntimeProfile runtime, FitReport report)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(report);
+        if (_architecture is null) return null;
+        var chosen = report.Chosen;
+        var stored = StoredFormat ?? report.Requested.Format;
+        long limit = _architecture.ContextLength > 0 ? _architecture.ContextLength : Math.Max(chosen.ContextTokens, MemoryEstimator.DefaultContextTokens);
+        long steps = (limit + LongestContextStep - 1) / LongestContextStep;
+        long Context(long k) => Math.Min(k * LongestContextStep, limit);
+        FitVariant At(long k) => Evaluate(device, runtime, Memory(runtime, chosen.Format, Context(k)), chosen.Target, stored);
+
+        // Invariant: step lo fits (0 = none known), step hi + 1 does not (steps + 1 = beyond the limit).
+        long lo = 0, hi = steps;
+        FitVariant? best = null;
+        while (lo < hi)
+        {
+            long mid = lo + ((hi - lo + 1) / 2);
+            var v = At(mid);
+            if (v.Fits)
+            {
+                lo = mid;
+                best = v;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        if (lo > 0 && best is null) best = At(lo);
+        return new LongestContext(chosen.Format.Name, lo == 0 ? 0 : Context(lo), limit, LongestContextStep, best);
     }
 
     private FitReport AnalyzeOn(DeviceProfile device, RuntimeProfile runtime, WeightFormat? format, long? contextTokens, ExecutionTarget target)
@@ -322,7 +374,7 @@ public sealed class FitAnalyzer
         {
             m = _architecture is null
                 ? MemoryEstimator.StoredWeights(runtime, _stored!, context)
-                : MemoryEstimator.Estimate(_architecture, runtime, format, context, weights: Weights(format));
+                : MemoryEstimator.Estimate(_architecture, runtime, format, context, weights: Weights(format), settings: _settings);
             _memory[key] = m;
         }
 
@@ -340,10 +392,13 @@ public sealed class FitAnalyzer
         if (target == ExecutionTarget.NativeGpu && discrete)
         {
             long vram = (long)(device.GpuMemoryBytes!.Value * _assumptions.UsableVramFraction);
-            if (total <= vram || !runtime.SupportsPartialOffload)
+            // An explicit -ngl (llama.cpp --gpu-layers) fixes the split; otherwise as many layers as fit.
+            int? forced = runtime.SupportsPartialOffload && _settings.GpuLayers is { } g && layerCount > 0 ? Math.Min(g, layerCount) : null;
+            if ((forced is null && (total <= vram || !runtime.SupportsPartialOffload)) || forced == layerCount)
             {
                 string layers = layerCount > 0 ? $"all {layerCount} layers" : "all layers";
-                checks.Add(new FitCheck(FitConstraint.Vram, total, vram, $"{layers}, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM"));
+                if (forced is not null) gpuLayers = forced;
+                checks.Add(new FitCheck(FitConstraint.Vram, total, vram, $"{layers}{(forced is null ? string.Empty : $" (-ngl {forced})")}, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM"));
             }
             else
             {
@@ -352,12 +407,13 @@ public sealed class FitAnalyzer
                 int layers = Math.Max(1, layerCount);
                 long perLayer = Math.Max(1, m.Weights.PerLayerBytes + m.KvCache.Bytes / layers);
                 long fixedGpu = m.ComputeBufferBytes + m.OverheadBytes;
-                int n = (int)Math.Clamp((vram - fixedGpu) / perLayer, 0, layers);
+                int n = forced ?? (int)Math.Clamp((vram - fixedGpu) / perLayer, 0, layers);
                 gpuLayers = n;
                 long onGpu = fixedGpu + n * perLayer;
                 long onHost = total - onGpu;
-                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {Units.Plural(layers, "layer")} offloaded to the GPU (-ngl {n})"));
-                checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} {(layers - n == 1 ? "layer" : "layers")} and the embedding in system RAM"));
+                string hostHow = _settings.Mmap ? "memory-mapped from the file (page cache)" : "read into process memory (--no-mmap)";
+                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {Units.Plural(layers, "layer")} offloaded to the GPU (-ngl {n}{(forced is null ? string.Empty : ", as asked")})"));
+                checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} {(layers - n == 1 ? "layer" : "layers")} and the embedding in system RAM, {hostHow}"));
             }
         }
         else if (target == ExecutionTarget.BrowserWebGpu && discrete)
