@@ -60,20 +60,21 @@ public class ShrinkCommandTests
     [Fact]
     public void Tight_fit_is_marked_in_text_and_json_without_reordering()
     {
-        // fit gemma-2b --device galaxy-a15 warns "Q5_K_M leaves only 14.36 MiB (1%) of the app memory budget";
-        // 14.36 MiB / 2.00 GiB = 0.0070 (Galaxy A15 app memory limit 2.00 GiB, fit's constraint table).
+        // fit gemma-2b --device galaxy-a15 warns "Q3_K_M leaves only 58.06 MiB (2.8%) of the app memory budget"
+        // (llama.cpp reserves 512 rows of Gemma's 256,000-token logits: 512 × (256,000 + 2,048) × 4 B = 504 MiB);
+        // 58.06 MiB / 2.00 GiB = 0.028 (Galaxy A15 app memory limit 2.00 GiB, fit's constraint table).
         var options = Options("gemma-2b", "--device", "galaxy-a15");
         var first = options[0];
-        Assert.Equal("Q5_K_M", first.GetProperty("label").GetString());   // still #1 by precision
+        Assert.Equal("Q3_K_M", first.GetProperty("label").GetString());   // still #1 by precision
         Assert.True(first.GetProperty("tight").GetBoolean());
-        Assert.Equal(0.0070, first.GetProperty("headroomFraction").GetDouble(), 4);
-        var q4 = Row(options, "Q4_K_M");                                  // 1.79 of 2.00 GiB: ~10.5% left
-        Assert.False(q4.GetProperty("tight").GetBoolean());
-        Assert.True(q4.GetProperty("headroomFraction").GetDouble() >= 0.10);
+        Assert.Equal(58.06 / 2048, first.GetProperty("headroomFraction").GetDouble(), 3);
+        var q2 = Row(options, "Q2_K");                                    // 1.73 of 2.00 GiB: ~13% left
+        Assert.False(q2.GetProperty("tight").GetBoolean());
+        Assert.True(q2.GetProperty("headroomFraction").GetDouble() >= 0.10);
 
         var (code, text) = CliRunner.Run("shrink", "gemma-2b", "--device", "galaxy-a15");
         Assert.Equal(0, code);
-        Assert.Contains("fits (tight: 0.70% left)", text, StringComparison.Ordinal);
+        Assert.Contains("fits (tight: 2.8% left)", text, StringComparison.Ordinal);
     }
 
     [Fact]

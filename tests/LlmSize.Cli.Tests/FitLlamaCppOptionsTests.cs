@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace LlmSize.Cli.Tests;
+
+/// <summary><c>fit</c>'s llama.cpp options: mapped to the core's settings, carried in <c>--json</c>, refused with exit 2
+/// when out of range.</summary>
+public class FitLlamaCppOptionsTests
+{
+    private const long MiB = 1L << 20;
+
+    private static JsonElement Json(params string[] args)
+    {
+        var (code, output) = CliRunner.Run(["fit", .. args, "--json"]);
+        Assert.True(code == 0, output);
+        using var doc = JsonDocument.Parse(output);
+        return doc.RootElement[0].Clone();
+    }
+
+    [Fact]
+    public void Json_carries_the_settings_and_the_memory_they_give()
+    {
+        // Mistral 7B, -c 32768 -ctk q8_0 -ctv q8_0 -fa off -np 2: KV 32 × 32768 × 1024 × 2 (K,V) × 1.0625 B = 2176 MiB
+        // (q8_0: 34 B per 32 elements; -np 2 splits 32768 into 2 × 16384 cells, the same total).
+        // -fa off with a quantized V cache is refused by llama.cpp, so V stays f16 here: 1088 + 2048 = 3136 MiB.
+        var r = Json("mistral-7b-v0.1", "--device", "rtx-4090", "--runtime", "llama.cpp", "--quant", "Q4_K_M", "--context", "32k",
+            "--kv-type-k", "q8_0", "--flash-attn", "off", "--parallel", "2");
+        var s = r.GetProperty("settings");
+        Assert.Equal("q8_0", s.GetProperty("cacheTypeK").GetString());
+        Assert.Equal("f16", s.GetProperty("cacheTypeV").GetString());
+        Assert.Equal("off", s.GetProperty("flashAttn").GetString());
+        Assert.Equal(2, s.GetProperty("parallel").GetInt32());
+        Assert.Equal(512, s.GetProperty("ubatch").GetInt32());
+        Assert.True(s.GetProperty("mmap").GetBoolean());
+        Assert.Equal(32768, s.GetProperty("kvCells").GetInt64());
+        Assert.Equal("-ctk q8_0 -fa off -np 2", s.GetProperty("flags").GetString());
+        Assert.Equal(3136 * MiB, r.GetProperty("requested").GetProperty("kvCacheBytes").GetInt64());
+        // -fa off, n_kv = 16384 cells per sequence stream: 512 × (16384 × 33 + 4 × 4096) × 4 B = 1088 MiB.
+        Assert.Equal(1088 * MiB, r.GetProperty("requested").GetProperty("computeBufferBytes").GetInt64());
+    }
+
+    [Fact]
+    public void Defaults_are_reported_too()
+    {
+        var s = Json("qwen2-0.5b", "--device", "pixel-8", "--quant", "Q4_K_M").GetProperty("settings");
+        Assert.Equal("f16", s.GetProperty("cacheTypeK").GetString());
+        Assert.Equal("auto", s.GetProperty("flashAttn").GetString());
+        Assert.Equal(JsonValueKind.Null, s.GetProperty("gpuLayers").ValueKind);
+        Assert.Equal(2048, s.GetProperty("batch").GetInt32());
+        Assert.Equal(string.Empty, s.GetProperty("flags").GetString());
+    }
+
+    [Fact]
+    public void Gpu_layers_split_as_asked()
+    {
+        var requested = Json("mistral-7b-v0.1", "--device", "rtx-4090", "--quant", "Q4_K_M", "--gpu-layers", "10").GetProperty("requested");
+        Assert.Equal(10, requested.GetProperty("gpuLayers").GetInt32());
+        Assert.Contains(requested.GetProperty("checks").EnumerateArray(), c => c.GetProperty("constraint").GetString() == "HostRam");
+    }
+
+    [Fact]
+    public void No_mmap_says_where_host_layers_live()
+    {
+        var requested = Json("mistral-7b-v0.1", "--device", "rtx-4090", "--quant", "Q4_K_M", "--gpu-layers", "10", "--no-mmap").GetProperty("requested");
+        var host = requested.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("constraint").GetString() == "HostRam");
+        Assert.Contains("--no-mmap", host.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Context_max_reports_the_longest_context()
+    {
+        var r = Json("llama-3.2-1b", "--device", "galaxy-a15", "--quant", "Q4_K_M", "--context", "max");
+        var l = r.GetProperty("longestContext");
+        Assert.Equal("Q4_K_M", l.GetProperty("format").GetString());
+        Assert.Equal(131072, l.GetProperty("trainedMaximum").GetInt64());
+        long tokens = l.GetProperty("contextTokens").GetInt64();
+        Assert.True(tokens is > 4096 and < 131072, tokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(tokens, l.GetProperty("variant").GetProperty("contextTokens").GetInt64());
+
+        var (code, text) = CliRunner.Run("fit", "llama-3.2-1b", "--device", "galaxy-a15", "--quant", "Q4_K_M", "--context", "max");
+        Assert.Equal(0, code);
+        Assert.Contains($"Q4_K_M: fits up to {tokens:N0} tokens", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("give 1 or more", "--parallel", "0")]
+    [InlineData("q8_0", "--kv-type", "q3_k")]
+    [InlineData("on, off or auto", "--flash-attn", "maybe")]
+    [InlineData("needs flash attention", "--kv-type-v", "q4_0", "--flash-attn", "off")]
+    [InlineData("give 0 to 32", "--gpu-layers", "33")]
+    [InlineData("has no such knobs", "--runtime", "webllm", "--kv-type", "q8_0")]
+    [InlineData("--parallel N", "--kv-unified")]
+    [InlineData("max (the longest that fits)", "--context", "longest")]
+    public void Out_of_range_settings_are_usage_errors(string message, params string[] options)
+    {
+        var (code, output) = CliRunner.Run(["fit", "mistral-7b-v0.1", "--device", "rtx-4090", .. options]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+}
