@@ -98,8 +98,16 @@ public static class MemoryEstimator
         var (cells, _, cellsNote) = runtime.KvCacheCells(context, settings);
         var keyType = settings.KvTypeK ?? kvCacheType ?? format.KvCacheType;
         var valueType = settings.KvTypeV ?? kvCacheType ?? format.KvCacheType;
+        string? windowNote = null;
+        if (kvArchitecture.SlidingWindow is { } window and > 0)
+        {
+            (long windowCells, windowNote) = runtime.SlidingWindowCells(window, context, settings);
+            kvArchitecture = kvArchitecture with { SlidingWindow = (int)Math.Clamp(windowCells, 1, int.MaxValue) };
+        }
+
         var kv = KvCacheEstimator.Estimate(kvArchitecture, cells, keyType, sequences, valueType);
         if (cellsNote is not null) kv = kv with { Formula = $"{kv.Formula}; {cellsNote}" };
+        if (windowNote is not null && kv.SlidingWindowLayers > 0) kv = kv with { Formula = $"{kv.Formula}; {windowNote}" };
         var (compute, computeHow) = runtime.ComputeBuffers(architecture, format, context, settings);
         var terms = new List<MemoryTerm>
         {

@@ -178,6 +178,27 @@ public sealed class LlamaCppRuntime : RuntimeProfile
         return (cells, perSequence, $"-np {n}: n_ctx {contextTokens} split into {n} streams of {perSequence} cells (n_ctx / {n}, padded to {ContextPadding}) = {cells} cells");
     }
 
+    /// <summary>llama.cpp's SWA cache (<c>llama_kv_cache_iswa</c>, src/llama-kv-cache-iswa.cpp): per stream
+    /// GGML_PAD(min(stream cells, n_swa × (unified ? n_seq : 1) + n_ubatch), 256) cells — the window plus one physical
+    /// batch, padded — times the streams (one per sequence unless <c>--kv-unified</c>).</summary>
+    /// <param name="window">n_swa, tokens.</param>
+    /// <param name="contextTokens">Context asked (<c>-c</c>).</param>
+    /// <param name="settings">Sequences, unified KV, n_ubatch.</param>
+    /// <returns>Cells over all streams and the arithmetic.</returns>
+    public override (long Cells, string? Note) SlidingWindowCells(int window, long contextTokens, RuntimeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var (cells, perSequence, _) = KvCacheCells(contextTokens, settings);
+        int n = Math.Max(1, settings.Parallel);
+        bool unified = settings.KvUnified || n == 1;
+        long streamCells = unified ? cells : perSequence;
+        long streams = unified ? 1 : n;
+        long wanted = ((long)window * (unified ? n : 1)) + settings.EffectiveUbatchTokens;
+        long perStream = Math.Min(Pad(Math.Min(streamCells, wanted)), streamCells);
+        long total = perStream * streams;
+        return (total, $"SWA cache {(streams > 1 ? $"{streams} streams × " : string.Empty)}pad256(min({streamCells}, {(unified && n > 1 ? $"{window} × {n}" : window.ToString(System.Globalization.CultureInfo.InvariantCulture))} + n_ubatch {settings.EffectiveUbatchTokens})) = {total} cells");
+    }
+
     /// <inheritdoc />
     public override string? RejectSettings(RuntimeSettings settings)
     {

@@ -110,6 +110,14 @@ public abstract class RuntimeProfile
     public virtual (long Cells, long PerSequence, string? Note) KvCacheCells(long contextTokens, RuntimeSettings settings) =>
         (contextTokens, contextTokens, null);
 
+    /// <summary>Cells the runtime's sliding-window layers keep for a window of <paramref name="window"/> tokens, over all
+    /// sequences, and how. The default keeps exactly the window (transformers' HybridCache).</summary>
+    /// <param name="window">The model's sliding window, tokens (≥ 1).</param>
+    /// <param name="contextTokens">Context asked, tokens.</param>
+    /// <param name="settings">The settings.</param>
+    /// <returns>Cells (at most the KV cells of the context) and a note, or null when it is the window itself.</returns>
+    public virtual (long Cells, string? Note) SlidingWindowCells(int window, long contextTokens, RuntimeSettings settings) => (window, null);
+
     /// <summary>Why <paramref name="settings"/> cannot be applied to this runtime (a knob it does not have), or null.
     /// The default accepts only the defaults: the knobs are llama.cpp's.</summary>
     /// <param name="settings">The settings.</param>

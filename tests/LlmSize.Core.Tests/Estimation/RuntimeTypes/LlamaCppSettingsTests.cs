@@ -225,4 +225,22 @@ public sealed class LlamaCppSettingsTests
         Assert.All(result.Reports, r => Assert.NotNull(r.LongestContext));
         Assert.True(result.Reports[0].LongestContext!.Tokens < result.Reports[1].LongestContext!.Tokens);
     }
+
+    [Theory]
+    // Gemma 2 2B (26 layers alternating 4096-token window / global, 4 KV heads × 256 → 4096 B per token-layer at f16).
+    // src/llama-kv-cache-iswa.cpp: SWA cells per stream = GGML_PAD(min(stream cells, n_swa × (unified ? n_seq : 1) + n_ubatch), 256).
+    //   -c 8192:                 13 × pad(min(8192, 4096 + 512)) = 13 × 4608;             global 13 × 8192.
+    //   -c 8192 -ub 2048:        13 × pad(min(8192, 4096 + 2048)) = 13 × 6144;            global 13 × 8192.
+    //   -c 32768 -np 4:          4 streams of 8192: 13 × 4 × pad(min(8192, 4096 + 512)) = 13 × 18432; global 13 × 32768.
+    //   -c 32768 -np 4 unified:  13 × pad(min(32768, 4096 × 4 + 512)) = 13 × 16896;       global 13 × 32768.
+    [InlineData(8192, 1, false, 512, 4608, 8192)]
+    [InlineData(8192, 1, false, 2048, 6144, 8192)]
+    [InlineData(32768, 4, false, 512, 18432, 32768)]
+    [InlineData(32768, 4, true, 512, 16896, 32768)]
+    public void Sliding_window_layers_keep_the_window_plus_one_ubatch(long context, int parallel, bool unified, int ubatch, long swaCells, long globalCells)
+    {
+        var settings = new RuntimeSettings { Parallel = parallel, KvUnified = unified, UbatchTokens = ubatch };
+        var m = MemoryEstimator.Estimate(Config("gemma-2-2b"), Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("Q4_K_M"), context, settings: settings);
+        Assert.Equal((13 * swaCells * 4096) + (13 * globalCells * 4096), m.KvCache.Bytes);
+    }
 }
