@@ -81,6 +81,26 @@ public class FitLlamaCppOptionsTests
         Assert.Contains($"Q4_K_M: fits up to {tokens:N0} tokens", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_context_sweep_gives_one_row_per_context()
+    {
+        // Llama 3.2 1B Q4_K_M, f16 KV at 32 KiB per token (16 layers × 2 × 8 × 64 × 2 B): 128 MiB at 4k, 1 GiB at 32k,
+        // 4 GiB at 128k, so on a 2 GiB phone only the first fits as asked.
+        var (code, output) = CliRunner.Run("fit", "llama-3.2-1b", "--device", "galaxy-a15", "--quant", "Q4_K_M", "--context", "4k,32k,128k", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal([4096L, 32768L, 131072L], rows.Select(r => r.GetProperty("requested").GetProperty("contextTokens").GetInt64()));
+        Assert.Equal([128 * MiB, 1024 * MiB, 4096 * MiB], rows.Select(r => r.GetProperty("requested").GetProperty("kvCacheBytes").GetInt64()));
+        Assert.Equal("Fits", rows[0].GetProperty("outcome").GetString());
+        Assert.NotEqual("Fits", rows[2].GetProperty("outcome").GetString());
+
+        var (textCode, text) = CliRunner.Run("fit", "llama-3.2-1b", "--device", "galaxy-a15", "--quant", "Q4_K_M", "--context", "4k,32k,128k");
+        Assert.Equal(0, textCode);
+        Assert.Contains("on 1 device at 3 contexts", text, StringComparison.Ordinal);
+        Assert.Contains("131,072", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("give 1 or more", "--parallel", "0")]
     [InlineData("q8_0", "--kv-type", "q3_k")]
@@ -90,6 +110,7 @@ public class FitLlamaCppOptionsTests
     [InlineData("has no such knobs", "--runtime", "webllm", "--kv-type", "q8_0")]
     [InlineData("--parallel N", "--kv-unified")]
     [InlineData("max (the longest that fits)", "--context", "longest")]
+    [InlineData("at most 16", "--context", "1k,2k,3k,4k,5k,6k,7k,8k,9k,10k,11k,12k,13k,14k,15k,16k,17k")]
     public void Out_of_range_settings_are_usage_errors(string message, params string[] options)
     {
         var (code, output) = CliRunner.Run(["fit", "mistral-7b-v0.1", "--device", "rtx-4090", .. options]);

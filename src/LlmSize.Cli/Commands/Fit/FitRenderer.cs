@@ -100,11 +100,16 @@ internal static class FitRenderer
     {
         var first = reports[0];
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {reports.Count} devices");
+            .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {Units.Plural(reports.Select(x => x.Device.Id).Distinct().Count(), "device")}"
+                + (reports.Select(x => x.Requested.ContextTokens).Distinct().Count() is > 1 and var contextCount ? $" at {contextCount} contexts" : string.Empty));
         table.AddColumn(new TableColumn("device").NoWrap());
+        // A context sweep (--context 4k,32k,128k): one row per device and context, the context asked in its own column.
+        bool sweep = reports.Select(x => x.Requested.ContextTokens).Distinct().Count() > 1;
+        if (sweep) table.AddColumn(new TableColumn("context").RightAligned());
         table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", $"download ({Markup.Escape(networkLabel)})");
         bool longest = reports.Any(x => x.LongestContext is not null);
         if (longest) table.AddColumn("longest context");
+
         foreach (var r in reports)
         {
             var v = r.Best ?? r.LastTried;
@@ -133,12 +138,14 @@ internal static class FitRenderer
                 HasTokenSpeed(r) ? r.Speed.DecodeTokensPerSecond.ToString("0.#", CultureInfo.InvariantCulture) : "–",
                 Duration(r.Download[0].Seconds) + " " + Markup.Escape(r.Download[0].Network.Id),
             };
-            if (longest) cells.Add(r.LongestContext is { } l ? Markup.Escape(LongestContextText(l)) : "–");
+            if (longest) cells.Add(r.LongestContext is { } l ? Markup.Escape(LongestContextShort(l)) : "–");
+            if (sweep) cells.Insert(1, r.Requested.ContextTokens.ToString("N0", CultureInfo.InvariantCulture));
             table.AddRow(cells.ToArray());
         }
 
         console.Write(table);
         if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
+        if (longest) console.MarkupLine("[grey]longest context: the longest context at which the format shown fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
         console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits. (wasm), (native GPU): where the runtime runs on that device when not its first choice; (tight): under 10% of the budget left.[/]");
     }
 
@@ -147,6 +154,10 @@ internal static class FitRenderer
         ? $"{l.Format}: does not fit even at {l.Step} tokens"
         : $"{l.Format}: fits up to {l.Tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens"
           + (l.FitsTrainedMaximum ? " (the whole trained context)" : $" (trained maximum {l.Limit.ToString("N0", CultureInfo.InvariantCulture)}; searched in steps of {l.Step})");
+
+    /// <summary>"23,552 tokens", "32,768 (all)" or "none" for a table cell.</summary>
+    public static string LongestContextShort(LongestContext l) => l.Tokens == 0 ? "none"
+        : l.Tokens.ToString("N0", CultureInfo.InvariantCulture) + (l.FitsTrainedMaximum ? " (all)" : " tokens");
 
     /// <summary>Where a variant runs, when it is not the runtime's first target: "wasm", "native app", "CPU", "GPU".</summary>
     public static string TargetShort(ExecutionTarget t) => t switch

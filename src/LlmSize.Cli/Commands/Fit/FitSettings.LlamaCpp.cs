@@ -12,9 +12,6 @@ namespace LlmSize.Cli.Commands.Fit;
 /// <see cref="RuntimeSettings"/> (the core applies them).</summary>
 public sealed partial class FitSettings
 {
-    /// <summary>The value of <c>--context max</c> after conversion (no token count is negative).</summary>
-    public const long LongestContextTokens = -1;
-
     /// <summary>Cache type of K and V.</summary>
     [CommandOption("--kv-type <TYPE>")]
     [Description("llama.cpp KV-cache type for both K and V (-ctk/-ctv): f16 (default), q8_0, q4_0, f32, bf16, q4_1, q5_0, q5_1, iq4_nl.")]
@@ -66,10 +63,14 @@ public sealed partial class FitSettings
     public bool NoMmap { get; init; }
 
     /// <summary>True for <c>--context max</c>.</summary>
-    public bool LongestContext => Context == LongestContextTokens;
+    public bool LongestContext => Context is { Max: true };
 
-    /// <summary>The context to ask for: null for <c>--context max</c> (the format is chosen at the default context).</summary>
-    public long? ContextTokens => LongestContext ? null : Context;
+    /// <summary>The one context to ask for: null for <c>--context max</c> (the format is chosen at the default context)
+    /// or when none was given; the first of a sweep.</summary>
+    public long? ContextTokens => Context is { Max: false, Tokens: [var first, ..] } ? first : null;
+
+    /// <summary>The contexts of a sweep (<c>--context 4k,32k,128k</c>: one row per context); null for one context.</summary>
+    public IReadOnlyList<long>? ContextSweep => Context is { Max: false, Tokens.Count: > 1 } c ? c.Tokens : null;
 
     /// <summary>The llama.cpp options as the core's settings (call after <see cref="Validate"/>).</summary>
     /// <returns>The settings.</returns>
@@ -113,32 +114,54 @@ public sealed partial class FitSettings
     };
 }
 
-/// <summary>Converts <c>fit --context</c>: a token count (<see cref="TokenCountConverter"/>) or <c>max</c>, the longest
-/// context that fits (<see cref="FitSettings.LongestContextTokens"/>).</summary>
-public sealed class ContextOrMaxConverter : TypeConverter
+/// <summary>A <c>fit --context</c> value: one token count, a sweep of several, or <c>max</c>.</summary>
+/// <param name="Tokens">The token counts, in the order given (empty for <c>max</c>).</param>
+/// <param name="Max">True for <c>max</c>: the longest context that fits.</param>
+public sealed record ContextOption(IReadOnlyList<long> Tokens, bool Max);
+
+/// <summary>Converts <c>fit --context</c>: a token count (<see cref="TokenCountConverter"/>: 4096, 4k, 128k), a
+/// comma-separated sweep of them (4k,32k,128k), or <c>max</c>.</summary>
+public sealed class ContextOptionConverter : TypeConverter
 {
+    /// <summary>Most contexts one sweep may list.</summary>
+    public const int MaxSweep = 16;
+
     /// <inheritdoc />
     public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) =>
         sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
 
     /// <inheritdoc />
-    /// <exception cref="FormatException">Neither <c>max</c> nor a positive whole token count.</exception>
-    public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) => value switch
-    {
-        string text when string.Equals(text.Trim(), "max", StringComparison.OrdinalIgnoreCase) => FitSettings.LongestContextTokens,
-        string text => Parse(text),
-        _ => base.ConvertFrom(context, culture, value),
-    };
+    /// <exception cref="FormatException">Neither <c>max</c> nor one to <see cref="MaxSweep"/> positive whole token counts.</exception>
+    public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) =>
+        value is string text ? Parse(text) : base.ConvertFrom(context, culture, value);
 
-    private static long Parse(string text)
+    /// <summary>Parses a <c>--context</c> value.</summary>
+    /// <param name="text">The option value.</param>
+    /// <returns>The option.</returns>
+    /// <exception cref="FormatException">Not <c>max</c> and not a list of token counts.</exception>
+    public static ContextOption Parse(string text)
     {
-        try
+        ArgumentNullException.ThrowIfNull(text);
+        if (string.Equals(text.Trim(), "max", StringComparison.OrdinalIgnoreCase)) return new ContextOption([], true);
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > MaxSweep)
         {
-            return TokenCountConverter.Parse(text);
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"--context '{text}' lists {parts.Length} contexts; a sweep takes at most {MaxSweep}."));
         }
-        catch (FormatException e)
+
+        var tokens = new List<long>(parts.Length);
+        foreach (string part in parts)
         {
-            throw new FormatException(e.Message.Replace("give a whole number", "give max (the longest that fits) or a whole number", StringComparison.Ordinal), e);
+            try
+            {
+                tokens.Add(TokenCountConverter.Parse(part));
+            }
+            catch (FormatException e)
+            {
+                throw new FormatException(e.Message.Replace("give a whole number", "give max (the longest that fits), a comma-separated sweep (4k,32k,128k) or a whole number", StringComparison.Ordinal), e);
+            }
         }
+
+        return new ContextOption(tokens, false);
     }
 }

@@ -38,6 +38,22 @@ public static class FitPipeline
         return new FitResult(resolved, reports);
     }
 
+    /// <summary>Answers the request once per context (<c>--context 4k,32k,128k</c>): the same model, runtime, format and
+    /// settings, one <see cref="FitResult"/> per context in the order given.</summary>
+    /// <param name="request">The request; its <see cref="FitRequest.ContextTokens"/> is replaced by each context.</param>
+    /// <param name="contexts">Contexts, tokens (each ≥ 1; at least one).</param>
+    /// <returns>One result per context.</returns>
+    /// <exception cref="ArgumentException">No context, or one below 1.</exception>
+    /// <exception cref="InputException">As <see cref="Run"/>.</exception>
+    /// <exception cref="UnknownNameException">As <see cref="Run"/>.</exception>
+    public static IReadOnlyList<FitResult> Sweep(FitRequest request, IReadOnlyList<long> contexts)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(contexts);
+        if (contexts.Count == 0 || contexts.Any(c => c < 1)) throw new ArgumentException("A context sweep needs one or more contexts of at least 1 token.", nameof(contexts));
+        return contexts.Select(c => Run(request with { ContextTokens = c })).ToList();
+    }
+
     /// <summary>Decides a request's defaults without evaluating a device (what <c>shrink</c> and <c>distill</c> need).</summary>
     /// <param name="model">The model.</param>
     /// <param name="runtime">The runtime; null = the one the files or id name, else llama.cpp.</param>
