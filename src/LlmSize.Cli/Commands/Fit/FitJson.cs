@@ -7,7 +7,7 @@ internal sealed record FitJson(
     string Schema, string Model, string Device, string Runtime, string Outcome, string BindingConstraint, string Reason,
     FitVariantJson Requested, FitVariantJson? Best, double? DecodeTokensPerSecond, double? PrefillTokensPerSecond, double LoadSeconds,
     long DownloadBytes, IReadOnlyDictionary<string, double> DownloadSeconds, IReadOnlyList<string> Warnings,
-    RuntimeSettingsJson Settings, LongestContextJson? LongestContext)
+    RuntimeSettingsJson Settings, LongestContextJson? LongestContext, bool Tight, double TightHeadroomFraction)
 {
     public static FitJson From(FitReport r) => new(
         "llmsize.fit/v1", r.ModelName, r.Device.Id, r.Runtime.Id, r.Outcome.ToString(), r.BindingConstraint.ToString(), r.Reason,
@@ -16,7 +16,8 @@ internal sealed record FitJson(
         r.HasTokenSpeed ? Round(r.Speed.PrefillTokensPerSecond) : null, Round(r.Speed.LoadSeconds),
         r.DownloadBytes, r.Download.ToDictionary(d => d.Network.Id, d => Round(d.Seconds)), r.Warnings,
         RuntimeSettingsJson.From(r.Requested.Memory.Settings, r.Requested.Memory.KvCache),
-        r.LongestContext is { } l ? new LongestContextJson(l.Format, l.Tokens, l.Limit, l.Step, l.Variant is null ? null : FitVariantJson.From(l.Variant)) : null);
+        r.LongestContext is { } l ? new LongestContextJson(l.Format, l.Tokens, l.Limit, l.Step, l.Variant is null ? null : FitVariantJson.From(l.Variant)) : null,
+        r.TightFit, FitVariant.TightHeadroomFraction);
 
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 2) : 0;
 }

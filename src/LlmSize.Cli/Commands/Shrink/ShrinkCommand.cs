@@ -54,7 +54,7 @@ public sealed class ShrinkCommand(IAnsiConsole console) : AsyncCommand<ShrinkSet
 
         if (plan.Options.Any(o => o.IsTight))
         {
-            console.MarkupLine($"[grey]Tight rows leave under {ShrinkPlanner.TightHeadroomFraction:0%} of their memory budget: other apps, the OS or a longer conversation can push them out.[/]");
+            console.MarkupLine($"[grey]Tight rows leave under {ShrinkPlanner.TightHeadroomFraction:0%} of their memory budget (headroom rule): other apps, the OS or a longer conversation can push them out, so they rank after every comfortable fit.[/]");
         }
 
         if (footnote) console.MarkupLine("[grey]¹ llama-quantize produces this type; 'llmsize quantize' has no kernel for it yet.[/]");

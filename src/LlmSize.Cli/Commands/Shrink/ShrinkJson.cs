@@ -5,11 +5,11 @@ namespace LlmSize.Cli.Commands.Shrink;
 
 /// <summary>JSON shape of a shrink plan (schema "llmsize.shrink/v1").</summary>
 internal sealed record ShrinkJson(string Schema, string Model, string Device, string Runtime, long Parameters,
-    IReadOnlyList<ShrinkOptionJson> Options, IReadOnlyList<string> Notes)
+    IReadOnlyList<ShrinkOptionJson> Options, IReadOnlyList<string> Notes, double TightHeadroomFraction)
 {
     public static ShrinkJson From(ShrinkPlan plan, Func<GgufWeightFormat, bool> canQuantize) => new(
         "llmsize.shrink/v1", plan.ModelName, plan.Device.Id, plan.Runtime.Id, plan.Parameters,
-        plan.Options.Select((o, i) => ShrinkOptionJson.From(i + 1, o, canQuantize)).ToList(), plan.Notes);
+        plan.Options.Select((o, i) => ShrinkOptionJson.From(i + 1, o, canQuantize)).ToList(), plan.Notes, ShrinkPlanner.TightHeadroomFraction);
 }
 
 /// <summary>JSON shape of one ranked option.</summary>

@@ -79,12 +79,13 @@ public sealed record ShrinkPlan(string ModelName, DeviceProfile Device, RuntimeP
 /// costs from <see cref="QuantizationQuality"/> where a published source gives one.
 /// </summary>
 /// <remarks>
-/// Ranking: options that fit entirely on one device (all layers in VRAM, or in unified / system memory) first, then
-/// options that fit only as a CPU/GPU split (llama.cpp <c>-ngl</c>; the CPU layers run at system-RAM speed, so
-/// <c>llmsize fit</c> recommends a lower precision that fits entirely in VRAM over them); within each group
-/// quantization formats from the highest precision down (no training, smallest published quality loss first), then
-/// smaller siblings (largest first), then pruning (mildest first). Options that do not fit follow, smallest memory
-/// first. A tight fit (<see cref="ShrinkOption.IsTight"/>) is marked, not moved. The precision ladder starts at the
+/// Ranking (<see cref="FitVariant.Preference(bool, bool, bool)"/>, the rule <c>llmsize fit</c> recommends by):
+/// options that fit comfortably and entirely on one device (all layers in VRAM, or in unified / system memory) first,
+/// then comfortable CPU/GPU splits (llama.cpp <c>-ngl</c>; the CPU layers run at system-RAM speed), then tight fits
+/// (<see cref="ShrinkOption.IsTight"/>: under <see cref="TightHeadroomFraction"/> of the budget left) whole, then
+/// tight splits; within each group quantization formats from the highest precision down (no training, smallest
+/// published quality loss first), then smaller siblings (largest first), then pruning (mildest first). Options that do
+/// not fit follow, smallest memory first. The precision ladder starts at the
 /// runtime's 16-bit rung (<see cref="RuntimeProfile.LadderStart"/>), as <see cref="FitAnalyzer.Analyze"/> does when
 /// no format is asked for: formats above it (fp32, q0f32) are not listed. Pruning fractions that give the same
 /// architecture (on a 2-layer model, dropping 25% and 50% both keep 1 layer) are listed once. Unstructured sparsity
@@ -190,7 +191,7 @@ public static class ShrinkPlanner
         }
 
         var ranked = options
-            .OrderBy(o => !o.Fits ? 2 : o.IsSplit ? 1 : 0)
+            .OrderBy(o => FitVariant.Preference(o.Fits, o.IsTight, o.IsSplit))
             .ThenBy(o => o.Fits ? TechniqueOrder(o.Technique) : 0)
             .ThenBy(o => o.Fits ? RankWithin(o, runtime) : o.MemoryBytes)
             .ToImmutableArray();

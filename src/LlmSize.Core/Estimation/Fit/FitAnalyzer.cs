@@ -224,12 +224,13 @@ public sealed class FitAnalyzer
         bool hopeless = requested.Checks.Any(c => c.Constraint.IsHopeless() && !c.Passes);
         bool walk = _stored is null && !hopeless;
 
-        if (best is not null && ladderMode && walk && best.IsSplit)
+        if (best is not null && ladderMode && walk && FitVariant.Preference(best) > 0)
         {
-            // Splitting layers between VRAM and system RAM runs at host-RAM speed; when no format was asked for, a
-            // lower precision that fits entirely in VRAM is the better answer (the split stays the fallback).
-            var full = ladder.Select(f => Try(f, context)).FirstOrDefault(v => v.Fits && !v.IsSplit);
-            if (full is not null) best = full;
+            // Splitting layers between VRAM and system RAM runs at host-RAM speed, and a tight fit can be pushed out by
+            // other apps; when no format was asked for, a lower precision that fits comfortably (entirely in VRAM first)
+            // is the better answer (FitVariant.Preference; the first variant stays the fallback).
+            var better = FirstFit(ladder.Select(f => Try(f, context)));
+            if (better is not null && FitVariant.Preference(better) < FitVariant.Preference(best)) best = better;
         }
 
         if (best is null && walk)
@@ -243,6 +244,22 @@ public sealed class FitAnalyzer
             {
                 best = FirstFit(ladder.Select(f => Try(f, c)));
                 if (best is not null) break;
+            }
+        }
+
+        // A higher precision that fits only tightly, passed over for a comfortable fit: named in the warnings.
+        FitVariant? passedOver = null;
+        if (best is { IsTight: false } && walk)
+        {
+            foreach (var f in ladder)
+            {
+                if (f.Equals(best.Format)) break;
+                var v = Try(f, best.ContextTokens);
+                if (v.Fits && v.IsTight && v.Memory.Weights.TotalBytes > best.Memory.Weights.TotalBytes)
+                {
+                    passedOver = v;
+                    break;
+                }
             }
         }
 
@@ -265,7 +282,7 @@ public sealed class FitAnalyzer
             Download = download,
             DownloadBytes = downloadBytes,
             Reason = FitExplanation.Reason(outcome, requested, best, chosen),
-            Warnings = Warnings(runtime, requested, best, context),
+            Warnings = Warnings(runtime, requested, best, context, passedOver),
             LastTried = chosen,
             GeneratesTokens = _architecture is null || _architecture.Kind != TransformerKind.EncoderOnly,
             HasArchitecture = _architecture is not null,
@@ -305,20 +322,21 @@ public sealed class FitAnalyzer
         return ladder;
     }
 
-    /// <summary>The first variant that fits, preferring one that fits entirely in VRAM over an earlier CPU/GPU split
-    /// (a split runs at system-RAM speed: for Mixtral on a 24 GiB card, Q8_0 with 15 of 32 layers on the GPU is ~15×
-    /// slower than Q3_K_M entirely in VRAM).</summary>
+    /// <summary>The first variant that fits with the best <see cref="FitVariant.Preference(FitVariant)"/>: comfortably and entirely
+    /// in VRAM (or unified / system memory), then comfortably as a CPU/GPU split (a split runs at system-RAM speed: for
+    /// Mixtral on a 24 GiB card, Q8_0 with 15 of 32 layers on the GPU is ~15× slower than Q3_K_M entirely in VRAM),
+    /// then tight fits in the same order (<see cref="FitVariant.TightHeadroomFraction"/>).</summary>
     private static FitVariant? FirstFit(IEnumerable<FitVariant> variants)
     {
-        FitVariant? split = null;
+        FitVariant? pick = null;
         foreach (var v in variants)
         {
             if (!v.Fits) continue;
-            if (!v.IsSplit) return v;
-            split ??= v;
+            if (pick is null || FitVariant.Preference(v) < FitVariant.Preference(pick)) pick = v;
+            if (FitVariant.Preference(pick) == 0) break;
         }
 
-        return split;
+        return pick;
     }
 
     /// <summary>Shorter contexts to try, longest first: the model's trained maximum when the request exceeds it, then the
@@ -337,9 +355,15 @@ public sealed class FitAnalyzer
     private long DownloadBytes(MemoryEstimate memory, WeightFormat stored) =>
         KnownDownloadBytes is { } known && stored.Equals(memory.Format) ? known : memory.Weights.TotalBytes;
 
-    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context)
+    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context, FitVariant? passedOver)
     {
         var warnings = new List<string>();
+        if (passedOver is { } tight && best is not null && tight.Budget is var tb)
+        {
+            warnings.Add($"{tight.Format.Name} also fits{(tight.IsSplit ? $" (-ngl {tight.GpuLayers})" : string.Empty)} but leaves only {Units.FormatBinary(tb.HeadroomBytes)} ({Units.Percent((double)tb.HeadroomBytes / tb.AvailableBytes)}) of the {tb.Constraint.Describe()} budget, under the {Units.Percent(FitVariant.TightHeadroomFraction)} headroom rule: "
+                + $"{best.Format.Name} is recommended instead (ask for {tight.Format.Name} with --quant {tight.Format.Name})");
+        }
+
         if (best is { IsTight: true } && best.Budget is var budget)
         {
             warnings.Add($"{best.Format.Name} leaves only {Units.FormatBinary(budget.HeadroomBytes)} ({Units.Percent((double)budget.HeadroomBytes / budget.AvailableBytes)}) of the {budget.Constraint.Describe()} budget: "

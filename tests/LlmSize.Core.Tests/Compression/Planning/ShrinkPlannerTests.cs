@@ -169,21 +169,29 @@ public class ShrinkPlannerTests
     }
 
     [Fact]
-    public void TightFit_IsMarked_NotReordered()
+    public void TightFit_IsMarked_AndRanksAfterEveryComfortableFit()
     {
         // User report: fit warned that its pick leaves only 14.36 MiB (1%) for gemma-2b on a Galaxy A15; shrink said
         // plain "fits". With llama.cpp's compute buffer for 512 rows of Gemma's 256,000-token logits
         // (512 × (256,000 + 2,048) × 4 B = 504 MiB) the pick is Q3_K_M, still tight.
+        // The tight Q3_K_M now ranks after every comfortable fit (FitVariant.Preference), in shrink and fit alike.
         var device = DeviceCatalog.Default.Find("galaxy-a15");
         var plan = ShrinkPlanner.Plan(Gemma2B, "gemma-2b", device, Runtimes.LlamaCpp);
-        var fit = new FitAnalyzer(Gemma2B, "gemma-2b").Analyze(device, Runtimes.LlamaCpp);
-        Assert.Equal("Q3_K_M", fit.Best!.Format.Name);
-        Assert.Equal(512L * (256000 + 2048) * 4, fit.Best.Memory.ComputeBufferBytes);
-        double headroomMiB = (device.AppMemoryLimitBytes - fit.Best.Memory.TotalBytes) / 1048576.0;
-        Assert.Contains(fit.Warnings, w => w.StartsWith($"Q3_K_M leaves only {headroomMiB.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} MiB", StringComparison.Ordinal));
+        var analyzer = new FitAnalyzer(Gemma2B, "gemma-2b");
+        var tight = analyzer.Analyze(device, Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("Q3_K_M"));
+        Assert.Equal(512L * (256000 + 2048) * 4, tight.Requested.Memory.ComputeBufferBytes);
+        double headroomMiB = (device.AppMemoryLimitBytes - tight.Requested.Memory.TotalBytes) / 1048576.0;
+        Assert.Contains(tight.Warnings, w => w.StartsWith($"Q3_K_M leaves only {headroomMiB.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} MiB", StringComparison.Ordinal));
+        var fit = analyzer.Analyze(device, Runtimes.LlamaCpp);
+        Assert.Equal("Q2_K", fit.Best!.Format.Name);           // the first comfortable rung
+        Assert.Contains(fit.Warnings, w => w.StartsWith("Q3_K_M also fits", StringComparison.Ordinal));
 
-        var q3 = plan.Options[0];
-        Assert.Equal("Q3_K_M", q3.Label);                      // still #1: tight is marked, ranking stays by precision
+        Assert.Equal("Q2_K", plan.Options[0].Label);
+        int lastComfortable = plan.Options.ToList().FindLastIndex(o => o.Fits && !o.IsTight);
+        int firstTight = plan.Options.ToList().FindIndex(o => o.IsTight);
+        Assert.True(lastComfortable < firstTight, "every comfortable fit ranks before every tight one");
+        var q3 = plan.Options.Single(o => o.Label == "Q3_K_M");
+        Assert.Equal(plan.Options[firstTight], q3);             // the highest-precision tight fit leads the tight ones
         Assert.True(q3.IsTight);
         // Headroom = (app memory limit − memory) / limit, the same bytes as fit's warning.
         Assert.Equal((double)(device.AppMemoryLimitBytes - q3.MemoryBytes) / device.AppMemoryLimitBytes, q3.HeadroomFraction!.Value, 12);
