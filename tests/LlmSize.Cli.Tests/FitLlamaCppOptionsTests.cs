@@ -101,6 +101,28 @@ public class FitLlamaCppOptionsTests
         Assert.Contains("131,072", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Shrink_context_max_gives_each_option_its_longest_context_as_fit_does()
+    {
+        var fit = Json("llama-3.2-1b", "--device", "galaxy-a15", "--quant", "Q4_K_M", "--context", "max").GetProperty("longestContext");
+        var (code, output) = CliRunner.Run("shrink", "llama-3.2-1b", "--device", "galaxy-a15", "--context", "max", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var options = doc.RootElement.GetProperty("options").EnumerateArray().ToList();
+        var q4 = options.Single(o => o.GetProperty("label").GetString() == "Q4_K_M");
+        Assert.Equal(fit.GetProperty("contextTokens").GetInt64(), q4.GetProperty("longestContextTokens").GetInt64());
+        // Lighter weights leave more room for the KV cache: the longest context never shrinks down the ladder.
+        var quant = options.Where(o => o.GetProperty("technique").GetString() == "Quantization" && o.GetProperty("fits").GetBoolean())
+            .OrderByDescending(o => o.GetProperty("downloadBytes").GetInt64()).Select(o => o.GetProperty("longestContextTokens").GetInt64()).ToList();
+        Assert.True(quant.Count > 3);
+        Assert.Equal(quant.Order(), quant);
+        Assert.All(quant, t => Assert.Equal(0, t % 256));
+
+        var (sweepCode, sweep) = CliRunner.Run("shrink", "llama-3.2-1b", "--device", "galaxy-a15", "--context", "4k,8k");
+        Assert.Equal(2, sweepCode);
+        Assert.Contains("sweeps are for fit", sweep, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("give 1 or more", "--parallel", "0")]
     [InlineData("q8_0", "--kv-type", "q3_k")]

@@ -142,7 +142,7 @@ public sealed class FitAnalyzer
         return first!;
     }
 
-    /// <summary>Granularity of <see cref="LongestContext"/>: 256 tokens, llama.cpp's n_ctx padding.</summary>
+    /// <summary>Granularity of <see cref="LongestContext(DeviceProfile, RuntimeProfile, FitReport)"/>: 256 tokens, llama.cpp's n_ctx padding.</summary>
     public const int LongestContextStep = 256;
 
     /// <summary>
@@ -157,12 +157,26 @@ public sealed class FitAnalyzer
     /// <returns>The answer, or null when the model's architecture is unknown (no KV cache to size).</returns>
     public LongestContext? LongestContext(DeviceProfile device, RuntimeProfile runtime, FitReport report)
     {
+        ArgumentNullException.ThrowIfNull(report);
+        return LongestContext(device, runtime, report.Chosen, StoredFormat ?? report.Requested.Format);
+    }
+
+    /// <summary>The longest context at which <paramref name="variant"/>'s format fits the device on its execution
+    /// target (<see cref="LongestContext(DeviceProfile, RuntimeProfile, FitReport)"/>; what <c>shrink</c> shows per
+    /// option).</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="runtime">The runtime of the variant.</param>
+    /// <param name="variant">A variant this analyzer evaluated.</param>
+    /// <param name="storedFormat">The format whose download is the files' bytes; null = <see cref="StoredFormat"/>, else the variant's.</param>
+    /// <returns>The answer, or null when the architecture is unknown.</returns>
+    public LongestContext? LongestContext(DeviceProfile device, RuntimeProfile runtime, FitVariant variant, WeightFormat? storedFormat = null)
+    {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(runtime);
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(variant);
         if (_architecture is null) return null;
-        var chosen = report.Chosen;
-        var stored = StoredFormat ?? report.Requested.Format;
+        var chosen = variant;
+        var stored = storedFormat ?? StoredFormat ?? variant.Format;
         long limit = _architecture.ContextLength > 0 ? _architecture.ContextLength : Math.Max(chosen.ContextTokens, MemoryEstimator.DefaultContextTokens);
         long steps = (limit + LongestContextStep - 1) / LongestContextStep;
         long Context(long k) => Math.Min(k * LongestContextStep, limit);
