@@ -123,6 +123,18 @@ public class FitLlamaCppOptionsTests
         Assert.Contains("sweeps are for fit", sweep, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Override_tensor_is_carried_in_json()
+    {
+        var r = Json("mixtral-8x7b-v0.1", "--device", "rtx-4090", "--quant", "Q4_K_M", "--override-tensor", "exps=CPU");
+        Assert.Equal("exps=CPU", r.GetProperty("settings").GetProperty("overrideTensor").GetString());
+        Assert.Equal("-ot exps=CPU", r.GetProperty("settings").GetProperty("flags").GetString());
+        var checks = r.GetProperty("requested").GetProperty("checks").EnumerateArray().ToList();
+        long vram = checks.Single(c => c.GetProperty("constraint").GetString() == "Vram").GetProperty("requiredBytes").GetInt64();
+        long host = checks.Single(c => c.GetProperty("constraint").GetString() == "HostRam").GetProperty("requiredBytes").GetInt64();
+        Assert.Equal(r.GetProperty("requested").GetProperty("totalBytes").GetInt64(), vram + host);
+    }
+
     [Theory]
     [InlineData("give 1 or more", "--parallel", "0")]
     [InlineData("q8_0", "--kv-type", "q3_k")]
@@ -132,6 +144,7 @@ public class FitLlamaCppOptionsTests
     [InlineData("has no such knobs", "--runtime", "webllm", "--kv-type", "q8_0")]
     [InlineData("--parallel N", "--kv-unified")]
     [InlineData("max (the longest that fits)", "--context", "longest")]
+    [InlineData("only the CPU buffer type", "--override-tensor", "exps=CUDA0")]
     [InlineData("at most 16", "--context", "1k,2k,3k,4k,5k,6k,7k,8k,9k,10k,11k,12k,13k,14k,15k,16k,17k")]
     public void Out_of_range_settings_are_usage_errors(string message, params string[] options)
     {

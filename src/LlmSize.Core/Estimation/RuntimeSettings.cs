@@ -70,6 +70,12 @@ public sealed record RuntimeSettings
     /// <summary><c>--kv-unified</c>: one KV buffer shared by all sequences instead of one stream per sequence.</summary>
     public bool KvUnified { get; init; }
 
+    /// <summary>llama.cpp <c>--override-tensor</c> (<c>-ot</c>): comma-separated <c>PATTERN=CPU</c> rules; tensors whose
+    /// GGUF name the regular expression finds a match in (std::regex_search, as llama.cpp) stay in system RAM even on
+    /// offloaded layers — <c>exps=CPU</c> keeps a MoE model's experts on the CPU. Null = none. Only the CPU buffer
+    /// type is modelled.</summary>
+    public string? OverrideTensor { get; init; }
+
     /// <summary>Weights memory-mapped (default) or read into process memory (<c>--no-mmap</c>).</summary>
     public bool Mmap { get; init; } = true;
 
@@ -96,6 +102,7 @@ public sealed record RuntimeSettings
         if (UbatchTokens != DefaultUbatchTokens) flags.Add(string.Create(CultureInfo.InvariantCulture, $"-ub {UbatchTokens}"));
         if (Parallel != 1) flags.Add(string.Create(CultureInfo.InvariantCulture, $"-np {Parallel}"));
         if (KvUnified) flags.Add("--kv-unified");
+        if (OverrideTensor is { } ot) flags.Add($"-ot {ot}");
         if (!Mmap) flags.Add("--no-mmap");
         return string.Join(' ', flags);
     }
@@ -119,9 +126,58 @@ public sealed record RuntimeSettings
             }
         }
 
+        if (OverrideTensor is not null && OverrideProblem() is { } ot) return ot;
         if (FlashAttention == FlashAttentionMode.Off && KvTypeV is { Kind: DataTypeKind.BlockQuantized } qv)
         {
             return $"--kv-type-v {qv.Name.ToLowerInvariant()} with --flash-attn off: llama.cpp needs flash attention for a quantized V cache (use --flash-attn on or auto, or --kv-type-v f16).";
+        }
+
+        return null;
+    }
+
+    /// <summary>The <see cref="OverrideTensor"/> rules as regular expressions of tensors kept in system RAM (empty when
+    /// none). Matching is linear-time (<c>RegexOptions.NonBacktracking</c>: no back-references or look-arounds).</summary>
+    /// <returns>The patterns.</returns>
+    /// <exception cref="ArgumentException">A rule is malformed (<see cref="Problem"/> says which).</exception>
+    public IReadOnlyList<System.Text.RegularExpressions.Regex> CpuTensorPatterns()
+    {
+        if (OverrideTensor is null) return [];
+        if (OverrideProblem() is { } problem) throw new ArgumentException(problem);
+        return OverrideTensor.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(rule => new System.Text.RegularExpressions.Regex(rule[..rule.LastIndexOf('=')], RegexFlags))
+            .ToList();
+    }
+
+    /// <summary>Longest <see cref="OverrideTensor"/> accepted, characters.</summary>
+    public const int MaxOverrideLength = 1000;
+
+    /// <summary>Linear-time matching (no backtracking), so no pattern can hang the check.</summary>
+    private const System.Text.RegularExpressions.RegexOptions RegexFlags =
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.NonBacktracking;
+
+    private string? OverrideProblem()
+    {
+        if (OverrideTensor!.Length > MaxOverrideLength) return string.Create(CultureInfo.InvariantCulture, $"--override-tensor: at most {MaxOverrideLength} characters of rules.");
+        var rules = OverrideTensor.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (rules.Length == 0) return "--override-tensor: give PATTERN=CPU, e.g. exps=CPU (llama.cpp -ot).";
+        foreach (string rule in rules)
+        {
+            int eq = rule.LastIndexOf('=');
+            if (eq <= 0) return $"--override-tensor '{rule}': give PATTERN=CPU, e.g. exps=CPU (llama.cpp -ot).";
+            string target = rule[(eq + 1)..];
+            if (!string.Equals(target, "CPU", StringComparison.OrdinalIgnoreCase))
+            {
+                return $"--override-tensor '{rule}': only the CPU buffer type is modelled (PATTERN=CPU); other devices' buffer types ({target}) need the multi-GPU model.";
+            }
+
+            try
+            {
+                _ = new System.Text.RegularExpressions.Regex(rule[..eq], RegexFlags);
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+                return $"--override-tensor '{rule}': '{rule[..eq]}' is not a regular expression llmsize can match in linear time (no back-references or look-arounds): {e.Message.Split('\n')[0]}";
+            }
         }
 
         return null;

@@ -37,11 +37,11 @@ internal sealed record FitCheckJson(string Constraint, long RequiredBytes, long 
 
 /// <summary>JSON shape of the runtime settings used (llama.cpp's knobs, named as its flags are).</summary>
 internal sealed record RuntimeSettingsJson(string CacheTypeK, string CacheTypeV, string FlashAttn, int? GpuLayers, int Batch, int Ubatch,
-    int Parallel, bool KvUnified, bool Mmap, long KvCells, string Flags)
+    int Parallel, bool KvUnified, bool Mmap, string? OverrideTensor, long KvCells, string Flags)
 {
     public static RuntimeSettingsJson From(LlmSize.Core.Estimation.RuntimeSettings s, LlmSize.Core.Estimation.KvCacheEstimate kv) => new(
         kv.CacheType.Name.ToLowerInvariant(), (kv.ValueCacheType ?? kv.CacheType).Name.ToLowerInvariant(), s.FlashAttention.ToString().ToLowerInvariant(),
-        s.GpuLayers, s.BatchTokens, s.UbatchTokens, s.Parallel, s.KvUnified, s.Mmap, kv.ContextTokens, s.ToFlags());
+        s.GpuLayers, s.BatchTokens, s.UbatchTokens, s.Parallel, s.KvUnified, s.Mmap, s.OverrideTensor, kv.ContextTokens, s.ToFlags());
 }
 
 /// <summary>JSON shape of <c>--context max</c>: the longest context at which the format fits.</summary>

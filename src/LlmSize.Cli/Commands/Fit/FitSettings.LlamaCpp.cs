@@ -57,6 +57,11 @@ public sealed partial class FitSettings
     [Description("llama.cpp --kv-unified: all --parallel sequences share one KV buffer (any one may use the whole context).")]
     public bool KvUnified { get; init; }
 
+    /// <summary>Tensors kept in system RAM.</summary>
+    [CommandOption("--override-tensor <PATTERN=CPU>")]
+    [Description("llama.cpp -ot: tensors whose GGUF name matches the regular expression stay in system RAM on offloaded layers, e.g. exps=CPU for a MoE model's experts (comma-separate several rules).")]
+    public string? OverrideTensor { get; init; }
+
     /// <summary>No memory mapping.</summary>
     [CommandOption("--no-mmap")]
     [Description("llama.cpp --no-mmap: weights kept in system RAM are read into process memory instead of memory-mapped.")]
@@ -84,6 +89,7 @@ public sealed partial class FitSettings
         UbatchTokens = Ubatch ?? Core.Estimation.RuntimeSettings.DefaultUbatchTokens,
         Parallel = Parallel ?? 1,
         KvUnified = KvUnified,
+        OverrideTensor = OverrideTensor,
         Mmap = !NoMmap,
     };
 

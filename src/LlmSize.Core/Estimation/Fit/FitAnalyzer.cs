@@ -21,6 +21,7 @@ public sealed class FitAnalyzer
     private readonly long _activeParameters;
     private readonly Dictionary<(RuntimeProfile, WeightFormat, long), MemoryEstimate> _memory = [];
     private readonly Dictionary<WeightFormat, WeightBytes> _weights = [];
+    private readonly Dictionary<WeightFormat, long> _pinned = [];
     private readonly EstimationAssumptions _assumptions;
     private readonly RuntimeSettings _settings = RuntimeSettings.Default;
     private IReadOnlyList<ArchitectureWeight>? _architectureWeights;
@@ -393,6 +394,22 @@ public sealed class FitAnalyzer
         return warnings;
     }
 
+    /// <summary>Bytes of the tensors <c>-ot PATTERN=CPU</c> keeps in system RAM, in <paramref name="format"/>; 0 without
+    /// overrides or for formats that are not GGUF file types.</summary>
+    private long PinnedToCpuBytes(WeightFormat format)
+    {
+        if (_settings.OverrideTensor is null || _architecture is null || format is not GgufWeightFormat gguf) return 0;
+        if (!_pinned.TryGetValue(format, out long bytes))
+        {
+            var patterns = _settings.CpuTensorPatterns();
+            _architectureWeights ??= ParameterCalculator.EnumerateWeights(_architecture);
+            bytes = gguf.BytesOfTensors(_architecture, _architectureWeights, name => patterns.Any(p => p.IsMatch(name)));
+            _pinned[format] = bytes;
+        }
+
+        return bytes;
+    }
+
     private WeightBytes Weights(WeightFormat format)
     {
         if (!_weights.TryGetValue(format, out var w))
@@ -423,6 +440,7 @@ public sealed class FitAnalyzer
     {
         var checks = new List<FitCheck>();
         int? gpuLayers = null;
+        long pinned = 0;
         long total = m.TotalBytes;
         bool browser = target.IsBrowser();
         bool discrete = device.GpuMemoryBytes is not null && !device.UnifiedMemory;
@@ -432,25 +450,33 @@ public sealed class FitAnalyzer
             long vram = (long)(device.GpuMemoryBytes!.Value * _assumptions.UsableVramFraction);
             // An explicit -ngl (llama.cpp --gpu-layers) fixes the split; otherwise as many layers as fit.
             int? forced = runtime.SupportsPartialOffload && _settings.GpuLayers is { } g && layerCount > 0 ? Math.Min(g, layerCount) : null;
-            if ((forced is null && (total <= vram || !runtime.SupportsPartialOffload)) || forced == layerCount)
+            // -ot PATTERN=CPU: the matching tensors (a MoE model's experts) stay in system RAM on every layer.
+            pinned = runtime.SupportsPartialOffload ? PinnedToCpuBytes(m.Format) : 0;
+            string pinnedHow = pinned > 0 ? $"; -ot {_settings.OverrideTensor}: {Units.FormatBinary(pinned)} of matching tensors in system RAM" : string.Empty;
+            if ((forced is null && (total - pinned <= vram || !runtime.SupportsPartialOffload)) || forced == layerCount)
             {
                 string layers = layerCount > 0 ? $"all {layerCount} layers" : "all layers";
-                if (forced is not null) gpuLayers = forced;
-                checks.Add(new FitCheck(FitConstraint.Vram, total, vram, $"{layers}{(forced is null ? string.Empty : $" (-ngl {forced})")}, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM"));
+                if (forced is not null || pinned > 0) gpuLayers = layerCount;
+                checks.Add(new FitCheck(FitConstraint.Vram, total - pinned, vram, $"{layers}{(forced is null ? string.Empty : $" (-ngl {forced})")}, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM{pinnedHow}"));
+                if (pinned > 0)
+                {
+                    checks.Add(new FitCheck(FitConstraint.HostRam, pinned, device.AppMemoryLimitBytes,
+                        $"tensors matching -ot {_settings.OverrideTensor} in system RAM, {(_settings.Mmap ? "memory-mapped from the file (page cache)" : "read into process memory (--no-mmap)")}"));
+                }
             }
             else
             {
                 // Partial offload (llama.cpp -ngl): KV cache of offloaded layers, buffers and overhead on the GPU; the
                 // remaining layers and the non-layer weights in system RAM.
                 int layers = Math.Max(1, layerCount);
-                long perLayer = Math.Max(1, m.Weights.PerLayerBytes + m.KvCache.Bytes / layers);
+                long perLayer = Math.Max(1, m.Weights.PerLayerBytes - (pinned / layers) + m.KvCache.Bytes / layers);
                 long fixedGpu = m.ComputeBufferBytes + m.OverheadBytes;
                 int n = forced ?? (int)Math.Clamp((vram - fixedGpu) / perLayer, 0, layers);
                 gpuLayers = n;
                 long onGpu = fixedGpu + n * perLayer;
                 long onHost = total - onGpu;
                 string hostHow = _settings.Mmap ? "memory-mapped from the file (page cache)" : "read into process memory (--no-mmap)";
-                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {Units.Plural(layers, "layer")} offloaded to the GPU (-ngl {n}{(forced is null ? string.Empty : ", as asked")})"));
+                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {Units.Plural(layers, "layer")} offloaded to the GPU (-ngl {n}{(forced is null ? string.Empty : ", as asked")}){pinnedHow}"));
                 checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} {(layers - n == 1 ? "layer" : "layers")} and the embedding in system RAM, {hostHow}"));
             }
         }
@@ -494,7 +520,7 @@ public sealed class FitAnalyzer
 
         var (storage, quotaRule) = browser ? StorageQuota.Browser(device) : (device.FreeStorageBytes, "download stored on the device's free storage");
         checks.Add(new FitCheck(FitConstraint.Storage, DownloadBytes(m, stored), storage, quotaRule));
-        return new FitVariant(m.Format, m.ContextTokens, target, gpuLayers, m, checks) { LayerCount = layerCount };
+        return new FitVariant(m.Format, m.ContextTokens, target, gpuLayers, m, checks) { LayerCount = layerCount, HostPinnedBytes = pinned };
     }
 }
 

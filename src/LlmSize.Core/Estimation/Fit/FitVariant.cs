@@ -19,6 +19,10 @@ public sealed record FitVariant(WeightFormat Format, long ContextTokens, Executi
     /// <summary>Transformer blocks of the model (for splits by layer); 0 when unknown.</summary>
     public int LayerCount { get; init; }
 
+    /// <summary>Weight bytes kept in system RAM on offloaded layers by llama.cpp <c>-ot PATTERN=CPU</c> (a MoE model's
+    /// experts); 0 without overrides. Counted in the host-RAM check and read at host-RAM speed.</summary>
+    public long HostPinnedBytes { get; init; }
+
     /// <summary>True when every check passes.</summary>
     public bool Fits => Checks.All(c => c.Passes);
 

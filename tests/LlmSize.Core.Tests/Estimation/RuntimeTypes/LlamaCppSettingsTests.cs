@@ -243,4 +243,39 @@ public sealed class LlamaCppSettingsTests
         var m = MemoryEstimator.Estimate(Config("gemma-2-2b"), Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("Q4_K_M"), context, settings: settings);
         Assert.Equal((13 * swaCells * 4096) + (13 * globalCells * 4096), m.KvCache.Bytes);
     }
+
+    [Fact]
+    public void Override_tensor_keeps_the_experts_in_system_ram()
+    {
+        // Mixtral 8x7B at F16 with -ot exps=CPU: the merged expert tensors blk.N.ffn_{gate,up,down}_exps.weight are
+        // 32 layers × 8 experts × 3 × 4096 × 14,336 × 2 B = 90,194,313,216 B; the router ffn_gate_inp does not match.
+        const long experts = 32L * 8 * 3 * 4096 * 14336 * 2;
+        var arch = Config("mixtral-8x7b-v0.1");
+        var f16 = Runtimes.LlamaCpp.FindFormat("F16");
+        var device = Device("h200");
+        var plain = new FitAnalyzer(arch, "mixtral").Analyze(device, Runtimes.LlamaCpp, f16, 4096).Requested;
+        var ot = new FitAnalyzer(arch, "mixtral", settings: new RuntimeSettings { OverrideTensor = "exps=CPU" }).Analyze(device, Runtimes.LlamaCpp, f16, 4096).Requested;
+        Assert.Equal(plain.Memory.TotalBytes, ot.Memory.TotalBytes); // the same bytes, elsewhere
+        Assert.Equal(experts, ot.HostPinnedBytes);
+        Assert.Equal(plain.Memory.TotalBytes - experts, ot.Checks.Single(c => c.Constraint == FitConstraint.Vram).RequiredBytes);
+        Assert.Equal(experts, ot.Checks.Single(c => c.Constraint == FitConstraint.HostRam).RequiredBytes);
+        Assert.False(ot.IsSplit);
+        // Reading most weights from system RAM is slower than from VRAM.
+        var fast = new FitAnalyzer(arch, "mixtral").Analyze(device, Runtimes.LlamaCpp, f16, 4096).Speed.DecodeTokensPerSecond;
+        var slow = new FitAnalyzer(arch, "mixtral", settings: new RuntimeSettings { OverrideTensor = "exps=CPU" }).Analyze(device, Runtimes.LlamaCpp, f16, 4096).Speed.DecodeTokensPerSecond;
+        Assert.True(slow < fast / 2);
+        // A pattern that matches nothing changes nothing.
+        var none = new FitAnalyzer(arch, "mixtral", settings: new RuntimeSettings { OverrideTensor = "no_such_tensor=CPU" }).Analyze(device, Runtimes.LlamaCpp, f16, 4096).Requested;
+        Assert.Equal(plain.Checks.Single(c => c.Constraint == FitConstraint.Vram).RequiredBytes, none.Checks.Single(c => c.Constraint == FitConstraint.Vram).RequiredBytes);
+    }
+
+    [Theory]
+    [InlineData("exps=CUDA0", "only the CPU buffer type")]
+    [InlineData("exps", "give PATTERN=CPU")]
+    [InlineData("(exps=CPU", "is not a regular expression")]
+    [InlineData("(?<=a)b=CPU", "is not a regular expression")] // look-behind: not linear-time
+    public void Override_tensor_rules_are_checked(string rule, string message)
+    {
+        Assert.Contains(message, new RuntimeSettings { OverrideTensor = rule }.Problem(), StringComparison.Ordinal);
+    }
 }
