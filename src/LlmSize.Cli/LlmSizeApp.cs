@@ -128,6 +128,7 @@ public static class LlmSizeApp
             CommandRuntimeException => (ExitCodes.Usage, ReadableConversion(e.Message)),
             FormatException when !ReferenceEquals(e, ex) => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
+            InputException { Kind: InputErrorKind.InvalidSetting } => (ExitCodes.Usage, e.Message),
             InputException or ModelFormatException or NotSupportedException or FileNotFoundException or DirectoryNotFoundException
                 or UnauthorizedAccessException or IOException or InvalidDataException => (ExitCodes.BadInput, e.Message),
             OperationCanceledException => (ExitCodes.Cancelled, CliSR.Cancelled),

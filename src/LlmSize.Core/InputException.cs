@@ -24,6 +24,9 @@ public enum InputErrorKind
     /// <summary>A remote server could not be reached or answered in a way that cannot be used (no Range support,
     /// a truncated body, an answer over its size limit), and no cached copy could answer instead.</summary>
     RemoteFailure,
+    /// <summary>A runtime setting outside its valid range for this model or runtime (<c>--gpu-layers</c> above the layer
+    /// count, a cache type the runtime lacks, <c>--parallel 0</c>): a usage error, exit 2.</summary>
+    InvalidSetting,
 }
 
 /// <summary>

@@ -20,7 +20,11 @@ public sealed record KvCacheEstimate(
     int LayersWithCache,
     int SlidingWindowLayers,
     long BytesPerTokenFullLayers,
-    string Formula);
+    string Formula)
+{
+    /// <summary>Element type of cached V when it differs from K (llama.cpp <c>-ctk q8_0 -ctv f16</c>); null = <see cref="CacheType"/>.</summary>
+    public TensorDataType? ValueCacheType { get; init; }
+}
 
 /// <summary>
 /// KV-cache size: Σ over layers of 2 (K and V) × cached tokens × kv_heads × head_dim × bytes per element × sequences.
@@ -46,15 +50,21 @@ public static class KvCacheEstimator
     /// <param name="contextTokens">Tokens per sequence to size the cache for (≥ 1).</param>
     /// <param name="cacheType">Element type (F16 default in llama.cpp, ONNX Runtime GenAI and WebLLM q*f16).</param>
     /// <param name="sequences">Parallel sequences (≥ 1).</param>
+    /// <param name="valueCacheType">Element type of V when it differs from K (llama.cpp <c>--cache-type-v</c>); null =
+    /// <paramref name="cacheType"/>. MLA caches one latent, sized with <paramref name="cacheType"/>.</param>
     /// <returns>The estimate; exact for the stated layout.</returns>
     /// <exception cref="ArgumentOutOfRangeException">Context or sequences below 1.</exception>
-    public static KvCacheEstimate Estimate(ModelArchitecture architecture, long contextTokens, TensorDataType? cacheType = null, int sequences = 1)
+    public static KvCacheEstimate Estimate(ModelArchitecture architecture, long contextTokens, TensorDataType? cacheType = null, int sequences = 1,
+        TensorDataType? valueCacheType = null)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentOutOfRangeException.ThrowIfLessThan(contextTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequences, 1);
         var type = cacheType ?? TensorDataType.F16;
         double bytesPerElement = (double)type.BlockBytes / type.BlockSize;
+        var vType = valueCacheType ?? type;
+        double valueBytesPerElement = (double)vType.BlockBytes / vType.BlockSize;
+        bool mixed = !vType.Equals(type);
 
         if (architecture.Kind == TransformerKind.EncoderOnly)
         {
@@ -65,7 +75,7 @@ public static class KvCacheEstimator
         double total = 0;
         double perTokenFull = 0;
         int layersWithCache = 0, windowed = 0;
-        long kvDimPerHead = architecture.HeadDim + (architecture.ValueHeadDim ?? architecture.HeadDim);
+        long valueHeadDim = architecture.ValueHeadDim ?? architecture.HeadDim;
         bool mla = architecture.KvLoraRank is > 0;
         for (int layer = 0; layer < architecture.LayerCount; layer++)
         {
@@ -81,11 +91,12 @@ public static class KvCacheEstimator
                 tokens = Math.Min(contextTokens, architecture.SlidingWindow!.Value);
             }
 
-            double elementsPerToken = mla
-                ? architecture.KvLoraRank!.Value + (architecture.QkRopeHeadDim ?? 0)
-                : (double)kvHeads * kvDimPerHead;
-            total += elementsPerToken * tokens * bytesPerElement;
-            if (!isWindowed) perTokenFull += elementsPerToken * bytesPerElement;
+            // Bytes per token of this layer: K at the K type, V at the V type (MLA: one latent at the K type).
+            double bytesPerToken = mla
+                ? (architecture.KvLoraRank!.Value + (architecture.QkRopeHeadDim ?? 0)) * bytesPerElement
+                : (double)kvHeads * (architecture.HeadDim * bytesPerElement + valueHeadDim * valueBytesPerElement);
+            total += bytesPerToken * tokens;
+            if (!isWindowed) perTokenFull += bytesPerToken;
         }
 
         if (architecture.Kind == TransformerKind.EncoderDecoder)
@@ -98,10 +109,10 @@ public static class KvCacheEstimator
         total *= sequences;
         string formula = mla
             ? $"{Units.Plural(layersWithCache, "layer")} × {contextTokens} tokens × (kv_lora_rank {architecture.KvLoraRank} + rope {architecture.QkRopeHeadDim}) × {bytesPerElement:0.###} B × {sequences} seq"
-            : $"{Units.Plural(layersWithCache, "layer")} × 2 (K,V) × {contextTokens} tokens × {architecture.KeyValueHeadCount} kv heads × {architecture.HeadDim} head_dim × {bytesPerElement:0.###} B ({type.Name}) × {sequences} seq"
+            : $"{Units.Plural(layersWithCache, "layer")} × 2 (K,V) × {contextTokens} tokens × {architecture.KeyValueHeadCount} kv heads × {architecture.HeadDim} head_dim × {(mixed ? $"(K {bytesPerElement:0.###} B {type.Name} + V {valueBytesPerElement:0.###} B {vType.Name}) / 2" : $"{bytesPerElement:0.###} B ({type.Name})")} × {sequences} seq"
               + (windowed > 0 ? $"; {windowed} sliding-window layers capped at {architecture.SlidingWindow} tokens" : string.Empty)
               + (architecture.Kind == TransformerKind.EncoderDecoder ? "; ×2 for cross-attention" : string.Empty);
         return new KvCacheEstimate((long)Math.Round(total), contextTokens, sequences, type, layersWithCache, windowed,
-            (long)Math.Round(perTokenFull), formula);
+            (long)Math.Round(perTokenFull), formula) { ValueCacheType = mixed ? vType : null };
     }
 }

@@ -40,6 +40,9 @@ public sealed record MemoryEstimate
     /// <summary>Fixed runtime overhead bytes.</summary>
     public required long OverheadBytes { get; init; }
 
+    /// <summary>The runtime settings the estimate is for (cache types, flash attention, batch, sequences, offload).</summary>
+    public RuntimeSettings Settings { get; init; } = RuntimeSettings.Default;
+
     /// <summary>The terms, in display order.</summary>
     public required IReadOnlyList<MemoryTerm> Terms { get; init; }
 
@@ -51,7 +54,7 @@ public sealed record MemoryEstimate
 /// Estimates runtime memory from a <see cref="ModelArchitecture"/> alone (no files): weights in the runtime's format,
 /// KV cache for the context, compute buffers for one prefill chunk, and the runtime's fixed overhead.
 /// </summary>
-/// <remarks>Compute buffers and the KV cache's window rules are the runtime's (<see cref="RuntimeProfile.ComputeBuffers"/>,
+/// <remarks>Compute buffers and the KV cache's window rules are the runtime's (<see cref="RuntimeProfile.ComputeBuffers(ModelArchitecture, WeightFormat, long, RuntimeSettings)"/>,
 /// <see cref="RuntimeProfile.KvCacheView"/>); README "How estimates are made" lists them.</remarks>
 public static class MemoryEstimator
 {
@@ -67,10 +70,15 @@ public static class MemoryEstimator
     /// <param name="sequences">Parallel sequences.</param>
     /// <param name="weights">The weight bytes of <paramref name="format"/> when already computed (they do not depend on
     /// the context); null = compute them.</param>
+    /// <param name="settings">The runtime's start-up settings (llama.cpp <c>-ctk/-ctv</c>, <c>-fa</c>, <c>-ub</c>,
+    /// <c>-np</c>); null = <see cref="RuntimeSettings.Default"/>. Its cache types win over
+    /// <paramref name="kvCacheType"/>; its sequences share the context as the runtime's
+    /// <see cref="RuntimeProfile.KvCacheCells"/> says (then <paramref name="sequences"/> must be 1).</param>
     /// <returns>The estimate.</returns>
     /// <exception cref="ArgumentException">The format does not belong to the runtime, or the context is below 1.</exception>
     public static MemoryEstimate Estimate(ModelArchitecture architecture, RuntimeProfile runtime, WeightFormat? format = null,
-        long? contextTokens = null, TensorDataType? kvCacheType = null, int sequences = 1, WeightBytes? weights = null)
+        long? contextTokens = null, TensorDataType? kvCacheType = null, int sequences = 1, WeightBytes? weights = null,
+        RuntimeSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(runtime);
@@ -86,8 +94,21 @@ public static class MemoryEstimator
 
         weights ??= format.ComputeBytes(architecture, ParameterCalculator.EnumerateWeights(architecture));
         var (kvArchitecture, kvNote) = runtime.KvCacheView(architecture);
-        var kv = KvCacheEstimator.Estimate(kvArchitecture, context, kvCacheType ?? format.KvCacheType, sequences);
-        var (compute, computeHow) = runtime.ComputeBuffers(architecture, format, context);
+        settings ??= RuntimeSettings.Default;
+        var (cells, _, cellsNote) = runtime.KvCacheCells(context, settings);
+        var keyType = settings.KvTypeK ?? kvCacheType ?? format.KvCacheType;
+        var valueType = settings.KvTypeV ?? kvCacheType ?? format.KvCacheType;
+        string? windowNote = null;
+        if (kvArchitecture.SlidingWindow is { } window and > 0)
+        {
+            (long windowCells, windowNote) = runtime.SlidingWindowCells(window, context, settings);
+            kvArchitecture = kvArchitecture with { SlidingWindow = (int)Math.Clamp(windowCells, 1, int.MaxValue) };
+        }
+
+        var kv = KvCacheEstimator.Estimate(kvArchitecture, cells, keyType, sequences, valueType);
+        if (cellsNote is not null) kv = kv with { Formula = $"{kv.Formula}; {cellsNote}" };
+        if (windowNote is not null && kv.SlidingWindowLayers > 0) kv = kv with { Formula = $"{kv.Formula}; {windowNote}" };
+        var (compute, computeHow) = runtime.ComputeBuffers(architecture, format, context, settings);
         var terms = new List<MemoryTerm>
         {
             new("weights", weights.TotalBytes, $"{format.Name}: {weights.BitsPerWeight:0.00} bits per weight on average ({format.Source})"),
@@ -106,6 +127,7 @@ public static class MemoryEstimator
             ComputeBufferBytes = compute,
             OverheadBytes = runtime.OverheadBytes,
             Terms = terms,
+            Settings = settings,
         };
     }
 

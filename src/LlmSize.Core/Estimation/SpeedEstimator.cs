@@ -30,7 +30,8 @@ public static class SpeedEstimator
     /// <see cref="EstimationAssumptions.GpuTflopsPerGBps"/> × bandwidth when no figure is published), from weighted CPU
     /// cores otherwise; bandwidth of the memory the weights are read from — the profile's (VRAM on a discrete GPU),
     /// <see cref="EstimationAssumptions.HostRamBandwidthGBps"/> for CPU/wasm execution on a discrete-GPU machine, and
-    /// for a CPU/GPU split the harmonic mix of both by the share of layers on each.
+    /// for a CPU/GPU split the harmonic mix of both by the share of layers on each (and of the weights llama.cpp
+    /// <c>-ot PATTERN=CPU</c> keeps in system RAM).
     /// </summary>
     /// <param name="device">The device.</param>
     /// <param name="variant">The variant (format, target, split, memory).</param>
@@ -53,11 +54,17 @@ public static class SpeedEstimator
         // execution there reads system RAM instead.
         bool discrete = device.GpuMemoryBytes is not null && !device.UnifiedMemory;
         double bandwidth = discrete && !variant.Target.IsGpu() ? a.HostRamBandwidthGBps : device.MemoryBandwidthGBps;
-        if (variant.IsSplit)
+        // Time per token adds up: bytes on the GPU at VRAM bandwidth, bytes in system RAM (CPU layers of a split, tensors
+        // kept there by -ot) at host RAM bandwidth; -ot's share is its share of the weights, read in proportion.
+        double hostShare = variant.IsSplit ? 1 - ((double)variant.GpuLayers!.Value / variant.LayerCount) : 0;
+        if (discrete && variant.Target.IsGpu() && variant.HostPinnedBytes > 0 && variant.Memory.Weights.TotalBytes > 0)
         {
-            // Time per token adds up: GPU layers at VRAM bandwidth, CPU layers at host RAM bandwidth.
-            double gpuShare = (double)variant.GpuLayers!.Value / variant.LayerCount;
-            bandwidth = 1 / (gpuShare / device.MemoryBandwidthGBps + (1 - gpuShare) / a.HostRamBandwidthGBps);
+            hostShare += (1 - hostShare) * Math.Min(1, (double)variant.HostPinnedBytes / variant.Memory.Weights.TotalBytes);
+        }
+
+        if (hostShare > 0)
+        {
+            bandwidth = 1 / (((1 - hostShare) / device.MemoryBandwidthGBps) + (hostShare / a.HostRamBandwidthGBps));
         }
 
         return Estimate(variant.Memory, activeParameters, bandwidth, Math.Max(tflops, 1e-3), variant.Target, null, a, variant.LayerCount);

@@ -142,8 +142,36 @@ public sealed record GgufWeightFormat : WeightFormat
         return Summarize(architecture, weights, w => types[w]);
     }
 
+    /// <summary>Bytes of the GGUF tensors whose llama.cpp names (<c>blk.3.ffn_up_exps.weight</c>) <paramref name="match"/>
+    /// accepts, each in the type llama-quantize gives it: what <c>--override-tensor PATTERN=CPU</c> keeps in system RAM.</summary>
+    /// <param name="architecture">The model.</param>
+    /// <param name="weights">Its weights (<see cref="ParameterCalculator.EnumerateWeights"/>).</param>
+    /// <param name="match">Tensor name → true when the tensor is selected.</param>
+    /// <returns>Bytes (0 when nothing matches).</returns>
+    public long BytesOfTensors(ModelArchitecture architecture, IReadOnlyList<ArchitectureWeight> weights, Func<string, bool> match)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(match);
+        double total = 0;
+        foreach (var (_, name, bytes) in TensorBytes(architecture, weights))
+        {
+            if (match(name)) total += bytes;
+        }
+
+        return (long)Math.Round(total);
+    }
+
     /// <summary>Average bytes per copy of each weight after llama.cpp's per-layer choices.</summary>
     private Dictionary<ArchitectureWeight, double> AssignTypes(ModelArchitecture a, IReadOnlyList<ArchitectureWeight> weights)
+    {
+        var sums = new Dictionary<ArchitectureWeight, double>();
+        foreach (var (w, _, bytes) in TensorBytes(a, weights)) sums[w] = sums.GetValueOrDefault(w) + bytes;
+        return sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, kv.Key.Repeat));
+    }
+
+    /// <summary>Every tensor a GGUF file of this type would hold, with its llama.cpp name and bytes (all copies).</summary>
+    private List<(ArchitectureWeight W, string Name, double Bytes)> TensorBytes(ModelArchitecture a, IReadOnlyList<ArchitectureWeight> weights)
     {
         // Expand to the tensors a GGUF file would hold, in llama.cpp's order (per layer), so the stateful
         // policy sees layer indices as llama-quantize does. Experts become one 3-D tensor per layer, as in GGUF.
@@ -174,7 +202,7 @@ public sealed record GgufWeightFormat : WeightFormat
 
         var policy = new LlamaCppTensorTypePolicy(a.Family, FileType, ggufTensors.Select(t => t.Name),
             a.AttentionHeadCount, a.KeyValueHeadCount, a.ExpertCount, is70B: a.Family == "llama" && a.LayerCount == 80);
-        var sums = new Dictionary<ArchitectureWeight, double>();
+        var result = new List<(ArchitectureWeight, string, double)>(ggufTensors.Count);
         foreach (var (w, name, ne, copies) in ggufTensors)
         {
             // convert_hf_to_gguf stores 1-D tensors and the MoE router (ffn_gate_inp) in F32; llama-quantize keeps them.
@@ -182,11 +210,10 @@ public sealed record GgufWeightFormat : WeightFormat
             var type = policy.Choose(name, ne, keptF32 ? UnquantizedVectorType : TensorDataType.F16);
             long elements = 1;
             foreach (long d in ne) elements *= d;
-            double bytes = elements * (double)type.BlockBytes / type.BlockSize * copies;
-            sums[w] = sums.GetValueOrDefault(w) + bytes;
+            result.Add((w, name, elements * (double)type.BlockBytes / type.BlockSize * copies));
         }
 
-        return sums.ToDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, kv.Key.Repeat));
+        return result;
     }
 
     private static long[] ReverseShape(IReadOnlyList<long> shape, long experts)

@@ -58,22 +58,29 @@ public class ShrinkCommandTests
     }
 
     [Fact]
-    public void Tight_fit_is_marked_in_text_and_json_without_reordering()
+    public void Tight_fit_is_marked_in_text_and_json_and_ranks_after_comfortable_fits()
     {
-        // fit gemma-2b --device galaxy-a15 warns "Q5_K_M leaves only 14.36 MiB (1%) of the app memory budget";
-        // 14.36 MiB / 2.00 GiB = 0.0070 (Galaxy A15 app memory limit 2.00 GiB, fit's constraint table).
+        // fit gemma-2b --device galaxy-a15 --quant Q3_K_M warns "Q3_K_M leaves only 58.06 MiB (2.8%) of the app memory
+        // budget" (llama.cpp reserves 512 rows of Gemma's 256,000-token logits: 512 × (256,000 + 2,048) × 4 B = 504 MiB);
+        // 58.06 MiB / 2.00 GiB = 0.028 (Galaxy A15 app memory limit 2.00 GiB). Under the 10% headroom rule it ranks
+        // after every comfortable fit, so Q2_K (1.73 of 2.00 GiB, ~13% left) is #1.
+        using var doc = JsonDocument.Parse(CliRunner.Run("shrink", "gemma-2b", "--device", "galaxy-a15", "--json").Output);
+        Assert.Equal(0.10, doc.RootElement.GetProperty("tightHeadroomFraction").GetDouble());
         var options = Options("gemma-2b", "--device", "galaxy-a15");
-        var first = options[0];
-        Assert.Equal("Q5_K_M", first.GetProperty("label").GetString());   // still #1 by precision
-        Assert.True(first.GetProperty("tight").GetBoolean());
-        Assert.Equal(0.0070, first.GetProperty("headroomFraction").GetDouble(), 4);
-        var q4 = Row(options, "Q4_K_M");                                  // 1.79 of 2.00 GiB: ~10.5% left
-        Assert.False(q4.GetProperty("tight").GetBoolean());
-        Assert.True(q4.GetProperty("headroomFraction").GetDouble() >= 0.10);
+        Assert.Equal("Q2_K", options[0].GetProperty("label").GetString());
+        Assert.False(options[0].GetProperty("tight").GetBoolean());
+        Assert.True(options[0].GetProperty("headroomFraction").GetDouble() >= 0.10);
+        var q3 = Row(options, "Q3_K_M");
+        Assert.True(q3.GetProperty("tight").GetBoolean());
+        Assert.Equal(58.06 / 2048, q3.GetProperty("headroomFraction").GetDouble(), 3);
+        int q3Rank = q3.GetProperty("rank").GetInt32();
+        Assert.All(options.EnumerateArray().Where(o => o.GetProperty("fits").GetBoolean() && !o.GetProperty("tight").GetBoolean()),
+            o => Assert.True(o.GetProperty("rank").GetInt32() < q3Rank));
 
         var (code, text) = CliRunner.Run("shrink", "gemma-2b", "--device", "galaxy-a15");
         Assert.Equal(0, code);
-        Assert.Contains("fits (tight: 0.70% left)", text, StringComparison.Ordinal);
+        Assert.Contains("fits (tight: 2.8% left)", text, StringComparison.Ordinal);
+        Assert.Contains("rank after every comfortable fit", text, StringComparison.Ordinal);
     }
 
     [Fact]

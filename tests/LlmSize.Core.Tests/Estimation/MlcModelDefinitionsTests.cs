@@ -87,11 +87,14 @@ public class MlcModelDefinitionsTests
     [Fact]
     public void Llama_cpp_keeps_gemma2_windows_and_onnx_keeps_none()
     {
-        // llama.cpp's iSWA cache for Gemma 2: 13 sliding layers × 4096 + 13 global × 8192 tokens × 4096 B per
-        // token-layer = 654,311,424 (KvCacheEstimatorTests). Transformers.js passes every past key/value back in:
-        // 26 × 8192 × 4096 B = 872,415,232.
+        // llama.cpp's iSWA cache for Gemma 2 (src/llama-kv-cache-iswa.cpp): the 13 sliding layers keep
+        // GGML_PAD(min(8192, 4096 window + 512 n_ubatch), 256) = 4608 cells, the 13 global layers 8192, at 4096 B per
+        // token-layer: 13 × 4608 × 4096 + 13 × 8192 × 4096 = 681,574,400. Transformers.js passes every past key/value
+        // back in: 26 × 8192 × 4096 B = 872,415,232.
         var arch = Config("gemma-2-2b");
-        Assert.Equal(13L * 4096 * 4096 + 13L * 8192 * 4096, MemoryEstimator.Estimate(arch, Runtimes.LlamaCpp, null, 8192).KvCache.Bytes);
+        var llama = MemoryEstimator.Estimate(arch, Runtimes.LlamaCpp, null, 8192);
+        Assert.Equal(13L * 4608 * 4096 + 13L * 8192 * 4096, llama.KvCache.Bytes);
+        Assert.Contains("= 4608 cells", llama.Terms.Single(t => t.Name == "KV cache").How, StringComparison.Ordinal);
         var onnx = MemoryEstimator.Estimate(arch, Runtimes.TransformersJs, Runtimes.TransformersJs.FindFormat("q4f16"), 8192);
         Assert.Equal(26L * 8192 * 4096, onnx.KvCache.Bytes);
         Assert.Contains("window does not shrink", onnx.Terms.Single(t => t.Name == "KV cache").How, StringComparison.Ordinal);

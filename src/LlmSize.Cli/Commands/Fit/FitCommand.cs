@@ -18,16 +18,20 @@ public sealed class FitCommand(IAnsiConsole console) : AsyncCommand<FitSettings>
         var model = await ModelLoader.LoadAsync(settings.Model, cancellationToken: cancellationToken);
         var catalog = settings.Catalog();
         NetworkClass.TryParse(settings.Network, out var network); // validated in FitSettings
-        var result = FitPipeline.Run(new FitRequest
+        var request = new FitRequest
         {
             Model = model,
             Devices = settings.AllDevices ? catalog.Profiles : [settings.ResolveDevice(catalog)],
             Runtime = settings.RuntimeName is { } r ? Runtimes.Find(r) : null,
             Format = settings.Quant,
-            ContextTokens = settings.Context,
+            ContextTokens = settings.ContextTokens,
             Network = network,
-        });
-        var reports = result.Reports;
+            Settings = settings.RuntimeSettings(),
+            LongestContext = settings.LongestContext,
+        };
+        var reports = settings.ContextSweep is { } sweep
+            ? FitPipeline.Sweep(request, sweep).SelectMany(x => x.Reports).ToList()
+            : FitPipeline.Run(request).Reports;
 
         if (settings.Chart is { } chart) MemoryChart.Write(chart, MemoryChart.ToSvg(reports));
         if (settings.Json)

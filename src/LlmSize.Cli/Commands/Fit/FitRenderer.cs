@@ -35,7 +35,9 @@ internal static class FitRenderer
         console.Write(new Rule($"[bold]{Markup.Escape(r.ModelName)}[/] on [bold]{Markup.Escape(r.Device.DisplayName)}[/] with {Markup.Escape(r.Runtime.DisplayName)}").LeftJustified());
         console.MarkupLine($"verdict: {Verdict(r.Outcome)} — {Markup.Escape(r.Reason)}");
         foreach (string w in r.Warnings) console.MarkupLine("[yellow]warning:[/] " + Markup.Escape(w));
-        if (r.Requested.Memory.ContextDefaulted && r.Requested.ContextTokens > 0)
+        if (r.LongestContext is { } longest) console.MarkupLine("longest context: [bold]" + Markup.Escape(LongestContextText(longest)) + "[/]");
+        if (r.Requested.Memory.Settings.ToFlags() is { Length: > 0 } flags) console.MarkupLine($"[grey]llama.cpp settings: {Markup.Escape(flags)}[/]");
+        if (r.Requested.Memory.ContextDefaulted && r.Requested.ContextTokens > 0 && r.LongestContext is null)
         {
             string plan = best.ContextTokens > 0 && best.ContextTokens != r.Requested.ContextTokens ? $"; the answer uses {best.ContextTokens}" : string.Empty;
             console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change){plan}[/]");
@@ -98,9 +100,16 @@ internal static class FitRenderer
     {
         var first = reports[0];
         var table = new Table().Border(TableBorder.Rounded)
-            .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {reports.Count} devices");
+            .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {Units.Plural(reports.Select(x => x.Device.Id).Distinct().Count(), "device")}"
+                + (reports.Select(x => x.Requested.ContextTokens).Distinct().Count() is > 1 and var contextCount ? $" at {contextCount} contexts" : string.Empty));
         table.AddColumn(new TableColumn("device").NoWrap());
+        // A context sweep (--context 4k,32k,128k): one row per device and context, the context asked in its own column.
+        bool sweep = reports.Select(x => x.Requested.ContextTokens).Distinct().Count() > 1;
+        if (sweep) table.AddColumn(new TableColumn("context").RightAligned());
         table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", $"download ({Markup.Escape(networkLabel)})");
+        bool longest = reports.Any(x => x.LongestContext is not null);
+        if (longest) table.AddColumn("longest context");
+
         foreach (var r in reports)
         {
             var v = r.Best ?? r.LastTried;
@@ -115,7 +124,8 @@ internal static class FitRenderer
             double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
             string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty)
                 + (v.Target != r.Runtime.Targets[0] ? $" ({TargetShort(v.Target)})" : string.Empty);
-            table.AddRow(
+            var cells = new List<string>
+            {
                 Markup.Escape(r.Device.Id),
                 Verdict(r.Outcome) + (r.TightFit ? " [yellow](tight)[/]" : string.Empty),
                 r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
@@ -126,13 +136,28 @@ internal static class FitRenderer
                     : Units.FormatBinary(budget.AvailableBytes) + (budget.Constraint == FitConstraint.Vram ? " VRAM" : string.Empty),
                 Bar(ratio),
                 HasTokenSpeed(r) ? r.Speed.DecodeTokensPerSecond.ToString("0.#", CultureInfo.InvariantCulture) : "–",
-                Duration(r.Download[0].Seconds) + " " + Markup.Escape(r.Download[0].Network.Id));
+                Duration(r.Download[0].Seconds) + " " + Markup.Escape(r.Download[0].Network.Id),
+            };
+            if (longest) cells.Add(r.LongestContext is { } l ? Markup.Escape(LongestContextShort(l)) : "–");
+            if (sweep) cells.Insert(1, r.Requested.ContextTokens.ToString("N0", CultureInfo.InvariantCulture));
+            table.AddRow(cells.ToArray());
         }
 
         console.Write(table);
         if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
+        if (longest) console.MarkupLine("[grey]longest context: the longest context at which the format shown fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
         console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits. (wasm), (native GPU): where the runtime runs on that device when not its first choice; (tight): under 10% of the budget left.[/]");
     }
+
+    /// <summary>"Q4_K_M: fits up to 23,552 tokens (trained maximum 32,768)".</summary>
+    public static string LongestContextText(LongestContext l) => l.Tokens == 0
+        ? $"{l.Format}: does not fit even at {l.Step} tokens"
+        : $"{l.Format}: fits up to {l.Tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens"
+          + (l.FitsTrainedMaximum ? " (the whole trained context)" : $" (trained maximum {l.Limit.ToString("N0", CultureInfo.InvariantCulture)}; searched in steps of {l.Step})");
+
+    /// <summary>"23,552 tokens", "32,768 (all)" or "none" for a table cell.</summary>
+    public static string LongestContextShort(LongestContext l) => l.Tokens == 0 ? "none"
+        : l.Tokens.ToString("N0", CultureInfo.InvariantCulture) + (l.FitsTrainedMaximum ? " (all)" : " tokens");
 
     /// <summary>Where a variant runs, when it is not the runtime's first target: "wasm", "native app", "CPU", "GPU".</summary>
     public static string TargetShort(ExecutionTarget t) => t switch

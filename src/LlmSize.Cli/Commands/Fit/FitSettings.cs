@@ -8,7 +8,7 @@ namespace LlmSize.Cli.Commands.Fit;
 
 /// <summary>Options of <c>llmsize fit</c>: the model, the devices (<see cref="DeviceSelectionSettings"/> or
 /// <c>--all-devices</c>), the runtime choices and the output.</summary>
-public sealed class FitSettings : DeviceSelectionSettings
+public sealed partial class FitSettings : DeviceSelectionSettings
 {
     /// <summary>A model file, folder or catalog name.</summary>
     [CommandArgument(0, "<MODEL>")]
@@ -35,11 +35,11 @@ public sealed class FitSettings : DeviceSelectionSettings
     [Description("Weight format of the runtime (Q4_K_M, q4f16_1, q4f16, int4 …). Default: start at the highest precision and walk down.")]
     public string? Quant { get; init; }
 
-    /// <summary>Context tokens.</summary>
+    /// <summary>Context tokens: one count, a sweep, or max.</summary>
     [CommandOption("-c|--context <TOKENS>")]
-    [TypeConverter(typeof(TokenCountConverter))]
-    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096, or the model's maximum if shorter).")]
-    public long? Context { get; init; }
+    [TypeConverter(typeof(ContextOptionConverter))]
+    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096, or the model's maximum if shorter); a sweep 4k,32k,128k (one row per context); max = also find the longest context that fits, up to the model's trained maximum. With llama.cpp this is -c (shared by --parallel sequences).")]
+    public ContextOption? Context { get; init; }
 
     /// <summary>Network for download time.</summary>
     [CommandOption("--network <NETWORK>")]
@@ -56,7 +56,8 @@ public sealed class FitSettings : DeviceSelectionSettings
     {
         var device = ValidateDevice(required: true, others: AllDevices ? 1 : 0);
         if (!device.Successful) return device;
-        if (Context is <= 0) return ValidationResult.Error("--context must be a positive number of tokens.");
+        if (Context is { Max: false } c && c.Tokens.Any(t => t <= 0)) return ValidationResult.Error("--context must be a positive number of tokens.");
+        if (ValidateRuntimeSettings() is { Successful: false } knobs) return knobs;
         if (Chart is { } chart && !chart.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error($"--chart writes SVG; name the file *.svg (got '{Path.GetFileName(chart)}').");
         if (Network is { } net && !NetworkClass.TryParse(net, out _)) return ValidationResult.Error(NetworkHelp(net));
         return ValidationResult.Success();

@@ -19,7 +19,9 @@ public sealed class ShrinkCommand(IAnsiConsole console) : AsyncCommand<ShrinkSet
     {
         var model = await ModelLoader.LoadAsync(settings.Model, cancellationToken: cancellationToken);
         var device = settings.ResolveDevice(settings.Catalog());
-        var plan = ShrinkPlanner.Plan(model, device, settings.RuntimeName is { } r ? Runtimes.Find(r) : null, settings.Context);
+        bool longest = settings.Context is { Max: true };
+        var plan = ShrinkPlanner.Plan(model, device, settings.RuntimeName is { } r ? Runtimes.Find(r) : null,
+            settings.Context is { Max: false, Tokens: [var tokens, ..] } ? tokens : null, longest);
         if (settings.Json)
         {
             JsonOutput.Write(console, ShrinkJson.From(plan, CanQuantize));
@@ -29,19 +31,24 @@ public sealed class ShrinkCommand(IAnsiConsole console) : AsyncCommand<ShrinkSet
         var runtime = plan.Runtime;
         console.MarkupLine($"[bold]{Markup.Escape(plan.ModelName)}[/] ({Units.FormatParameters(plan.Parameters)} parameters) on [bold]{Markup.Escape(device.DisplayName)}[/] with {Markup.Escape(runtime.DisplayName)}");
         var table = new Table().AddColumns("#", "technique", "option", "params", "format", "download", "memory", "verdict", "tok/s", "quality cost");
+        if (longest) table.AddColumn("longest context");
         int rank = 1;
         bool footnote = false;
         foreach (var o in plan.Options)
         {
             bool noKernel = o.Format is GgufWeightFormat g && !CanQuantize(g);
             footnote |= noKernel;
-            table.AddRow(
+            var cells = new List<string>
+            {
                 (rank++).ToString(CultureInfo.InvariantCulture), o.Technique.ToString(), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters),
                 Markup.Escape(o.Format.Name) + (noKernel ? " ¹" : string.Empty),
                 Units.FormatBinary(o.DownloadBytes), Units.FormatBinary(o.MemoryBytes),
                 Verdict(o),
                 o.DecodeTokensPerSecond is { } s ? s.ToString("0.#", CultureInfo.InvariantCulture) : "-",
-                Markup.Escape(o.Quality is { } q ? $"{q.PerplexityDelta:+0.0000;-0.0000} ppl @ {q.MeasuredOn}" : o.NeedsTraining ? "needs recovery training" : o.QualityNote));
+                Markup.Escape(o.Quality is { } q ? $"{q.PerplexityDelta:+0.0000;-0.0000} ppl @ {q.MeasuredOn}" : o.NeedsTraining ? "needs recovery training" : o.QualityNote),
+            };
+            if (longest) cells.Add(o.LongestContext is { } l ? FitRenderer.LongestContextShort(l) : "-");
+            table.AddRow(cells.ToArray());
         }
 
         console.Write(table);
@@ -54,9 +61,10 @@ public sealed class ShrinkCommand(IAnsiConsole console) : AsyncCommand<ShrinkSet
 
         if (plan.Options.Any(o => o.IsTight))
         {
-            console.MarkupLine($"[grey]Tight rows leave under {ShrinkPlanner.TightHeadroomFraction:0%} of their memory budget: other apps, the OS or a longer conversation can push them out.[/]");
+            console.MarkupLine($"[grey]Tight rows leave under {ShrinkPlanner.TightHeadroomFraction:0%} of their memory budget (headroom rule): other apps, the OS or a longer conversation can push them out, so they rank after every comfortable fit.[/]");
         }
 
+        if (longest) console.MarkupLine("[grey]longest context: the longest context at which the option's format fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
         if (footnote) console.MarkupLine("[grey]¹ llama-quantize produces this type; 'llmsize quantize' has no kernel for it yet.[/]");
         foreach (string n in plan.Notes) console.MarkupLine("[grey]• " + Markup.Escape(n) + "[/]");
         if (plan.Options.FirstOrDefault(o => o.Quality is not null) is { Quality: { } src }) console.MarkupLine("[grey]• quality source: " + Markup.Escape(src.Source) + "[/]");

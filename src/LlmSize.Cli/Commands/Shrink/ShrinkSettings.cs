@@ -21,9 +21,9 @@ public sealed class ShrinkSettings : DeviceSelectionSettings
 
     /// <summary>Context tokens.</summary>
     [CommandOption("-c|--context <TOKENS>")]
-    [TypeConverter(typeof(TokenCountConverter))]
-    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096).")]
-    public long? Context { get; init; }
+    [TypeConverter(typeof(Fit.ContextOptionConverter))]
+    [Description("Context length in tokens, e.g. 4096, 4k, 32K or 128k (k = ×1024) (default 4096); max = also the longest context each option fits, up to the model's trained maximum.")]
+    public Fit.ContextOption? Context { get; init; }
 
     /// <summary>JSON output.</summary>
     [CommandOption("--json")]
@@ -35,6 +35,7 @@ public sealed class ShrinkSettings : DeviceSelectionSettings
     {
         var device = ValidateDevice(required: true);
         if (!device.Successful) return device;
-        return Context is <= 0 ? ValidationResult.Error("--context must be a positive number of tokens.") : ValidationResult.Success();
+        if (Context is { Max: false, Tokens.Count: > 1 }) return ValidationResult.Error("shrink takes one --context (or max); sweeps are for fit.");
+        return Context is { Max: false } c && c.Tokens.Any(t => t <= 0) ? ValidationResult.Error("--context must be a positive number of tokens.") : ValidationResult.Success();
     }
 }

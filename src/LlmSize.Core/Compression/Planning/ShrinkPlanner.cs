@@ -60,6 +60,10 @@ public sealed record ShrinkOption(ShrinkTechnique Technique, string Label, long 
     /// <summary>True when it fits with less than <see cref="ShrinkPlanner.TightHeadroomFraction"/> of its memory budget
     /// left (the same rule as the tight-fit warning of <see cref="FitReport.Warnings"/>).</summary>
     public bool IsTight => HeadroomFraction is { } h && h < ShrinkPlanner.TightHeadroomFraction;
+
+    /// <summary>The longest context at which the option's format fits the device (<c>shrink --context max</c>), up to
+    /// the model's trained maximum; null when not asked for.</summary>
+    public LongestContext? LongestContext { get; init; }
 }
 
 /// <summary>The ranked plan.</summary>
@@ -79,12 +83,13 @@ public sealed record ShrinkPlan(string ModelName, DeviceProfile Device, RuntimeP
 /// costs from <see cref="QuantizationQuality"/> where a published source gives one.
 /// </summary>
 /// <remarks>
-/// Ranking: options that fit entirely on one device (all layers in VRAM, or in unified / system memory) first, then
-/// options that fit only as a CPU/GPU split (llama.cpp <c>-ngl</c>; the CPU layers run at system-RAM speed, so
-/// <c>llmsize fit</c> recommends a lower precision that fits entirely in VRAM over them); within each group
-/// quantization formats from the highest precision down (no training, smallest published quality loss first), then
-/// smaller siblings (largest first), then pruning (mildest first). Options that do not fit follow, smallest memory
-/// first. A tight fit (<see cref="ShrinkOption.IsTight"/>) is marked, not moved. The precision ladder starts at the
+/// Ranking (<see cref="FitVariant.Preference(bool, bool, bool)"/>, the rule <c>llmsize fit</c> recommends by):
+/// options that fit comfortably and entirely on one device (all layers in VRAM, or in unified / system memory) first,
+/// then comfortable CPU/GPU splits (llama.cpp <c>-ngl</c>; the CPU layers run at system-RAM speed), then tight fits
+/// (<see cref="ShrinkOption.IsTight"/>: under <see cref="TightHeadroomFraction"/> of the budget left) whole, then
+/// tight splits; within each group quantization formats from the highest precision down (no training, smallest
+/// published quality loss first), then smaller siblings (largest first), then pruning (mildest first). Options that do
+/// not fit follow, smallest memory first. The precision ladder starts at the
 /// runtime's 16-bit rung (<see cref="RuntimeProfile.LadderStart"/>), as <see cref="FitAnalyzer.Analyze"/> does when
 /// no format is asked for: formats above it (fp32, q0f32) are not listed. Pruning fractions that give the same
 /// architecture (on a 2-layer model, dropping 25% and 50% both keep 1 layer) are listed once. Unstructured sparsity
@@ -119,14 +124,16 @@ public static class ShrinkPlanner
     /// <param name="device">Device.</param>
     /// <param name="runtime">Runtime; null = the one the model's files or id name, else llama.cpp.</param>
     /// <param name="contextTokens">Context length; null = the id's or the estimator's default.</param>
+    /// <param name="longestContext">Also find each option's longest context that fits (<see cref="ShrinkOption.LongestContext"/>).</param>
     /// <returns>The ranked plan.</returns>
     /// <exception cref="InputException">The model is not a whole disclosed model, or has no architecture.</exception>
-    public static ShrinkPlan Plan(ModelInventory model, DeviceProfile device, RuntimeProfile? runtime = null, long? contextTokens = null)
+    public static ShrinkPlan Plan(ModelInventory model, DeviceProfile device, RuntimeProfile? runtime = null, long? contextTokens = null,
+        bool longestContext = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         var architecture = FitPipeline.RequireArchitecture(model);
         var resolved = FitPipeline.Resolve(model, runtime, null, contextTokens);
-        return Plan(architecture, model.ModelName ?? model.Source, device, resolved.Runtime, resolved.ContextTokens);
+        return Plan(architecture, model.ModelName ?? model.Source, device, resolved.Runtime, resolved.ContextTokens, longestContext: longestContext);
     }
 
     /// <summary>Builds the plan.</summary>
@@ -137,10 +144,11 @@ public static class ShrinkPlanner
     /// <param name="contextTokens">Context length; null = the estimator's default.</param>
     /// <param name="catalog">Catalog for siblings; null = default.</param>
     /// <param name="quality">Quality table; null = embedded.</param>
+    /// <param name="longestContext">Also find each option's longest context that fits (<see cref="ShrinkOption.LongestContext"/>).</param>
     /// <returns>The ranked plan.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static ShrinkPlan Plan(ModelArchitecture architecture, string modelName, DeviceProfile device, RuntimeProfile runtime,
-        long? contextTokens = null, ModelCatalog? catalog = null, QuantizationQuality? quality = null)
+        long? contextTokens = null, ModelCatalog? catalog = null, QuantizationQuality? quality = null, bool longestContext = false)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(device);
@@ -163,6 +171,7 @@ public static class ShrinkPlanner
                 LayerCount = architecture.LayerCount,
                 GpuLayers = v.IsSplit ? v.GpuLayers : null,
                 HeadroomFraction = v.Headroom,
+                LongestContext = longestContext ? analyzer.LongestContext(device, runtime, v) : null,
             });
         }
 
@@ -170,13 +179,13 @@ public static class ShrinkPlanner
         foreach (var (fraction, depth) in DistinctDepthPrunings(architecture))
         {
             options.Add(Evaluate(ShrinkTechnique.DepthPruning, $"drop {Units.Percent(fraction)} of layers ({depth.LayerCount} of {architecture.LayerCount} kept)", depth, modelName,
-                device, runtime, contextTokens, PruningNote, true));
+                device, runtime, contextTokens, PruningNote, true, longestContext));
         }
 
         foreach (var (fraction, width) in DistinctWidthPrunings(architecture))
         {
             options.Add(Evaluate(ShrinkTechnique.WidthPruning, $"remove {Units.Percent(fraction)} of MLP channels", width, modelName, device, runtime,
-                contextTokens, PruningNote, true));
+                contextTokens, PruningNote, true, longestContext));
         }
 
         foreach (var (entry, arch) in Siblings(architecture, modelName, catalog, parameters))
@@ -186,11 +195,11 @@ public static class ShrinkPlanner
                 ? $"a smaller model with the same architecture ({arch.Family})"
                 : $"a smaller model of the same family ({entry.Family})";
             options.Add(Evaluate(ShrinkTechnique.SmallerSibling, entry.Id, arch, entry.DisplayName, device, runtime, contextTokens,
-                $"{kin}, trained separately ({entry.Source}); compare its published benchmarks", false));
+                $"{kin}, trained separately ({entry.Source}); compare its published benchmarks", false, longestContext));
         }
 
         var ranked = options
-            .OrderBy(o => !o.Fits ? 2 : o.IsSplit ? 1 : 0)
+            .OrderBy(o => FitVariant.Preference(o.Fits, o.IsTight, o.IsSplit))
             .ThenBy(o => o.Fits ? TechniqueOrder(o.Technique) : 0)
             .ThenBy(o => o.Fits ? RankWithin(o, runtime) : o.MemoryBytes)
             .ToImmutableArray();
@@ -334,9 +343,10 @@ public static class ShrinkPlanner
     }
 
     private static ShrinkOption Evaluate(ShrinkTechnique technique, string label, ModelArchitecture arch, string name, DeviceProfile device,
-        RuntimeProfile runtime, long? context, string qualityNote, bool needsTraining)
+        RuntimeProfile runtime, long? context, string qualityNote, bool needsTraining, bool longestContext)
     {
-        var r = new FitAnalyzer(arch, name).Analyze(device, runtime, null, context);
+        var analyzer = new FitAnalyzer(arch, name);
+        var r = analyzer.Analyze(device, runtime, null, context);
         // The best variant at the requested context when one fits; otherwise the lowest precision at that context.
         var v = r.Best is { } b && b.ContextTokens == r.Requested.ContextTokens ? b : LowestVariant(arch, name, device, runtime, context);
         bool fits = v.Fits;
@@ -346,6 +356,7 @@ public static class ShrinkPlanner
             LayerCount = arch.LayerCount,
             GpuLayers = v.IsSplit ? v.GpuLayers : null,
             HeadroomFraction = v.Headroom,
+            LongestContext = longestContext ? analyzer.LongestContext(device, runtime, v) : null,
         };
     }
 

@@ -21,7 +21,9 @@ public sealed class FitAnalyzer
     private readonly long _activeParameters;
     private readonly Dictionary<(RuntimeProfile, WeightFormat, long), MemoryEstimate> _memory = [];
     private readonly Dictionary<WeightFormat, WeightBytes> _weights = [];
+    private readonly Dictionary<WeightFormat, long> _pinned = [];
     private readonly EstimationAssumptions _assumptions;
+    private readonly RuntimeSettings _settings = RuntimeSettings.Default;
     private IReadOnlyList<ArchitectureWeight>? _architectureWeights;
 
     /// <summary>Creates an analyzer for one model.</summary>
@@ -32,11 +34,14 @@ public sealed class FitAnalyzer
     /// <param name="assumptions">Efficiency factors; null = defaults.</param>
     /// <param name="storedFormat">The format the files store (a GGUF's file type), whose download is
     /// <paramref name="downloadBytes"/>; null = the format first checked.</param>
+    /// <param name="settings">The runtime's start-up settings (llama.cpp cache types, flash attention, <c>-ngl</c>,
+    /// batch, sequences, mmap); null = <see cref="RuntimeSettings.Default"/>. Validated by <see cref="FitPipeline"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="architecture"/> is null.</exception>
     public FitAnalyzer(ModelArchitecture architecture, string modelName, long? downloadBytes = null, EstimationAssumptions? assumptions = null,
-        WeightFormat? storedFormat = null)
+        WeightFormat? storedFormat = null, RuntimeSettings? settings = null)
     {
         _architecture = architecture ?? throw new ArgumentNullException(nameof(architecture));
+        _settings = settings ?? RuntimeSettings.Default;
         ModelName = modelName;
         KnownDownloadBytes = downloadBytes;
         StoredFormat = storedFormat;
@@ -138,6 +143,68 @@ public sealed class FitAnalyzer
         return first!;
     }
 
+    /// <summary>Granularity of <see cref="LongestContext(DeviceProfile, RuntimeProfile, FitReport)"/>: 256 tokens, llama.cpp's n_ctx padding.</summary>
+    public const int LongestContextStep = 256;
+
+    /// <summary>
+    /// The longest context at which the format <paramref name="report"/> chose (its <see cref="FitReport.Chosen"/>) fits
+    /// the device on the same execution target: a binary search over multiples of <see cref="LongestContextStep"/> up to
+    /// the model's trained maximum (and the maximum itself), each step the same memory estimate and checks as the
+    /// report. Memory grows with the context, so the answer is the boundary.
+    /// </summary>
+    /// <param name="device">The device of the report.</param>
+    /// <param name="runtime">The runtime of the report.</param>
+    /// <param name="report">A report of this analyzer.</param>
+    /// <returns>The answer, or null when the model's architecture is unknown (no KV cache to size).</returns>
+    public LongestContext? LongestContext(DeviceProfile device, RuntimeProfile runtime, FitReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return LongestContext(device, runtime, report.Chosen, StoredFormat ?? report.Requested.Format);
+    }
+
+    /// <summary>The longest context at which <paramref name="variant"/>'s format fits the device on its execution
+    /// target (<see cref="LongestContext(DeviceProfile, RuntimeProfile, FitReport)"/>; what <c>shrink</c> shows per
+    /// option).</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="runtime">The runtime of the variant.</param>
+    /// <param name="variant">A variant this analyzer evaluated.</param>
+    /// <param name="storedFormat">The format whose download is the files' bytes; null = <see cref="StoredFormat"/>, else the variant's.</param>
+    /// <returns>The answer, or null when the architecture is unknown.</returns>
+    public LongestContext? LongestContext(DeviceProfile device, RuntimeProfile runtime, FitVariant variant, WeightFormat? storedFormat = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(variant);
+        if (_architecture is null) return null;
+        var chosen = variant;
+        var stored = storedFormat ?? StoredFormat ?? variant.Format;
+        long limit = _architecture.ContextLength > 0 ? _architecture.ContextLength : Math.Max(chosen.ContextTokens, MemoryEstimator.DefaultContextTokens);
+        long steps = (limit + LongestContextStep - 1) / LongestContextStep;
+        long Context(long k) => Math.Min(k * LongestContextStep, limit);
+        FitVariant At(long k) => Evaluate(device, runtime, Memory(runtime, chosen.Format, Context(k)), chosen.Target, stored);
+
+        // Invariant: step lo fits (0 = none known), step hi + 1 does not (steps + 1 = beyond the limit).
+        long lo = 0, hi = steps;
+        FitVariant? best = null;
+        while (lo < hi)
+        {
+            long mid = lo + ((hi - lo + 1) / 2);
+            var v = At(mid);
+            if (v.Fits)
+            {
+                lo = mid;
+                best = v;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        if (lo > 0 && best is null) best = At(lo);
+        return new LongestContext(chosen.Format.Name, lo == 0 ? 0 : Context(lo), limit, LongestContextStep, best);
+    }
+
     private FitReport AnalyzeOn(DeviceProfile device, RuntimeProfile runtime, WeightFormat? format, long? contextTokens, ExecutionTarget target)
     {
         // No format asked for: start at the 16-bit rung of the precision ladder (F16 / q0f16 / fp16) and walk down.
@@ -172,12 +239,13 @@ public sealed class FitAnalyzer
         bool hopeless = requested.Checks.Any(c => c.Constraint.IsHopeless() && !c.Passes);
         bool walk = _stored is null && !hopeless;
 
-        if (best is not null && ladderMode && walk && best.IsSplit)
+        if (best is not null && ladderMode && walk && FitVariant.Preference(best) > 0)
         {
-            // Splitting layers between VRAM and system RAM runs at host-RAM speed; when no format was asked for, a
-            // lower precision that fits entirely in VRAM is the better answer (the split stays the fallback).
-            var full = ladder.Select(f => Try(f, context)).FirstOrDefault(v => v.Fits && !v.IsSplit);
-            if (full is not null) best = full;
+            // Splitting layers between VRAM and system RAM runs at host-RAM speed, and a tight fit can be pushed out by
+            // other apps; when no format was asked for, a lower precision that fits comfortably (entirely in VRAM first)
+            // is the better answer (FitVariant.Preference; the first variant stays the fallback).
+            var better = FirstFit(ladder.Select(f => Try(f, context)));
+            if (better is not null && FitVariant.Preference(better) < FitVariant.Preference(best)) best = better;
         }
 
         if (best is null && walk)
@@ -191,6 +259,22 @@ public sealed class FitAnalyzer
             {
                 best = FirstFit(ladder.Select(f => Try(f, c)));
                 if (best is not null) break;
+            }
+        }
+
+        // A higher precision that fits only tightly, passed over for a comfortable fit: named in the warnings.
+        FitVariant? passedOver = null;
+        if (best is { IsTight: false } && walk)
+        {
+            foreach (var f in ladder)
+            {
+                if (f.Equals(best.Format)) break;
+                var v = Try(f, best.ContextTokens);
+                if (v.Fits && v.IsTight && v.Memory.Weights.TotalBytes > best.Memory.Weights.TotalBytes)
+                {
+                    passedOver = v;
+                    break;
+                }
             }
         }
 
@@ -213,7 +297,7 @@ public sealed class FitAnalyzer
             Download = download,
             DownloadBytes = downloadBytes,
             Reason = FitExplanation.Reason(outcome, requested, best, chosen),
-            Warnings = Warnings(runtime, requested, best, context),
+            Warnings = Warnings(runtime, requested, best, context, passedOver),
             LastTried = chosen,
             GeneratesTokens = _architecture is null || _architecture.Kind != TransformerKind.EncoderOnly,
             HasArchitecture = _architecture is not null,
@@ -253,20 +337,21 @@ public sealed class FitAnalyzer
         return ladder;
     }
 
-    /// <summary>The first variant that fits, preferring one that fits entirely in VRAM over an earlier CPU/GPU split
-    /// (a split runs at system-RAM speed: for Mixtral on a 24 GiB card, Q8_0 with 15 of 32 layers on the GPU is ~15×
-    /// slower than Q3_K_M entirely in VRAM).</summary>
+    /// <summary>The first variant that fits with the best <see cref="FitVariant.Preference(FitVariant)"/>: comfortably and entirely
+    /// in VRAM (or unified / system memory), then comfortably as a CPU/GPU split (a split runs at system-RAM speed: for
+    /// Mixtral on a 24 GiB card, Q8_0 with 15 of 32 layers on the GPU is ~15× slower than Q3_K_M entirely in VRAM),
+    /// then tight fits in the same order (<see cref="FitVariant.TightHeadroomFraction"/>).</summary>
     private static FitVariant? FirstFit(IEnumerable<FitVariant> variants)
     {
-        FitVariant? split = null;
+        FitVariant? pick = null;
         foreach (var v in variants)
         {
             if (!v.Fits) continue;
-            if (!v.IsSplit) return v;
-            split ??= v;
+            if (pick is null || FitVariant.Preference(v) < FitVariant.Preference(pick)) pick = v;
+            if (FitVariant.Preference(pick) == 0) break;
         }
 
-        return split;
+        return pick;
     }
 
     /// <summary>Shorter contexts to try, longest first: the model's trained maximum when the request exceeds it, then the
@@ -285,9 +370,15 @@ public sealed class FitAnalyzer
     private long DownloadBytes(MemoryEstimate memory, WeightFormat stored) =>
         KnownDownloadBytes is { } known && stored.Equals(memory.Format) ? known : memory.Weights.TotalBytes;
 
-    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context)
+    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context, FitVariant? passedOver)
     {
         var warnings = new List<string>();
+        if (passedOver is { } tight && best is not null && tight.Budget is var tb)
+        {
+            warnings.Add($"{tight.Format.Name} also fits{(tight.IsSplit ? $" (-ngl {tight.GpuLayers})" : string.Empty)} but leaves only {Units.FormatBinary(tb.HeadroomBytes)} ({Units.Percent((double)tb.HeadroomBytes / tb.AvailableBytes)}) of the {tb.Constraint.Describe()} budget, under the {Units.Percent(FitVariant.TightHeadroomFraction)} headroom rule: "
+                + $"{best.Format.Name} is recommended instead (ask for {tight.Format.Name} with --quant {tight.Format.Name})");
+        }
+
         if (best is { IsTight: true } && best.Budget is var budget)
         {
             warnings.Add($"{best.Format.Name} leaves only {Units.FormatBinary(budget.HeadroomBytes)} ({Units.Percent((double)budget.HeadroomBytes / budget.AvailableBytes)}) of the {budget.Constraint.Describe()} budget: "
@@ -301,6 +392,22 @@ public sealed class FitAnalyzer
 
         warnings.AddRange(runtime.Warnings(requested.Memory));
         return warnings;
+    }
+
+    /// <summary>Bytes of the tensors <c>-ot PATTERN=CPU</c> keeps in system RAM, in <paramref name="format"/>; 0 without
+    /// overrides or for formats that are not GGUF file types.</summary>
+    private long PinnedToCpuBytes(WeightFormat format)
+    {
+        if (_settings.OverrideTensor is null || _architecture is null || format is not GgufWeightFormat gguf) return 0;
+        if (!_pinned.TryGetValue(format, out long bytes))
+        {
+            var patterns = _settings.CpuTensorPatterns();
+            _architectureWeights ??= ParameterCalculator.EnumerateWeights(_architecture);
+            bytes = gguf.BytesOfTensors(_architecture, _architectureWeights, name => patterns.Any(p => p.IsMatch(name)));
+            _pinned[format] = bytes;
+        }
+
+        return bytes;
     }
 
     private WeightBytes Weights(WeightFormat format)
@@ -322,7 +429,7 @@ public sealed class FitAnalyzer
         {
             m = _architecture is null
                 ? MemoryEstimator.StoredWeights(runtime, _stored!, context)
-                : MemoryEstimator.Estimate(_architecture, runtime, format, context, weights: Weights(format));
+                : MemoryEstimator.Estimate(_architecture, runtime, format, context, weights: Weights(format), settings: _settings);
             _memory[key] = m;
         }
 
@@ -333,6 +440,7 @@ public sealed class FitAnalyzer
     {
         var checks = new List<FitCheck>();
         int? gpuLayers = null;
+        long pinned = 0;
         long total = m.TotalBytes;
         bool browser = target.IsBrowser();
         bool discrete = device.GpuMemoryBytes is not null && !device.UnifiedMemory;
@@ -340,24 +448,36 @@ public sealed class FitAnalyzer
         if (target == ExecutionTarget.NativeGpu && discrete)
         {
             long vram = (long)(device.GpuMemoryBytes!.Value * _assumptions.UsableVramFraction);
-            if (total <= vram || !runtime.SupportsPartialOffload)
+            // An explicit -ngl (llama.cpp --gpu-layers) fixes the split; otherwise as many layers as fit.
+            int? forced = runtime.SupportsPartialOffload && _settings.GpuLayers is { } g && layerCount > 0 ? Math.Min(g, layerCount) : null;
+            // -ot PATTERN=CPU: the matching tensors (a MoE model's experts) stay in system RAM on every layer.
+            pinned = runtime.SupportsPartialOffload ? PinnedToCpuBytes(m.Format) : 0;
+            string pinnedHow = pinned > 0 ? $"; -ot {_settings.OverrideTensor}: {Units.FormatBinary(pinned)} of matching tensors in system RAM" : string.Empty;
+            if ((forced is null && (total - pinned <= vram || !runtime.SupportsPartialOffload)) || forced == layerCount)
             {
                 string layers = layerCount > 0 ? $"all {layerCount} layers" : "all layers";
-                checks.Add(new FitCheck(FitConstraint.Vram, total, vram, $"{layers}, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM"));
+                if (forced is not null || pinned > 0) gpuLayers = layerCount;
+                checks.Add(new FitCheck(FitConstraint.Vram, total - pinned, vram, $"{layers}{(forced is null ? string.Empty : $" (-ngl {forced})")}, KV cache and buffers in {Units.FormatBinary(vram)} usable VRAM{pinnedHow}"));
+                if (pinned > 0)
+                {
+                    checks.Add(new FitCheck(FitConstraint.HostRam, pinned, device.AppMemoryLimitBytes,
+                        $"tensors matching -ot {_settings.OverrideTensor} in system RAM, {(_settings.Mmap ? "memory-mapped from the file (page cache)" : "read into process memory (--no-mmap)")}"));
+                }
             }
             else
             {
                 // Partial offload (llama.cpp -ngl): KV cache of offloaded layers, buffers and overhead on the GPU; the
                 // remaining layers and the non-layer weights in system RAM.
                 int layers = Math.Max(1, layerCount);
-                long perLayer = Math.Max(1, m.Weights.PerLayerBytes + m.KvCache.Bytes / layers);
+                long perLayer = Math.Max(1, m.Weights.PerLayerBytes - (pinned / layers) + m.KvCache.Bytes / layers);
                 long fixedGpu = m.ComputeBufferBytes + m.OverheadBytes;
-                int n = (int)Math.Clamp((vram - fixedGpu) / perLayer, 0, layers);
+                int n = forced ?? (int)Math.Clamp((vram - fixedGpu) / perLayer, 0, layers);
                 gpuLayers = n;
                 long onGpu = fixedGpu + n * perLayer;
                 long onHost = total - onGpu;
-                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {Units.Plural(layers, "layer")} offloaded to the GPU (-ngl {n})"));
-                checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} {(layers - n == 1 ? "layer" : "layers")} and the embedding in system RAM"));
+                string hostHow = _settings.Mmap ? "memory-mapped from the file (page cache)" : "read into process memory (--no-mmap)";
+                checks.Add(new FitCheck(FitConstraint.Vram, onGpu, vram, $"{n} of {Units.Plural(layers, "layer")} offloaded to the GPU (-ngl {n}{(forced is null ? string.Empty : ", as asked")}){pinnedHow}"));
+                checks.Add(new FitCheck(FitConstraint.HostRam, onHost, device.AppMemoryLimitBytes, $"{layers - n} {(layers - n == 1 ? "layer" : "layers")} and the embedding in system RAM, {hostHow}"));
             }
         }
         else if (target == ExecutionTarget.BrowserWebGpu && discrete)
@@ -400,7 +520,7 @@ public sealed class FitAnalyzer
 
         var (storage, quotaRule) = browser ? StorageQuota.Browser(device) : (device.FreeStorageBytes, "download stored on the device's free storage");
         checks.Add(new FitCheck(FitConstraint.Storage, DownloadBytes(m, stored), storage, quotaRule));
-        return new FitVariant(m.Format, m.ContextTokens, target, gpuLayers, m, checks) { LayerCount = layerCount };
+        return new FitVariant(m.Format, m.ContextTokens, target, gpuLayers, m, checks) { LayerCount = layerCount, HostPinnedBytes = pinned };
     }
 }
 

@@ -25,16 +25,33 @@ public static class FitPipeline
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Devices.Count == 0) throw new ArgumentException("A fit request needs at least one device.", nameof(request));
-        var resolved = Resolve(request.Model, request.Runtime, request.Format, request.ContextTokens, request.Assumptions);
+        var resolved = Resolve(request.Model, request.Runtime, request.Format, request.ContextTokens, request.Assumptions, request.Settings);
         var reports = new List<FitReport>(request.Devices.Count);
         foreach (var device in request.Devices)
         {
             var d = request.Network is { } network ? device with { Network = network } : device;
             var report = resolved.Analyzer.Analyze(d, resolved.Runtime, resolved.Format, resolved.ContextTokens);
+            if (request.LongestContext) report = report with { LongestContext = resolved.Analyzer.LongestContext(d, resolved.Runtime, report) };
             reports.Add(resolved.Notes.Count == 0 ? report : report with { Warnings = [.. resolved.Notes, .. report.Warnings] });
         }
 
         return new FitResult(resolved, reports);
+    }
+
+    /// <summary>Answers the request once per context (<c>--context 4k,32k,128k</c>): the same model, runtime, format and
+    /// settings, one <see cref="FitResult"/> per context in the order given.</summary>
+    /// <param name="request">The request; its <see cref="FitRequest.ContextTokens"/> is replaced by each context.</param>
+    /// <param name="contexts">Contexts, tokens (each ≥ 1; at least one).</param>
+    /// <returns>One result per context.</returns>
+    /// <exception cref="ArgumentException">No context, or one below 1.</exception>
+    /// <exception cref="InputException">As <see cref="Run"/>.</exception>
+    /// <exception cref="UnknownNameException">As <see cref="Run"/>.</exception>
+    public static IReadOnlyList<FitResult> Sweep(FitRequest request, IReadOnlyList<long> contexts)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(contexts);
+        if (contexts.Count == 0 || contexts.Any(c => c < 1)) throw new ArgumentException("A context sweep needs one or more contexts of at least 1 token.", nameof(contexts));
+        return contexts.Select(c => Run(request with { ContextTokens = c })).ToList();
     }
 
     /// <summary>Decides a request's defaults without evaluating a device (what <c>shrink</c> and <c>distill</c> need).</summary>
@@ -43,11 +60,13 @@ public static class FitPipeline
     /// <param name="format">A format name; null = stored / named / ladder.</param>
     /// <param name="contextTokens">Context; null = the id's or the default.</param>
     /// <param name="assumptions">Efficiency factors; null = defaults.</param>
+    /// <param name="settings">Runtime settings (llama.cpp's knobs); null = defaults.</param>
     /// <returns>The resolved request.</returns>
-    /// <exception cref="InputException">As <see cref="Run"/>.</exception>
+    /// <exception cref="InputException">As <see cref="Run"/>; <see cref="InputErrorKind.InvalidSetting"/> for settings
+    /// the runtime lacks or outside their range for this model (<c>-ngl</c> above its layer count).</exception>
     /// <exception cref="UnknownNameException">As <see cref="Run"/>.</exception>
     public static ResolvedFit Resolve(ModelInventory model, RuntimeProfile? runtime = null, string? format = null, long? contextTokens = null,
-        EstimationAssumptions? assumptions = null)
+        EstimationAssumptions? assumptions = null, RuntimeSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         string name = model.ModelName ?? model.Source;
@@ -66,10 +85,12 @@ public static class FitPipeline
         bool storedWeights = model.Architecture is null || (stored is not null && stored.Equals(chosen));
         long? fileBytes = model.Files.Count > 0 && storedWeights ? model.DownloadBytes : null;
 
+        settings ??= RuntimeSettings.Default;
+        CheckSettings(settings, runtime, model.Architecture);
         FitAnalyzer analyzer;
         if (model.Architecture is { } architecture)
         {
-            analyzer = new FitAnalyzer(architecture, name, fileBytes, assumptions, stored is not null && stored.Equals(chosen) ? stored : null);
+            analyzer = new FitAnalyzer(architecture, name, fileBytes, assumptions, stored is not null && stored.Equals(chosen) ? stored : null, settings);
         }
         else if (model.Tensors.Count > 0)
         {
@@ -85,7 +106,20 @@ public static class FitPipeline
         }
 
         return new ResolvedFit(model, runtime, chosen, contextTokens ?? build?.ContextTokens, analyzer,
-            RequestNotes(model.Reference, named, build, runtime, format, contextTokens));
+            RequestNotes(model.Reference, named, build, runtime, format, contextTokens)) { Settings = settings };
+    }
+
+    /// <summary>Refuses settings the runtime lacks, values out of range, and <c>-ngl</c> above the model's layers.</summary>
+    /// <exception cref="InputException"><see cref="InputErrorKind.InvalidSetting"/>.</exception>
+    private static void CheckSettings(RuntimeSettings settings, RuntimeProfile runtime, Models.Architectures.ModelArchitecture? architecture)
+    {
+        string? problem = settings.Problem() ?? runtime.RejectSettings(settings);
+        if (problem is null && settings.GpuLayers is { } n && architecture is { LayerCount: > 0 } a && n > a.LayerCount)
+        {
+            problem = string.Create(CultureInfo.InvariantCulture, $"--gpu-layers {n}: {a.Family} has {a.LayerCount} layers; give 0 to {a.LayerCount} (llama.cpp -ngl).");
+        }
+
+        if (problem is not null) throw new InputException(InputErrorKind.InvalidSetting, problem);
     }
 
     /// <summary>Refuses what is not a whole, disclosed model: an undisclosed vendor model, or a LoRA adapter (it runs

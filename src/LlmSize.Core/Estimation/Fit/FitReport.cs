@@ -61,6 +61,23 @@ public sealed record FitReport
     /// <summary>False when the model's architecture is unknown and only its stored weights were checked.</summary>
     public bool HasArchitecture { get; init; } = true;
 
+    /// <summary>The longest context at which <see cref="Chosen"/>'s format fits (<c>--context max</c>); null when not
+    /// asked for.</summary>
+    public LongestContext? LongestContext { get; init; }
+
     /// <summary>True when the variant that fits leaves under 10% of its memory budget (<see cref="FitVariant.IsTight"/>).</summary>
     public bool TightFit => Best?.IsTight ?? false;
+}
+
+/// <summary>The answer to <c>--context max</c>: the longest context at which one format fits the device.</summary>
+/// <param name="Format">The format searched (the report's chosen one).</param>
+/// <param name="Tokens">The longest context that fits, tokens; 0 when not even the shortest step does.</param>
+/// <param name="Limit">The longest context searched: the model's trained maximum (max_position_embeddings), else the
+/// request's context.</param>
+/// <param name="Step">Granularity of the search, tokens (llama.cpp pads n_ctx to 256).</param>
+/// <param name="Variant">The variant at <paramref name="Tokens"/>, or null when none fits.</param>
+public sealed record LongestContext(string Format, long Tokens, long Limit, int Step, FitVariant? Variant)
+{
+    /// <summary>True when the whole trained context fits.</summary>
+    public bool FitsTrainedMaximum => Tokens >= Limit;
 }

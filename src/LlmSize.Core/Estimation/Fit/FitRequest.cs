@@ -33,6 +33,15 @@ public sealed record FitRequest
 
     /// <summary>Efficiency factors; null = <see cref="EstimationAssumptions.Default"/>.</summary>
     public EstimationAssumptions? Assumptions { get; init; }
+
+    /// <summary>The runtime's start-up settings, as llama.cpp names them (cache types, flash attention, <c>-ngl</c>,
+    /// batch, <c>-np</c>, mmap); null = <see cref="RuntimeSettings.Default"/>. A runtime without such knobs rejects
+    /// non-default settings.</summary>
+    public RuntimeSettings? Settings { get; init; }
+
+    /// <summary>True for <c>--context max</c>: each report also gives the longest context, up to the model's trained
+    /// maximum, at which its chosen format fits (<see cref="FitReport.LongestContext"/>).</summary>
+    public bool LongestContext { get; init; }
 }
 
 /// <summary>A <see cref="FitRequest"/> with every default decided: what <see cref="FitPipeline.Run"/> evaluates and
@@ -45,7 +54,11 @@ public sealed record FitRequest
 /// <param name="Notes">Warnings that belong to the request itself (an id checked with another runtime …), put first
 /// in every report.</param>
 public sealed record ResolvedFit(ModelInventory Model, RuntimeProfile Runtime, WeightFormat? Format, long? ContextTokens, FitAnalyzer Analyzer,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The runtime settings the analyzer was built with (validated).</summary>
+    public RuntimeSettings Settings { get; init; } = RuntimeSettings.Default;
+}
 
 /// <summary>The reports of a <see cref="FitRequest"/>, one per device, and the choices made for it.</summary>
 /// <param name="Request">The request with its defaults decided.</param>

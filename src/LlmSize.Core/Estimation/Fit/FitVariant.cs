@@ -19,6 +19,10 @@ public sealed record FitVariant(WeightFormat Format, long ContextTokens, Executi
     /// <summary>Transformer blocks of the model (for splits by layer); 0 when unknown.</summary>
     public int LayerCount { get; init; }
 
+    /// <summary>Weight bytes kept in system RAM on offloaded layers by llama.cpp <c>-ot PATTERN=CPU</c> (a MoE model's
+    /// experts); 0 without overrides. Counted in the host-RAM check and read at host-RAM speed.</summary>
+    public long HostPinnedBytes { get; init; }
+
     /// <summary>True when every check passes.</summary>
     public bool Fits => Checks.All(c => c.Passes);
 
@@ -40,6 +44,27 @@ public sealed record FitVariant(WeightFormat Format, long ContextTokens, Executi
 
     /// <summary>True when the variant fits with under <see cref="TightHeadroomFraction"/> of its budget left.</summary>
     public bool IsTight => Headroom is { } h && h < TightHeadroomFraction;
+
+    /// <summary>
+    /// How a variant that fits ranks against others, lower first: 0 = comfortable and whole (entirely in VRAM, or in
+    /// unified / system memory), 1 = comfortable CPU/GPU split, 2 = tight and whole, 3 = tight split, 4 = does not fit.
+    /// A fit the tool itself marks tight (<see cref="TightHeadroomFraction"/>) ranks after every comfortable one, in
+    /// <c>fit</c>'s recommendation and <c>shrink</c>'s ranking alike.
+    /// </summary>
+    /// <param name="fits">Whether it fits.</param>
+    /// <param name="tight">Whether it fits with under <see cref="TightHeadroomFraction"/> left.</param>
+    /// <param name="split">Whether it runs as a CPU/GPU split.</param>
+    /// <returns>0 to 4.</returns>
+    public static int Preference(bool fits, bool tight, bool split) => !fits ? 4 : (tight ? 2 : 0) + (split ? 1 : 0);
+
+    /// <summary><see cref="Preference(bool, bool, bool)"/> of <paramref name="v"/>.</summary>
+    /// <param name="v">The variant.</param>
+    /// <returns>0 to 4.</returns>
+    public static int Preference(FitVariant v)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        return Preference(v.Fits, v.IsTight, v.IsSplit);
+    }
 
     /// <summary>True when no failing check is a feature the device lacks (shader-f16, a browser, runtime support):
     /// the device could run it if memory allowed.</summary>

@@ -9,8 +9,10 @@ namespace LlmSize.Core.Estimation;
 /// file types of llama-quantize as its ladder.
 /// </summary>
 /// <remarks>
-/// Compute buffers: n_ubatch (512) tokens × (3 × FFN width + 4 × hidden) × 4 bytes (f32 graph activations; flash
-/// attention on, so no n_ctx × n_ubatch score matrix) plus one row of logits (only the last token's are output).
+/// Compute buffers: the peak stage of the graph llama.cpp reserves for n_ubatch tokens (<see cref="ComputeBuffers(ModelArchitecture, WeightFormat, long, RuntimeSettings)"/>):
+/// the f32 attention scores without flash attention, else usually the logits of the whole batch.
+/// Settings (<see cref="RuntimeSettings"/>): <c>-ctk/-ctv</c>, <c>-fa</c>, <c>-ngl</c>, <c>-b/-ub</c>, <c>-np</c>,
+/// <c>--kv-unified</c>, <c>--no-mmap</c>.
 /// KV cache: only architectures that set <c>swa_type</c> get the interleaved SWA cache (<c>llama_kv_cache_iswa</c>):
 /// Gemma 2, Gemma 3 / 3n, Cohere 2, GPT-OSS (128-token window on alternate layers). Mistral v0.1 is converted to the <c>llama</c> architecture, which has no SWA;
 /// Phi-3's SWA is disabled ("Phi SWA is currently disabled", llama.cpp PR 13676).
@@ -96,16 +98,115 @@ public sealed class LlamaCppRuntime : RuntimeProfile
     }
 
     /// <inheritdoc />
-    public override (long Bytes, string How) ComputeBuffers(ModelArchitecture architecture, WeightFormat format, long contextTokens)
+    public override (long Bytes, string How) ComputeBuffers(ModelArchitecture architecture, WeightFormat format, long contextTokens) =>
+        ComputeBuffers(architecture, format, contextTokens, RuntimeSettings.Default);
+
+    /// <summary>KV cells padding of llama.cpp: n_ctx and, for split sequences, n_ctx_seq are rounded up to a multiple of
+    /// 256 (<c>GGML_PAD(cparams.n_ctx, 256)</c> in src/llama-context.cpp).</summary>
+    public const int ContextPadding = 256;
+
+    /// <summary>
+    /// The largest compute buffer of llama.cpp's worst-case graph, which it reserves at start-up for
+    /// n_tokens = min(n_ctx, n_ubatch) tokens with as many outputs (<c>sched_reserve</c>: <c>n_outputs_pp =
+    /// min(n_tokens, n_outputs_max)</c>, n_outputs_max = n_batch). ggml-alloc frees each tensor after its last use, so the
+    /// buffer is the peak of one stage, not their sum; the stages (all f32, 4 B):
+    /// <list type="bullet">
+    /// <item>attention without flash attention: the scores KQ (n_kv × n_tokens × n_head; soft_max runs in place) and
+    /// the f32 mask (n_kv × n_tokens), plus 4 hidden-wide activations;</item>
+    /// <item>attention with flash attention: the f16 mask (n_kv × n_tokens × 2 B) plus 4 hidden-wide activations;</item>
+    /// <item>FFN: 3 FFN-wide (gate, up, product) and 4 hidden-wide activations;</item>
+    /// <item>output: the logits of every token of the batch (n_vocab × n_tokens) and the final norm.</item>
+    /// </list>
+    /// n_kv is the cells one sequence's stream holds (n_ctx, or n_ctx_seq with <c>-np</c> and no <c>--kv-unified</c>).
+    /// Checked against published logs: Mistral 7B with flash attention off at n_ctx 2048 / 32768 logs 164.00 / 2144.00
+    /// MiB (fedora-copr/logdetective PR 106), which the attention stage gives exactly.
+    /// </summary>
+    /// <param name="architecture">Hyper-parameters.</param>
+    /// <param name="format">Weight format (not used: activations are f32 whatever the weights).</param>
+    /// <param name="contextTokens">Context asked (<c>-c</c>).</param>
+    /// <param name="settings">Flash attention, batch, sequences.</param>
+    /// <returns>Bytes (one GPU's compute buffer) and the arithmetic.</returns>
+    public override (long Bytes, string How) ComputeBuffers(ModelArchitecture architecture, WeightFormat format, long contextTokens, RuntimeSettings settings)
     {
         ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(settings);
         var a = architecture;
-        long chunk = Math.Min(PrefillChunkTokens, contextTokens);
+        var (cells, perSequence, _) = KvCacheCells(contextTokens, settings);
+        long tokens = Math.Min(settings.EffectiveUbatchTokens, cells);
+        long nKv = perSequence;
         long ffn = ActiveFfnWidth(a);
         long h = a.HiddenSize;
-        long bytes = (chunk * (3 * ffn + 4 * h) + a.VocabSize) * 4;
-        return (bytes, $"ggml graph for n_ubatch {chunk}: {chunk} × (3 × {ffn} FFN + 4 × {h} hidden) × 4 B + one row of {a.VocabSize} logits (llama.cpp outputs logits for the last token only; flash attention on)");
+        long heads = a.AttentionHeadCount;
+        bool fa = settings.FlashAttentionOn;
+        long attention = fa
+            ? tokens * 4 * h * 4 + tokens * nKv * 2
+            : tokens * (nKv * (heads + 1) + 4 * h) * 4;
+        long feedForward = tokens * (3 * ffn + 4 * h) * 4;
+        long output = tokens * (a.VocabSize + h) * 4;
+        long bytes = Math.Max(attention, Math.Max(feedForward, output));
+        string stage = bytes == attention ? "attention" : bytes == output ? "output" : "FFN";
+        string attentionHow = fa
+            ? $"attention {tokens} × (4 × {h} × 4 B) + f16 mask {nKv} × {tokens} × 2 B (flash attention {(settings.FlashAttention == FlashAttentionMode.Auto ? "auto → on" : "on")})"
+            : $"attention {tokens} × ({nKv} n_kv × ({heads} heads + 1 mask) + 4 × {h}) × 4 B (flash attention off: f32 scores n_kv × n_ubatch × n_head)";
+        return (bytes, $"largest stage ({stage}) of the ggml graph reserved for n_ubatch {tokens}: {attentionHow}; FFN {tokens} × (3 × {ffn} + 4 × {h}) × 4 B; output {tokens} × ({a.VocabSize} logits + {h}) × 4 B");
     }
+
+    /// <summary>llama.cpp's KV cells: n_ctx rounded up to 256; with <c>-np N</c> and no <c>--kv-unified</c> each
+    /// sequence gets its own stream of n_ctx / N cells rounded up to 256, and n_ctx becomes N × that
+    /// (src/llama-context.cpp). The total does not grow with N: <c>-c</c> is shared.</summary>
+    /// <param name="contextTokens">Context asked (<c>-c</c>).</param>
+    /// <param name="settings">Sequences and unified KV.</param>
+    /// <returns>Cells, cells per sequence, and a note when they differ from the context asked.</returns>
+    public override (long Cells, long PerSequence, string? Note) KvCacheCells(long contextTokens, RuntimeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(contextTokens, 1);
+        long padded = Pad(contextTokens);
+        int n = Math.Max(1, settings.Parallel);
+        if (n == 1)
+        {
+            return (padded, padded, padded == contextTokens ? null : $"n_ctx {contextTokens} padded to {padded} cells (multiple of {ContextPadding})");
+        }
+
+        if (settings.KvUnified)
+        {
+            return (padded, padded, $"--kv-unified: {n} sequences share {padded} cells (any one may use all)");
+        }
+
+        long perSequence = Pad(padded / n);
+        long cells = perSequence * n;
+        return (cells, perSequence, $"-np {n}: n_ctx {contextTokens} split into {n} streams of {perSequence} cells (n_ctx / {n}, padded to {ContextPadding}) = {cells} cells");
+    }
+
+    /// <summary>llama.cpp's SWA cache (<c>llama_kv_cache_iswa</c>, src/llama-kv-cache-iswa.cpp): per stream
+    /// GGML_PAD(min(stream cells, n_swa × (unified ? n_seq : 1) + n_ubatch), 256) cells — the window plus one physical
+    /// batch, padded — times the streams (one per sequence unless <c>--kv-unified</c>).</summary>
+    /// <param name="window">n_swa, tokens.</param>
+    /// <param name="contextTokens">Context asked (<c>-c</c>).</param>
+    /// <param name="settings">Sequences, unified KV, n_ubatch.</param>
+    /// <returns>Cells over all streams and the arithmetic.</returns>
+    public override (long Cells, string? Note) SlidingWindowCells(int window, long contextTokens, RuntimeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var (cells, perSequence, _) = KvCacheCells(contextTokens, settings);
+        int n = Math.Max(1, settings.Parallel);
+        bool unified = settings.KvUnified || n == 1;
+        long streamCells = unified ? cells : perSequence;
+        long streams = unified ? 1 : n;
+        long wanted = ((long)window * (unified ? n : 1)) + settings.EffectiveUbatchTokens;
+        long perStream = Math.Min(Pad(Math.Min(streamCells, wanted)), streamCells);
+        long total = perStream * streams;
+        return (total, $"SWA cache {(streams > 1 ? $"{streams} streams × " : string.Empty)}pad256(min({streamCells}, {(unified && n > 1 ? $"{window} × {n}" : window.ToString(System.Globalization.CultureInfo.InvariantCulture))} + n_ubatch {settings.EffectiveUbatchTokens})) = {total} cells");
+    }
+
+    /// <inheritdoc />
+    public override string? RejectSettings(RuntimeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return null;
+    }
+
+    private static long Pad(long tokens) => Math.Max(1, (tokens + ContextPadding - 1) / ContextPadding) * ContextPadding;
 
     /// <inheritdoc />
     public override (ModelArchitecture Architecture, string? Note) KvCacheView(ModelArchitecture architecture)

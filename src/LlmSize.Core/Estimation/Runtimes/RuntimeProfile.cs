@@ -89,6 +89,46 @@ public abstract class RuntimeProfile
     /// <returns>Bytes and how they were computed.</returns>
     public abstract (long Bytes, string How) ComputeBuffers(ModelArchitecture architecture, WeightFormat format, long contextTokens);
 
+    /// <summary>Compute buffers under the runtime's start-up settings (<see cref="RuntimeSettings"/>: flash attention,
+    /// physical batch, sequences). The default ignores them (runtimes without such knobs reject non-default settings
+    /// in <see cref="RejectSettings"/>) and asks <see cref="ComputeBuffers(ModelArchitecture, WeightFormat, long)"/>.</summary>
+    /// <param name="architecture">Hyper-parameters.</param>
+    /// <param name="format">Weight format.</param>
+    /// <param name="contextTokens">Context length, tokens (≥ 1), as asked (<c>-c</c>).</param>
+    /// <param name="settings">The settings.</param>
+    /// <returns>Bytes and how they were computed.</returns>
+    public virtual (long Bytes, string How) ComputeBuffers(ModelArchitecture architecture, WeightFormat format, long contextTokens, RuntimeSettings settings) =>
+        ComputeBuffers(architecture, format, contextTokens);
+
+    /// <summary>KV-cache cells the runtime allocates for a context of <paramref name="contextTokens"/> under
+    /// <paramref name="settings"/>, and the tokens one sequence may hold. The default: exactly the context, for one
+    /// sequence.</summary>
+    /// <param name="contextTokens">Context length, tokens (≥ 1), as asked.</param>
+    /// <param name="settings">The settings.</param>
+    /// <returns>Cells in total (all sequences), tokens per sequence, and a note when they differ from the context
+    /// asked (null otherwise).</returns>
+    public virtual (long Cells, long PerSequence, string? Note) KvCacheCells(long contextTokens, RuntimeSettings settings) =>
+        (contextTokens, contextTokens, null);
+
+    /// <summary>Cells the runtime's sliding-window layers keep for a window of <paramref name="window"/> tokens, over all
+    /// sequences, and how. The default keeps exactly the window (transformers' HybridCache).</summary>
+    /// <param name="window">The model's sliding window, tokens (≥ 1).</param>
+    /// <param name="contextTokens">Context asked, tokens.</param>
+    /// <param name="settings">The settings.</param>
+    /// <returns>Cells (at most the KV cells of the context) and a note, or null when it is the window itself.</returns>
+    public virtual (long Cells, string? Note) SlidingWindowCells(int window, long contextTokens, RuntimeSettings settings) => (window, null);
+
+    /// <summary>Why <paramref name="settings"/> cannot be applied to this runtime (a knob it does not have), or null.
+    /// The default accepts only the defaults: the knobs are llama.cpp's.</summary>
+    /// <param name="settings">The settings.</param>
+    /// <returns>One sentence naming the flags, or null.</returns>
+    public virtual string? RejectSettings(RuntimeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.IsDefault ? null
+            : $"{settings.ToFlags()}: these are llama.cpp settings; {DisplayName} has no such knobs (use --runtime llama.cpp, or drop them).";
+    }
+
     /// <summary>The architecture as this runtime's KV cache sees it, and a note when that differs from the config. The
     /// default is that of exported decoders (ONNX, LiteRT): past keys/values are kept for every token, so a
     /// <c>sliding_window</c> does not shrink the cache.</summary>

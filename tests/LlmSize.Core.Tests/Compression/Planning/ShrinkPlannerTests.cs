@@ -169,27 +169,39 @@ public class ShrinkPlannerTests
     }
 
     [Fact]
-    public void TightFit_IsMarked_NotReordered()
+    public void TightFit_IsMarked_AndRanksAfterEveryComfortableFit()
     {
-        // User report: fit warns "Q5_K_M leaves only 14.36 MiB (1%)" for gemma-2b on a Galaxy A15; shrink said plain "fits".
+        // User report: fit warned that its pick leaves only 14.36 MiB (1%) for gemma-2b on a Galaxy A15; shrink said
+        // plain "fits". With llama.cpp's compute buffer for 512 rows of Gemma's 256,000-token logits
+        // (512 × (256,000 + 2,048) × 4 B = 504 MiB) the pick is Q3_K_M, still tight.
+        // The tight Q3_K_M now ranks after every comfortable fit (FitVariant.Preference), in shrink and fit alike.
         var device = DeviceCatalog.Default.Find("galaxy-a15");
         var plan = ShrinkPlanner.Plan(Gemma2B, "gemma-2b", device, Runtimes.LlamaCpp);
-        var fit = new FitAnalyzer(Gemma2B, "gemma-2b").Analyze(device, Runtimes.LlamaCpp);
-        Assert.Equal("Q5_K_M", fit.Best!.Format.Name);
-        Assert.Contains(fit.Warnings, w => w.StartsWith("Q5_K_M leaves only 14.36 MiB", StringComparison.Ordinal));
+        var analyzer = new FitAnalyzer(Gemma2B, "gemma-2b");
+        var tight = analyzer.Analyze(device, Runtimes.LlamaCpp, Runtimes.LlamaCpp.FindFormat("Q3_K_M"));
+        Assert.Equal(512L * (256000 + 2048) * 4, tight.Requested.Memory.ComputeBufferBytes);
+        double headroomMiB = (device.AppMemoryLimitBytes - tight.Requested.Memory.TotalBytes) / 1048576.0;
+        Assert.Contains(tight.Warnings, w => w.StartsWith($"Q3_K_M leaves only {headroomMiB.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} MiB", StringComparison.Ordinal));
+        var fit = analyzer.Analyze(device, Runtimes.LlamaCpp);
+        Assert.Equal("Q2_K", fit.Best!.Format.Name);           // the first comfortable rung
+        Assert.Contains(fit.Warnings, w => w.StartsWith("Q3_K_M also fits", StringComparison.Ordinal));
 
-        var q5 = plan.Options[0];
-        Assert.Equal("Q5_K_M", q5.Label);                      // still #1: tight is marked, ranking stays by precision
-        Assert.True(q5.IsTight);
-        // Headroom = (app memory limit − memory) / limit; fit's warning: 14.36 MiB of the 2.00 GiB app memory budget.
-        Assert.Equal((double)(device.AppMemoryLimitBytes - q5.MemoryBytes) / device.AppMemoryLimitBytes, q5.HeadroomFraction!.Value, 12);
-        Assert.Equal(14.36, (device.AppMemoryLimitBytes - q5.MemoryBytes) / 1048576.0, 2);
-        Assert.True(q5.HeadroomFraction < ShrinkPlanner.TightHeadroomFraction);
+        Assert.Equal("Q2_K", plan.Options[0].Label);
+        int lastComfortable = plan.Options.ToList().FindLastIndex(o => o.Fits && !o.IsTight);
+        int firstTight = plan.Options.ToList().FindIndex(o => o.IsTight);
+        Assert.True(lastComfortable < firstTight, "every comfortable fit ranks before every tight one");
+        var q3 = plan.Options.Single(o => o.Label == "Q3_K_M");
+        Assert.Equal(plan.Options[firstTight], q3);             // the highest-precision tight fit leads the tight ones
+        Assert.True(q3.IsTight);
+        // Headroom = (app memory limit − memory) / limit, the same bytes as fit's warning.
+        Assert.Equal((double)(device.AppMemoryLimitBytes - q3.MemoryBytes) / device.AppMemoryLimitBytes, q3.HeadroomFraction!.Value, 12);
+        Assert.Equal(headroomMiB, (device.AppMemoryLimitBytes - q3.MemoryBytes) / 1048576.0, 6);
+        Assert.True(q3.HeadroomFraction < ShrinkPlanner.TightHeadroomFraction);
 
-        // Q4_K_M (1.79 GiB of 2.00 GiB, ~10.5% left) is not tight, and what does not fit has no headroom.
-        var q4 = plan.Options.Single(o => o.Label == "Q4_K_M");
-        Assert.False(q4.IsTight);
-        Assert.True(q4.HeadroomFraction >= ShrinkPlanner.TightHeadroomFraction);
+        // Q2_K (1.73 GiB of 2.00 GiB, ~13% left) is not tight, and what does not fit has no headroom.
+        var q2 = plan.Options.Single(o => o.Label == "Q2_K");
+        Assert.False(q2.IsTight);
+        Assert.True(q2.HeadroomFraction >= ShrinkPlanner.TightHeadroomFraction);
         Assert.All(plan.Options.Where(o => !o.Fits), o => Assert.Null(o.HeadroomFraction));
         Assert.All(plan.Options.Where(o => !o.Fits), o => Assert.False(o.IsTight));
     }

@@ -214,12 +214,19 @@ public class FitAnalyzerTests
     public void Smaller_formats_listed_before_the_request_are_still_rungs_below_it()
     {
         // WebLLM lists q4f32_1 last; asked for it on an 8 GB MacBook Air, llama-3.1-8b's q4f16_1 (4.5 vs 5 bits) is the
-        // next rung down and fits at the full 4096 tokens.
+        // next rung down and fits at the full 4096 tokens — but tightly, so the comfortable q3f16_1 below it is
+        // recommended and q4f16_1 is named as the tight alternative (FitVariant.Preference).
         Assert.True(ModelCatalog.Default.TryFind("llama-3.1-8b", out var e));
         var big = HfConfigReader.Parse(e!.Config!.Value, e.Id);
-        var report = new FitAnalyzer(big, "llama-3.1-8b").Analyze(Device("macbook-air-m1-8gb"), Runtimes.WebLlm, Runtimes.WebLlm.FindFormat("q4f32_1"));
-        Assert.Equal("q4f16_1", report.Best!.Format.Name);
+        var device = Device("macbook-air-m1-8gb");
+        var analyzer = new FitAnalyzer(big, "llama-3.1-8b");
+        var report = analyzer.Analyze(device, Runtimes.WebLlm, Runtimes.WebLlm.FindFormat("q4f32_1"));
+        var q4f16 = analyzer.Analyze(device, Runtimes.WebLlm, Runtimes.WebLlm.FindFormat("q4f16_1")).Requested;
+        Assert.True(q4f16.Fits && q4f16.IsTight);
+        Assert.Equal("q3f16_1", report.Best!.Format.Name);
+        Assert.False(report.Best.IsTight);
         Assert.Equal(4096, report.Best.ContextTokens);
+        Assert.Contains(report.Warnings, w => w.StartsWith("q4f16_1 also fits", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -264,10 +271,25 @@ public class FitAnalyzerTests
     [Fact]
     public void A_tight_fit_is_warned_about()
     {
-        // gemma-2b F16 on a Pixel 8: 4.94 GiB of the 5.20 GiB one app may use (259.5 MiB, 5% left).
-        var report = new FitAnalyzer(Config("gemma-2b"), "gemma-2b").Analyze(Device("pixel-8"), Runtimes.LlamaCpp);
+        // gemma-2b F16 on a Pixel 8 whose app limit is the F16 total + 5%: headroom 0.05 / 1.05 = 4.8% < 10%, so the
+        // fit is tight and warned about (the stock Pixel 8's 5.20 GiB is below the 5.33 GiB F16 needs with llama.cpp's
+        // 504 MiB compute buffer for 512 rows of Gemma's 256,000-token logits).
+        // Asked for by name (--quant F16), the tight F16 is the answer, with the warning.
+        var analyzer = new FitAnalyzer(Config("gemma-2b"), "gemma-2b");
+        var f16Format = Runtimes.LlamaCpp.FindFormat("F16");
+        long f16 = analyzer.Analyze(Device("pixel-8"), Runtimes.LlamaCpp).Requested.Memory.TotalBytes;
+        var device = Device("pixel-8") with { AppMemoryLimitBytes = (long)(f16 * 1.05) };
+        var report = analyzer.Analyze(device, Runtimes.LlamaCpp, f16Format);
         Assert.Equal(FitOutcome.Fits, report.Outcome);
-        Assert.Contains(report.Warnings, w => w.Contains("leaves only", StringComparison.Ordinal));
+        Assert.True(report.TightFit);
+        Assert.Contains(report.Warnings, w => w.Contains("leaves only", StringComparison.Ordinal) && w.Contains("(4.8%)", StringComparison.Ordinal));
+
+        // Without --quant the ladder walk ranks the tight F16 after every comfortable fit: Q8_0 (about half the weights)
+        // leaves far more than 10%, and the warning names F16 as the tight alternative.
+        var walked = analyzer.Analyze(device, Runtimes.LlamaCpp);
+        Assert.Equal("Q8_0", walked.Best!.Format.Name);
+        Assert.False(walked.TightFit);
+        Assert.Contains(walked.Warnings, w => w.StartsWith("F16 also fits but leaves only", StringComparison.Ordinal) && w.Contains("Q8_0 is recommended", StringComparison.Ordinal));
     }
 
     [Fact]
