@@ -138,6 +138,7 @@ public static class ModelLoader
                 Commit = source.Commit,
                 Requests = source.Statistics.Requests,
                 BytesFetched = source.Statistics.BytesRead,
+                Traffic = source.Statistics.Files,
             });
         }
     }

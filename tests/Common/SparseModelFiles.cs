@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LlmSize.Testing;
 
-namespace LlmSize.Core.Tests.Sources;
+namespace LlmSize.Testing;
 
 /// <summary>Model files whose headers are real and whose tensor data are holes (sparse files): multi-GB downloads on
 /// disk in no time and no space, so tests can prove that reading them remotely fetches only the header.</summary>

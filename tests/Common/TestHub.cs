@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace LlmSize.Core.Tests.Sources;
+namespace LlmSize.Testing;
 
 /// <summary>
 /// A real HTTP server (Kestrel on 127.0.0.1, a free port) serving model repositories in the shapes of the Hugging Face
@@ -35,6 +35,9 @@ internal sealed class TestHub : IAsyncDisposable
 
     /// <summary>Direct files by URL path ("/files/x.gguf").</summary>
     public Dictionary<string, string> Direct { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Delay before every answer: a simulated network round trip (benchmarks use 50 ms).</summary>
+    public TimeSpan Latency { get; set; }
 
     /// <summary>Paths whose first request answers 429 (Retry-After: 0).</summary>
     public HashSet<string> Throttled { get; } = [];
@@ -87,6 +90,7 @@ internal sealed class TestHub : IAsyncDisposable
     {
         string path = ctx.Request.Path.Value ?? "/";
         _hits.AddOrUpdate(path, 1, (_, n) => n + 1);
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
         if (Throttled.Contains(path) && _hits[path] == 1)
         {
             ctx.Response.StatusCode = 429;
