@@ -58,6 +58,10 @@ public interface IModelSource
     /// "from the cache, fetched 2026-12-01"; null for a local source.</summary>
     string? Origin => null;
 
+    /// <summary>How many files' headers to read at once (shards, split parts): 8 for a local source; a remote one
+    /// uses <see cref="RemoteSourceOptions.MaxParallelFiles"/> so that shard headers arrive in one round trip.</summary>
+    int MaxParallelReads => 8;
+
     /// <summary>The exact version read: the Hub commit, an Ollama manifest digest, a URL's ETag; null for a local source.</summary>
     string? Commit => null;
 

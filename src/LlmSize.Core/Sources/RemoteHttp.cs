@@ -27,17 +27,16 @@ internal sealed class RemoteHttp : IDisposable
         _options = options;
         var retry = new HttpRetryStrategyOptions
         {
-            MaxRetryAttempts = Math.Max(0, options.MaxRetries),
+            MaxRetryAttempts = Math.Max(1, options.MaxRetries),
             Delay = options.RetryBaseDelay,
             MaxDelay = TimeSpan.FromSeconds(30),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             ShouldRetryAfterHeader = true,
         };
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(retry)
-            .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.AttemptTimeout })
-            .Build();
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (options.MaxRetries > 0) builder.AddRetry(retry); // Polly refuses 0 attempts: no retries = no retry strategy
+        var pipeline = builder.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.AttemptTimeout }).Build();
         HttpMessageHandler inner = options.Handler ?? new SocketsHttpHandler
         {
             AllowAutoRedirect = false,

@@ -85,6 +85,9 @@ public abstract class RemoteModelSource : IModelSource, IDisposable
     public IReadOnlyList<ModelSourceFile> ListFiles() => Files;
 
     /// <inheritdoc />
+    public int MaxParallelReads => Math.Max(1, Options.MaxParallelFiles);
+
+    /// <inheritdoc />
     public bool Exists(string path) => _files.ContainsKey(path);
 
     /// <inheritdoc />
