@@ -98,6 +98,7 @@ public static class LlmSizeWebApp
         CatalogEndpoints.Map(api);
         InspectEndpoints.Map(api, options);
         FitEndpoints.Map(api, options);
+        ProbeEndpoints.Map(api, options);
         api.MapFallback(() => TypedResults.Problem(ProblemMapping.Make(StatusCodes.Status404NotFound, "Not found", "no such API endpoint", "NotFound")));
         return app;
     }
