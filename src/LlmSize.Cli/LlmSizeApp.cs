@@ -6,6 +6,7 @@ using LlmSize.Cli.Commands.Lora;
 using LlmSize.Cli.Commands.Models;
 using LlmSize.Cli.Commands.Prune;
 using LlmSize.Cli.Commands.Quantize;
+using LlmSize.Cli.Commands.Serve;
 using LlmSize.Cli.Commands.Share;
 using LlmSize.Cli.Commands.Shrink;
 using LlmSize.Cli.Infrastructure;
@@ -93,6 +94,9 @@ public static class LlmSizeApp
             lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Merge an adapter into its base: W' = W + scaling·B·A, written as safetensors.")
                 .WithExample("lora", "merge", "model.safetensors", "adapter/", "merged.safetensors");
         });
+        config.AddCommand<ServeCommand>("serve")
+            .WithDescription("The web page and JSON API on loopback (http://127.0.0.1:5080): inspect, fit, probe this browser.")
+            .WithExample("serve", "--urls", "http://127.0.0.1:5080");
         config.AddCommand<ShareCommand>("share")
             .WithDescription("Tied and identical tensors in a file, and the ALBERT cross-layer sharing what-if.")
             .WithExample("share", "model.safetensors");
