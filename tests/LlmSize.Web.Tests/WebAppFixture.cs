@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using System.Net.Http.Json;
 using LlmSize.Core.Sources;
-using LlmSize.Core.Tests.Sources;
 using LlmSize.Testing;
 
 namespace LlmSize.Web.Tests;
