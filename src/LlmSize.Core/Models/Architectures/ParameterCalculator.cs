@@ -136,8 +136,10 @@ public static class ParameterCalculator
             }
         }
 
-        // Output head.
-        if (!a.TieWordEmbeddings && a.MaskedLmHead != true)
+        // Output head. Encoder-only models (BERT, bge, nomic-bert) are embedding models: BertModel has no vocabulary
+        // projection of its own, and llama.cpp's converter drops the masked-LM head, so only a declared MaskedLmHead
+        // adds one (below).
+        if (!a.TieWordEmbeddings && a.MaskedLmHead != true && a.Kind != TransformerKind.EncoderOnly)
         {
             Add(list, ModelComponent.OutputHead, "output.weight", 1, a.VocabSize, e);
         }

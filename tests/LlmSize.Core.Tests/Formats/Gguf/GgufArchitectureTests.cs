@@ -67,6 +67,22 @@ public sealed class GgufArchitectureTests
     }
 
     [Fact]
+    public void Bge_small_vocab_gguf_counts_no_lm_head()
+    {
+        // Issue 17 item 6: the encoder-only bge-small GGUF counted a 30522 x 384 LM head it does not have (44.9M).
+        // By hand from bge-small-en-v1.5's config (hidden 384, 12 layers, FF 1536, vocab 30522, 512 positions,
+        // 2 token types): embeddings 30522x384 + 512x384 + 2x384 = 11,917,824 and their LayerNorm 768; per layer
+        // attention 4 x (384x384 + 384) = 591,360, FFN 384x1536 + 1536 + 1536x384 + 384 = 1,181,568, two LayerNorms
+        // 1,536 -> 12 x 1,774,464 = 21,293,568; total 33,212,160. The model card's 33.4M (BAAI/bge-small-en-v1.5
+        // safetensors, 33,360,000) adds BertModel's pooler 384x384 + 384 = 147,840, which llama.cpp's converter drops.
+        var inventory = LlmSize.Core.ModelLoader.Load(TestPaths.Fixture("gguf", "ggml-vocab-bert-bge.gguf"));
+        ParameterBreakdown b = ParameterCalculator.Count(inventory.Architecture!);
+        Assert.Equal(33_212_160, b.Total);
+        Assert.Equal(0, b.OutputHead);
+        Assert.Equal(33_212_160, LlmSize.Core.Models.ModelSizeReport.Create(inventory).Parameters);
+    }
+
+    [Fact]
     public void Per_layer_arrays_moe_and_sliding_window()
     {
         GgufFile file = Build(w => w
