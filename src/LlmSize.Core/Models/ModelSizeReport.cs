@@ -39,16 +39,51 @@ public sealed class ModelSizeReport
     private static readonly string[] TokenEmbeddingNames =
         ["embed_tokens", "word_embeddings", "wte.", "embed_in.", "token_embd", "tok_embeddings", "shared.weight"];
 
+    /// <summary>What is printed instead of the LLM scale for an adapter (a PEFT LoRA folder, its bare
+    /// <c>adapter_model.safetensors</c>, or a llama.cpp LoRA GGUF): the same answer whichever of them is given.</summary>
+    public const string AnAdapter =
+        "no, an adapter (LoRA low-rank weights applied to a base model), not a model on its own; size classes and the LLM scale describe its base model";
+
+    /// <summary>Tensor-name fragments of LoRA factors: PEFT (<c>….lora_A.weight</c>, <c>….lora_B.weight</c>,
+    /// <c>lora_embedding_A</c> / <c>_B</c>, PEFT <c>tuners/lora/layer.py</c>) and llama.cpp LoRA GGUF
+    /// (<c>….lora_a</c>, <c>….lora_b</c>, <c>convert_lora_to_gguf.py</c>).</summary>
+    private static readonly string[] LoraFactorNames =
+        [".lora_A.", ".lora_B.", "lora_embedding_A", "lora_embedding_B", ".lora_a", ".lora_b"];
+
+    /// <summary>True when the inventory is an adapter rather than a model: a PEFT adapter folder, a weights file whose
+    /// tensors include LoRA factors (so the bare <c>adapter_model.safetensors</c> gets the same answer as its folder), or a
+    /// GGUF with <c>general.type</c> = <c>adapter</c>. An adapter has no size class of its own.</summary>
+    public bool IsAdapter => IsAdapterInventory(Inventory);
+
+    private static bool IsAdapterInventory(ModelInventory inventory)
+    {
+        {
+            if (inventory.Format == ModelFileFormat.PeftAdapter || inventory.Adapter is not null) return true;
+            if (inventory.Metadata.TryGetValue("general.type", out string? type) && type == "adapter") return true;
+            return inventory.Tensors.Any(t => LoraFactorNames.Any(n => t.Name.Contains(n, StringComparison.Ordinal)));
+        }
+    }
+
+    /// <summary>The one answer to "is it an LLM?" every front end prints: <see cref="AnAdapter"/> for an adapter, "no, " +
+    /// <see cref="NotALanguageModel"/> for a model without a vocabulary, the LLM scale's text otherwise (null when the size
+    /// is undisclosed).</summary>
+    public string? ScaleText => IsAdapter ? AnAdapter : !IsLanguageModel ? "no, " + NotALanguageModel : Scale?.Text;
+
+    /// <summary>Machine-readable kind of <see cref="ScaleText"/>: <c>Adapter</c>, <c>NotALanguageModel</c>, or the
+    /// <see cref="LlmScaleCategory"/> name (null when the size is undisclosed).</summary>
+    public string? ScaleCategory => IsAdapter ? "Adapter" : !IsLanguageModel ? "NotALanguageModel" : Scale?.Category.ToString();
+
     /// <summary>True when the model is a language model, so size classes ("7B class") and the LLM scale describe it: a
-    /// catalog entry or adapter (both describe language models), an architecture with a vocabulary, a GGUF tokenizer
-    /// vocabulary, or a token-embedding tensor. A vision graph such as AlexNet or a TFLite person detector has
+    /// catalog entry, an architecture with a vocabulary, a GGUF tokenizer vocabulary, or a token-embedding tensor — and
+    /// not an adapter (<see cref="IsAdapter"/>). A vision graph such as AlexNet or a TFLite person detector has
     /// parameters but no vocabulary: calling it a "small language model" would be wrong.</summary>
     public bool IsLanguageModel
     {
         get
         {
             var inventory = Inventory;
-            if (inventory.Format is ModelFileFormat.Catalog or ModelFileFormat.PeftAdapter) return true;
+            if (IsAdapter) return false;
+            if (inventory.Format is ModelFileFormat.Catalog) return true;
             if (inventory.Architecture is { VocabSize: > 0 }) return true;
             if (inventory.Metadata.Keys.Any(k => k.StartsWith("tokenizer.", StringComparison.Ordinal))) return true;
             return inventory.Tensors.Any(t => TokenEmbeddingNames.Any(n => t.Name.Contains(n, StringComparison.Ordinal)));
@@ -194,7 +229,9 @@ public sealed class ModelSizeReport
 
         string? nameText = inventory.ModelName ?? Path.GetFileName(inventory.Source);
         var name = string.IsNullOrWhiteSpace(nameText) ? null : ModelName.Parse(nameText);
-        var sizeClass = parameters is { } p && p > 0 ? Models.SizeClass.FromParameterCount(p) : null;
+        // An adapter's own count is not a model size: no size class, no LLM scale (ScaleText says what it is).
+        bool adapter = IsAdapterInventory(inventory);
+        var sizeClass = parameters is { } p && p > 0 && !adapter ? Models.SizeClass.FromParameterCount(p) : null;
         SizeComparison? agreement = sizeClass is not null && name?.SizeTag is { } tag ? sizeClass.Compare(tag) : null;
         if (name is not null && name.SizeTag is null && parameters is not null)
         {
@@ -211,7 +248,7 @@ public sealed class ModelSizeReport
             SizeClass = sizeClass,
             Name = name,
             NameAgreement = agreement,
-            Scale = parameters is { } q && q > 0 ? LlmScale.Classify(q) : null,
+            Scale = parameters is { } q && q > 0 && !adapter ? LlmScale.Classify(q) : null,
             DownloadByPrecision = parameters is { } r && r > 0 ? DownloadAtEachPrecision(inventory, r) : [],
             Notes = notes,
         };

@@ -39,7 +39,7 @@ public sealed record InspectAnswer(string Source, string Format, string? Name, l
         var inv = r.Inventory;
         bool lm = r.IsLanguageModel;
         return new InspectAnswer(inv.Source, inv.Format.ToString(), inv.ModelName, r.Parameters, r.Source.ToString(), r.ActiveParameters,
-            lm ? r.SizeClass?.Label : null, lm ? r.Scale?.Text : ModelSizeReport.NotALanguageModel, r.NameAgreement?.Message, r.Name?.Family,
+            lm ? r.SizeClass?.Label : null, r.ScaleText, r.NameAgreement?.Message, r.Name?.Family,
             inv.Files.Count == 0 ? null : inv.DownloadBytes, inv.Files.Select(f => new FileLength(f.Path, f.Length)).ToList(),
             r.DownloadByPrecision.Select(e => new PrecisionBytes(e.Scheme.Name, Math.Round(e.EffectiveBitsPerWeight, 4), e.Bytes)).ToList(),
             inv.Variants.Select(v => new VariantBytes(v.Name, v.DownloadBytes, v.Parameters)).ToList(),

@@ -34,6 +34,35 @@ public sealed class ModelSizeReportTests
         Assert.False(r.IsLanguageModel);
     }
 
+    [Theory]
+    [InlineData("gpt2-lora-seqcls", null)]
+    [InlineData("gpt2-lora-seqcls", "adapter_model.safetensors")]
+    [InlineData("distilbert-lora-imdb", null)]
+    [InlineData("distilbert-lora-imdb", "adapter_model.safetensors")]
+    public void An_adapter_gets_one_answer_as_a_folder_and_as_its_weights_file(string adapter, string? file)
+    {
+        // Issue 17 item 6: the folder was a "small language model" (300K class) and its .safetensors "not a language
+        // model". Both are the same PEFT LoRA adapter (../shared/README.md: gpt2-lora-seqcls 299,520 parameters,
+        // distilbert-lora-imdb 739,586), with no size class of its own.
+        string path = file is null ? TestPaths.Fixture("peft", adapter) : TestPaths.Fixture("peft", adapter, file);
+        var r = ModelSizeReport.Create(ModelLoader.Load(path));
+        Assert.True(r.IsAdapter);
+        Assert.False(r.IsLanguageModel);
+        Assert.Null(r.SizeClass);
+        Assert.Null(r.Scale);
+        Assert.Equal(ModelSizeReport.AnAdapter, r.ScaleText);
+        Assert.Equal("Adapter", r.ScaleCategory);
+        Assert.Equal(adapter == "gpt2-lora-seqcls" ? 299_520 : 739_586, r.Parameters);
+    }
+
+    [Fact]
+    public void A_model_is_not_an_adapter()
+    {
+        var r = ModelSizeReport.Create(ModelLoader.Load(TestPaths.Fixture("gguf", "llama-2-tiny-random.gguf")));
+        Assert.False(r.IsAdapter);
+        Assert.Equal(r.Scale!.Text, r.ScaleText);
+    }
+
     [Fact]
     public void An_undisclosed_model_has_no_count()
     {

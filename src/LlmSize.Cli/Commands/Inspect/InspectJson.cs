@@ -41,7 +41,7 @@ internal sealed record InspectJson(
             inv.ModelName,
             new ParametersJson(r.Parameters, r.Source.ToString(), r.ActiveParameters, r.Analytic?.Total, tc?.Parameters, inv.PublishedParameters,
                 lm ? r.SizeClass?.Label : null, lm ? r.SizeClass?.DisplayName : null, r.NameAgreement?.Agreement.ToString(), r.NameAgreement?.Message,
-                lm ? r.Scale?.Category.ToString() : "NotALanguageModel", lm ? r.Scale?.Text : ModelSizeReport.NotALanguageModel, tc?.BufferElements ?? 0, tc?.BufferBytes ?? 0, tc?.AuxiliaryBytes ?? 0, inv.SizeDisclosed),
+                r.ScaleCategory, r.ScaleText, tc?.BufferElements ?? 0, tc?.BufferBytes ?? 0, tc?.AuxiliaryBytes ?? 0, inv.SizeDisclosed),
             r.Name is { } n ? new NameJson(n.Original, n.Family, n.Version, n.Tier, n.SizeTag?.Text, n.SizeTag?.Parameters, n.Variants, n.QuantizationTags) : null,
             inv.Files.Count == 0 ? null : new DownloadJson(inv.DownloadBytes, inv.DownloadBytes / 1e9, inv.DownloadBytes / (double)(1L << 30), inv.Files.Select(f => new FileJson(f.Path, f.Length)).ToList()),
             inv.Architecture is { } ar ? new ArchitectureJson(ar.Family, ar.ArchitectureName, ar.Kind.ToString(), ar.VocabSize, ar.HiddenSize, ar.LayerCount,

@@ -45,8 +45,7 @@ internal static class InspectRenderer
         }
 
         if (r.NameAgreement is { } ag) grid.AddRow("[bold]name vs count[/]", Markup.Escape(ag.Message));
-        if (!languageModel) grid.AddRow("[bold]is it an LLM?[/]", Markup.Escape("no, " + ModelSizeReport.NotALanguageModel));
-        else if (r.Scale is { } scale) grid.AddRow("[bold]is it an LLM?[/]", Markup.Escape(scale.Text));
+        if (r.ScaleText is { } scale) grid.AddRow("[bold]is it an LLM?[/]", Markup.Escape(scale));
         if (inv.Files.Count > 0)
         {
             grid.AddRow("[bold]download[/]", $"[bold]{N(inv.DownloadBytes)} bytes[/] = {Units.FormatBoth(inv.DownloadBytes)} in {inv.Files.Count} file(s) [grey](exact: sum of file sizes)[/]");
@@ -77,7 +76,7 @@ internal static class InspectRenderer
 
         foreach (string note in r.Notes) console.MarkupLine("[yellow]note:[/] " + Markup.Escape(note));
         if (inv.Note is { } n2 && r.Source != ParameterCountSource.Undisclosed) console.MarkupLine("[grey]" + Markup.Escape(n2) + "[/]");
-        console.MarkupLine("[grey]GB = 10^9 bytes, GiB = 2^30 bytes.[/]");
+        console.MarkupLine("[grey]kB/MB/GB = 10^3/10^6/10^9 bytes, KiB/MiB/GiB = 2^10/2^20/2^30 bytes.[/]");
     }
 
     private static void RenderComponents(IAnsiConsole console, ModelSizeReport r)
@@ -171,15 +170,20 @@ internal static class InspectRenderer
 
     private static void RenderPrecisions(IAnsiConsole console, ModelSizeReport r)
     {
+        // One unit pair for the whole column, chosen by the largest row, so a 300K-parameter adapter reads in MB / MiB
+        // instead of a column of "0.00 GB".
+        long largest = r.DownloadByPrecision.Count == 0 ? 0 : r.DownloadByPrecision.Max(e => e.Bytes);
+        (string dec, double decDiv, string bin, double binDiv) = largest >= 1_000_000_000 ? ("GB", 1e9, "GiB", 1 << 30)
+            : largest >= 1_000_000 ? ("MB", 1e6, "MiB", 1 << 20) : ("kB", 1e3, "KiB", 1 << 10);
         var table = new Table().Border(TableBorder.Rounded).Title("what the weights would weigh (from the parameter count)")
-            .AddColumns("precision", "bits/weight", "bytes", "GB", "GiB");
+            .AddColumns("precision", "bits/weight", "bytes", dec, bin);
         string[] shown = ["fp32", "fp16", "bf16", "int8", "int4", "int4-g128-f16", "q4f16_1", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K", "IQ2_XXS"];
         foreach (var e in r.DownloadByPrecision.Where(e => shown.Contains(e.Scheme.Name, StringComparer.Ordinal)
                          || (e.Scheme.GgufType is { Kind: Core.Precision.DataTypeKind.BlockQuantized } g && shown.Contains(g.Name, StringComparer.Ordinal)))
                      .GroupBy(e => e.Scheme.Name).Select(g => g.First()))
         {
             table.AddRow(Markup.Escape(e.Scheme.Name), e.EffectiveBitsPerWeight.ToString("0.###", CultureInfo.InvariantCulture), N(e.Bytes),
-                e.Gigabytes.ToString("0.00", CultureInfo.InvariantCulture), e.Gibibytes.ToString("0.00", CultureInfo.InvariantCulture));
+                (e.Bytes / decDiv).ToString("0.00", CultureInfo.InvariantCulture), (e.Bytes / binDiv).ToString("0.00", CultureInfo.InvariantCulture));
         }
 
         console.Write(table);

@@ -130,19 +130,33 @@ public static class LoraPlanner
             .Where(w => w.Shape.Count == 2 && w.Name.EndsWith(".weight", StringComparison.Ordinal) && w.Name.Contains("{layer}", StringComparison.Ordinal))
             .ToList();
         var kinds = new List<(string Target, string Kind)>();
+        var optional = new HashSet<string>(StringComparer.Ordinal);
+        bool hasFamily = FamilyModules.TryGetValue(architecture.Family, out var family);
         foreach (string t in targets.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct())
         {
             if (t == "all-linear")
             {
-                // PEFT's all-linear: every nn.Linear of the blocks, including an MoE router (Mixtral's block_sparse_moe.gate).
-                foreach (string k in new[] { "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down", "ffn_gate_inp" }) kinds.Add((k, k));
+                // PEFT's all-linear: every nn.Linear (and GPT-2 Conv1D) of the blocks, named as PEFT names them — the
+                // family's module names (c_attn fused on GPT-2, q_lin on DistilBERT), LLaMA-style names for a family
+                // without a table — plus an MoE router (Mixtral's block_sparse_moe.gate). A name whose weight the
+                // architecture lacks (a gated MLP's gate_proj on a plain MLP) is skipped, as PEFT finds no module.
+                IEnumerable<(string Name, string[] Kinds)> all = hasFamily
+                    ? family!.Select(kv => (kv.Key, kv.Value))
+                    : LlamaStyle.Select(n => (n, Map[n]));
+                foreach (var (name, ks2) in all.Append(("gate", ["ffn_gate_inp"])))
+                {
+                    if (kinds.Any(k => k.Target == name)) continue;
+                    optional.Add(name);
+                    foreach (string k in ks2) kinds.Add((name, k));
+                }
+
                 continue;
             }
 
             string[]? ks;
-            if (FamilyModules.TryGetValue(architecture.Family, out var family))
+            if (hasFamily)
             {
-                if (!family.TryGetValue(t, out ks))
+                if (!family!.TryGetValue(t, out ks))
                 {
                     throw new InputException(InputErrorKind.InvalidRequest, $"A {architecture.Family} model has no module named '{t}' (PEFT would find no target); its linear modules are {string.Join(", ", family.Keys)}, or all-linear.");
                 }
@@ -152,6 +166,8 @@ public static class LoraPlanner
                 throw new InputException(InputErrorKind.InvalidRequest, $"Unknown target module '{t}'; known: {string.Join(", ", Map.Keys.Order(StringComparer.Ordinal))}, all-linear.");
             }
 
+            kinds.RemoveAll(k => k.Target == t);
+            optional.Remove(t);
             foreach (string k in ks) kinds.Add((t, k));
         }
 
@@ -163,7 +179,7 @@ public static class LoraPlanner
             var matches = parts.Select(p => weights.Where(w => Matches(w.Name, p)).ToList()).ToList();
             if (matches.Any(m => m.Count == 0))
             {
-                if (target == kind && targets.Contains("all-linear")) continue; // all-linear: a gated MLP may lack ffn_gate
+                if (optional.Contains(target)) continue; // all-linear: a plain MLP has no gate_proj, a dense model no router
                 if (kinds.Count(k => k.Target == target) > 1 && matches.All(m => m.Count == 0)) continue; // c_proj on a model without one of its meanings
                 throw new InputException(InputErrorKind.InvalidRequest, $"Target '{target}' ({kind}) does not exist in a {architecture.Family} architecture.");
             }

@@ -75,6 +75,23 @@ public class LoraPlannerTests
     }
 
     [Fact]
+    public void All_linear_names_modules_as_peft_does()
+    {
+        // Issue 17 item 6: all-linear listed llama.cpp names (attn_q) where --targets takes PEFT names (q_proj).
+        var llama = LoraPlanner.Plan(Catalog("llama-3.2-1b"), ["all-linear"], 1);
+        Assert.Equal(["down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj", "v_proj"],
+            llama.Estimate.Modules.Select(m => m.ModulePath[(m.ModulePath.LastIndexOf('.') + 1)..]).Distinct().Order(StringComparer.Ordinal));
+
+        // GPT-2's all-linear is its Conv1D modules as PEFT adapts them: attn.c_attn [768 -> 2304], attn.c_proj and
+        // mlp.c_proj, mlp.c_fc [768 -> 3072]; at r = 8 per layer 8 x ((768+2304) + (768+768) + (3072+768) + (768+3072))
+        // = 8 x 12,288 = 98,304; x 12 layers = 1,179,648 (the fused c_attn, not three separate q/k/v matrices).
+        var gpt2 = LoraPlanner.Plan(Catalog("gpt2"), ["all-linear"], 8);
+        Assert.Equal(1_179_648, gpt2.Estimate.Parameters);
+        Assert.Equal(["c_attn", "c_fc", "c_proj"],
+            gpt2.Estimate.Modules.Select(m => m.ModulePath[(m.ModulePath.LastIndexOf('.') + 1)..]).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void All_linear_includes_the_moe_router()
     {
         // mixtral-8x7b: 32 layers, router gate [8 experts, 4096 hidden] per layer; PEFT's all-linear adapts it too:
