@@ -289,6 +289,7 @@ public sealed class CustomDeviceBuilder
             GpuFp16Tflops = _fp16,
             GpuFp32Tflops = _fp32,
             CpuCores = _cores ?? 1,
+            CpuCoresAssumed = _cores is null,
             FreeStorageBytes = _storage ?? AssumedFreeStorageBytes(ram),
             AppMemoryLimitBytes = _appLimit ?? ram - reserve,
             WebGpu = webGpu,

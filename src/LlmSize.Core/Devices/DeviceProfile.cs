@@ -54,6 +54,10 @@ public sealed record DeviceProfile
     /// <summary>CPU cores (all clusters; logical processors for <see cref="ThisMachine"/>).</summary>
     public required int CpuCores { get; init; }
 
+    /// <summary>True when <see cref="CpuCores"/> is not known but assumed (a device described inline without
+    /// <c>--cores</c>): the CPU prompt (prefill) speed, which is compute-bound, rests on the assumption and fit says so.</summary>
+    public bool CpuCoresAssumed { get; init; }
+
     /// <summary>Performance ("big" / "prime" + "gold") cores, when the CPU is heterogeneous and the split is known.</summary>
     public int? CpuBigCores { get; init; }
 

@@ -25,6 +25,24 @@ public sealed class CustomDeviceBuilderTests
     }
 
     [Fact]
+    public void A_device_without_cores_says_its_prompt_speed_rests_on_an_assumed_core()
+    {
+        // Issue 17 item 6: --ram 16GiB --bandwidth 50GB/s gave a prompt speed equal to the generation speed from an
+        // unstated one-core assumption. Now the report says so and points to --cores; with --cores 8 the assumption
+        // and the warning are gone, and compute-bound prefill outruns bandwidth-bound decode.
+        DeviceProfile assumed = new CustomDeviceBuilder().WithRam("16GiB").WithBandwidth("50GB/s").Build();
+        Assert.True(assumed.CpuCoresAssumed);
+        var r = FitPipeline.Run(new FitRequest { Model = ModelLoader.Load("gemma-2b"), Devices = [assumed], Runtime = LlmSize.Core.Estimation.Runtimes.LlamaCpp }).Reports.Single();
+        Assert.Contains(r.Warnings, w => w.Contains("--cores", StringComparison.Ordinal) && w.Contains("1 CPU core", StringComparison.Ordinal));
+
+        DeviceProfile eight = new CustomDeviceBuilder().WithRam("16GiB").WithBandwidth("50GB/s").WithCores(8).Build();
+        Assert.False(eight.CpuCoresAssumed);
+        var r8 = FitPipeline.Run(new FitRequest { Model = ModelLoader.Load("gemma-2b"), Devices = [eight], Runtime = LlmSize.Core.Estimation.Runtimes.LlamaCpp }).Reports.Single();
+        Assert.DoesNotContain(r8.Warnings, w => w.Contains("--cores", StringComparison.Ordinal));
+        Assert.True(r8.Speed.PrefillTokensPerSecond > r8.Speed.DecodeTokensPerSecond);
+    }
+
+    [Fact]
     public void Build_AllOptions()
     {
         DeviceProfile p = new CustomDeviceBuilder().WithName("lab box").WithRam("16 GB").WithUnifiedMemory()

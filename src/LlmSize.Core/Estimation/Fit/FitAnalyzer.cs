@@ -297,7 +297,9 @@ public sealed class FitAnalyzer
             Download = download,
             DownloadBytes = downloadBytes,
             Reason = FitExplanation.Reason(outcome, requested, best, chosen),
-            Warnings = Warnings(runtime, requested, best, context, passedOver),
+            Warnings = device.CpuCoresAssumed && !chosen.Target.IsGpu()
+                ? [.. Warnings(runtime, requested, best, context, passedOver), CoresAssumedWarning(device)]
+                : Warnings(runtime, requested, best, context, passedOver),
             LastTried = chosen,
             GeneratesTokens = _architecture is null || _architecture.Kind != TransformerKind.EncoderOnly,
             HasArchitecture = _architecture is not null,
@@ -369,6 +371,10 @@ public sealed class FitAnalyzer
     /// estimate's format.</summary>
     private long DownloadBytes(MemoryEstimate memory, WeightFormat stored) =>
         KnownDownloadBytes is { } known && stored.Equals(memory.Format) ? known : memory.Weights.TotalBytes;
+
+    /// <summary>Prompt (prefill) speed on the CPU is compute-bound: with no core count given it rests on an assumed one.</summary>
+    private static string CoresAssumedWarning(DeviceProfile device) =>
+        $"the prompt (prefill) speed assumes {Units.Plural(device.CpuCores, "CPU core")}: the device was described without a core count, so it is no better than the generation speed; pass --cores N (or a device with its cores) for a prompt estimate";
 
     private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context, FitVariant? passedOver)
     {
