@@ -26,6 +26,32 @@ public class InspectCommandTests
         Assert.Contains("723,869 bytes", output);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_lora_adapter_reads_the_same_as_a_folder_and_as_its_safetensors(bool file)
+    {
+        // Issue 17 item 6: the folder said "small language model" (a 300K class), the file "not a language model",
+        // and the precision table was all "0.00 GB". gpt2-lora-seqcls: 299,520 parameters (../shared/README.md);
+        // fp32 1,198,080 bytes = 1.20 MB = 1.14 MiB (1,198,080 / 2^20).
+        string path = file ? CliRunner.Shared("fixtures", "peft", "gpt2-lora-seqcls", "adapter_model.safetensors")
+            : CliRunner.Shared("fixtures", "peft", "gpt2-lora-seqcls");
+        var (code, output) = CliRunner.Run("inspect", path);
+        Assert.Equal(0, code);
+        Assert.Contains("299,520", output);
+        Assert.Contains("an adapter (LoRA low-rank weights applied to a base model)", output);
+        Assert.DoesNotMatch(@"(?m)^size class", output);
+        Assert.DoesNotContain("300K class", output);
+        Assert.DoesNotContain("0.00 GB", output);
+        Assert.Matches(@"fp32\s*│\s*32\s*│\s*1,198,080\s*│\s*1\.20\s*│\s*1\.14", output);
+
+        var (_, json) = CliRunner.Run("inspect", path, "--json");
+        using var doc = JsonDocument.Parse(json);
+        var p = doc.RootElement.GetProperty("parameters");
+        Assert.Equal(JsonValueKind.Null, p.GetProperty("sizeClass").ValueKind);
+        Assert.Equal("Adapter", p.GetProperty("llmScale").GetString());
+    }
+
     [Fact]
     public void Json_output_is_offline_and_follows_the_schema()
     {

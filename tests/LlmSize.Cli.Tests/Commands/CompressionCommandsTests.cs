@@ -162,3 +162,30 @@ public class DistillDeviceTests
         Assert.Contains("no distillation is needed", console.Output);
     }
 }
+
+public class LoraTargetNamesTests
+{
+    [Fact]
+    public void All_linear_lists_the_peft_names_that_targets_takes()
+    {
+        // Issue 17 item 6: `lora size config.json --targets all-linear` listed llama.cpp names (attn_q) where
+        // --targets takes PEFT names (q_proj). LlamaForCausalLM's linears: q/k/v/o_proj, gate/up/down_proj
+        // (transformers modeling_llama.py).
+        var (code, output) = CliRunner.Run("lora", "size", CliRunner.Shared("fixtures", "configs", "llama-3.2-1b", "config.json"), "--targets", "all-linear");
+        Assert.Equal(0, code);
+        foreach (string name in new[] { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj" })
+        {
+            Assert.Contains(name, output);
+        }
+
+        Assert.DoesNotContain("attn_q", output);
+        Assert.DoesNotContain("ffn_", output);
+
+        // What all-linear listed is accepted back by --targets, with the same total: r = 16 (the default) × 704,512
+        // (LoraPlannerTests.AllLinear_CoversAttentionAndGatedMlp derives 704,512 per unit rank) = 11,272,192.
+        var (code2, listed) = CliRunner.Run("lora", "size", CliRunner.Shared("fixtures", "configs", "llama-3.2-1b", "config.json"), "--targets", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
+        Assert.Equal(0, code2);
+        Assert.Contains("adapter: 11,272,192 parameters", listed);
+        Assert.Contains("adapter: 11,272,192 parameters", output);
+    }
+}
