@@ -1,3 +1,4 @@
+using System.Reflection;
 using LlmSize.Cli.Commands.Devices;
 using LlmSize.Cli.Commands.Distill;
 using LlmSize.Cli.Commands.Fit;
@@ -34,6 +35,18 @@ public static class LlmSizeApp
         return app;
     }
 
+    /// <summary>The tool's version as <c>llmsize --version</c> prints it: the assembly's informational version
+    /// (<c>0.1.0+&lt;commit&gt;</c>).</summary>
+    public static string InformationalVersion =>
+        typeof(LlmSizeApp).Assembly.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(LlmSizeApp).Assembly.GetName().Version?.ToString() ?? "?";
+
+    /// <summary>True for exactly <c>--version</c> or <c>-v</c> with nothing else: the one request the entry point answers
+    /// without building the command model.</summary>
+    /// <param name="args">The command line.</param>
+    /// <returns>Whether to print <see cref="InformationalVersion"/> and exit 0.</returns>
+    public static bool IsBareVersionRequest(IReadOnlyList<string> args) => args is ["--version"] or ["-v"];
+
     /// <summary>Registers commands, the console and the error policy on <paramref name="config"/>.</summary>
     /// <param name="config">The configurator.</param>
     /// <param name="console">Console for results; null = standard output.</param>
@@ -59,7 +72,7 @@ public static class LlmSizeApp
         // A redirected standard error (2>log) gets the same width, so one error stays on one line.
         if (Console.IsErrorRedirected && errorConsole.Profile.Out.Writer == Console.Error) errorConsole.Profile.Width = 200;
 
-        config.UseAssemblyInformationalVersion();
+        config.SetApplicationVersion(InformationalVersion); // the CLI assembly's, also when a test host is the entry assembly
         config.UseStrictParsing(); // an unknown option is a usage error (exit 2), never silently ignored
         if (console is not null) config.ConfigureConsole(console);
         IAnsiConsole errors = errorConsole;
