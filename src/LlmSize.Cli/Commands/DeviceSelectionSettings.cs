@@ -51,6 +51,7 @@ public abstract class DeviceSelectionSettings : ModelSourceSettings
 
     /// <summary>Inline cores.</summary>
     [CommandOption("--cores <N>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.CoresOptionConverter))]
     [Description("Inline device: CPU cores.")]
     public int? Cores { get; init; }
 
@@ -102,6 +103,8 @@ public abstract class DeviceSelectionSettings : ModelSourceSettings
     /// <returns>The result.</returns>
     protected ValidationResult ValidateDevice(bool required, int others = 0)
     {
+        // A value missing at the end of the line reaches here as Spectre's internal word; name the option instead.
+        if (MissingOptionValueInterceptor.Find(this, "llmsize") is { } missing) return ValidationResult.Error(missing);
         int sources = DeviceSources + others;
         if (required && sources == 0 && DeviceFile is not null) return ValidationResult.Error("--device-file adds your profiles to the catalog; choose one with --device ID" + (others > 0 || this is Fit.FitSettings ? ", or check them all with --all-devices." : "."));
         if (required && sources == 0) return ValidationResult.Error(this is Fit.FitSettings
