@@ -1,3 +1,4 @@
+using LlmSize.Cli.Commands.Completion;
 using LlmSize.Cli.Commands.Devices;
 using LlmSize.Cli.Commands.Distill;
 using LlmSize.Cli.Commands.Fit;
@@ -107,6 +108,9 @@ public static class LlmSizeApp
             .WithDescription("Quantize a model into a GGUF of a llama.cpp type (byte-identical to llama-quantize), with a per-tensor error report.")
             .WithExample("quantize", "model-f16.gguf", "model-q4_0.gguf", "--type", "Q4_0")
             .WithExample("quantize", "model.safetensors", "model-q8_0.gguf", "--type", "Q8_0", "--json");
+        config.AddCommand<CompletionCommand>("completion")
+            .WithDescription("Print a shell completion script (bash, zsh, pwsh): commands, options, device ids and model names.")
+            .WithExample("completion", "bash");
         config.AddBranch("devices", devices =>
         {
             devices.SetDescription("The device catalog.");
