@@ -28,10 +28,12 @@ public static class LlmSizeApp
     /// <returns>The configured application.</returns>
     /// <param name="remote">How remote names are read; null = <see cref="RemoteSourceOptions.FromEnvironment"/> (tests point
     /// it at a local hub).</param>
-    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null)
+    /// <param name="userConfig">Where the user's defaults come from; null = <see cref="UserConfigSource.FromEnvironment"/>
+    /// (tests pass a temp dir's config).</param>
+    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null, UserConfigSource? userConfig = null)
     {
         var app = new CommandApp();
-        app.Configure(config => Configure(config, console, errorConsole, remote));
+        app.Configure(config => Configure(config, console, errorConsole, remote, userConfig));
         return app;
     }
 
@@ -41,10 +43,12 @@ public static class LlmSizeApp
     /// <param name="errorConsole">Console for error lines; null = standard error when <paramref name="console"/> is null,
     /// else <paramref name="console"/> itself.</param>
     /// <param name="remote">How remote names are read; null = <see cref="RemoteSourceOptions.FromEnvironment"/>.</param>
-    public static void Configure(IConfigurator config, IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null)
+    /// <param name="userConfig">Where the user's defaults come from; null = <see cref="UserConfigSource.FromEnvironment"/>.</param>
+    public static void Configure(IConfigurator config, IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null, UserConfigSource? userConfig = null)
     {
         config.SetApplicationName("llmsize");
         config.Settings.Registrar.RegisterInstance(remote ?? RemoteSourceOptions.FromEnvironment());
+        config.Settings.Registrar.RegisterInstance(userConfig ?? UserConfigSource.FromEnvironment());
 
         // Errors go to standard error so that "llmsize fit … --json | jq" only ever sees JSON on standard output.
         errorConsole ??= console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -130,6 +134,17 @@ public static class LlmSizeApp
         // Spectre reports parse and conversion failures (e.g. "--context abc") as CommandParseException /
         // CommandRuntimeException: usage errors. Exceptions thrown by commands arrive unwrapped.
         Exception e = ex is System.Reflection.TargetInvocationException { InnerException: { } thrown } ? thrown : ex;
+        // A settings constructor that reads the user's config file (UserConfigSource) and finds it bad reaches here
+        // wrapped by Spectre's resolver ("Could not resolve type …") and by reflection; report the file's own error.
+        for (Exception? inner = e.InnerException; e is CommandRuntimeException or System.Reflection.TargetInvocationException && inner is not null; inner = inner.InnerException)
+        {
+            if (inner is InputException or ModelFormatException)
+            {
+                e = inner;
+                break;
+            }
+        }
+
         if (e is CommandRuntimeException { InnerException: FormatException { Message: ['-', '-', ..] } own })
         {
             // Our own option converters (TokenCountConverter) name the option and the accepted forms; Spectre's
