@@ -1,4 +1,5 @@
 using System.Reflection;
+using LlmSize.Cli.Commands.Completion;
 using LlmSize.Cli.Commands.Devices;
 using LlmSize.Cli.Commands.Distill;
 using LlmSize.Cli.Commands.Fit;
@@ -28,10 +29,12 @@ public static class LlmSizeApp
     /// <returns>The configured application.</returns>
     /// <param name="remote">How remote names are read; null = <see cref="RemoteSourceOptions.FromEnvironment"/> (tests point
     /// it at a local hub).</param>
-    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null)
+    /// <param name="userConfig">Where the user's defaults come from; null = <see cref="UserConfigSource.FromEnvironment"/>
+    /// (tests pass a temp dir's config).</param>
+    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null, UserConfigSource? userConfig = null)
     {
         var app = new CommandApp();
-        app.Configure(config => Configure(config, console, errorConsole, remote));
+        app.Configure(config => Configure(config, console, errorConsole, remote, userConfig));
         return app;
     }
 
@@ -53,10 +56,12 @@ public static class LlmSizeApp
     /// <param name="errorConsole">Console for error lines; null = standard error when <paramref name="console"/> is null,
     /// else <paramref name="console"/> itself.</param>
     /// <param name="remote">How remote names are read; null = <see cref="RemoteSourceOptions.FromEnvironment"/>.</param>
-    public static void Configure(IConfigurator config, IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null)
+    /// <param name="userConfig">Where the user's defaults come from; null = <see cref="UserConfigSource.FromEnvironment"/>.</param>
+    public static void Configure(IConfigurator config, IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null, UserConfigSource? userConfig = null)
     {
         config.SetApplicationName("llmsize");
         config.Settings.Registrar.RegisterInstance(remote ?? RemoteSourceOptions.FromEnvironment());
+        config.Settings.Registrar.RegisterInstance(userConfig ?? UserConfigSource.FromEnvironment());
 
         // Errors go to standard error so that "llmsize fit … --json | jq" only ever sees JSON on standard output.
         errorConsole ??= console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -77,7 +82,7 @@ public static class LlmSizeApp
         if (console is not null) config.ConfigureConsole(console);
         IAnsiConsole errors = errorConsole;
         config.SetExceptionHandler((ex, _) => HandleError(ex, errors));
-        config.SetInterceptor(new StaleTempFileInterceptor(errors));
+        config.SetInterceptor(new CommandInterceptors(new MissingOptionValueInterceptor(), new StaleTempFileInterceptor(errors)));
 
         config.AddCommand<InspectCommand>("inspect")
             .WithDescription("Exact parameter count, size class and download size of a model file, folder or catalog name.")
@@ -120,6 +125,9 @@ public static class LlmSizeApp
             .WithDescription("Quantize a model into a GGUF of a llama.cpp type (byte-identical to llama-quantize), with a per-tensor error report.")
             .WithExample("quantize", "model-f16.gguf", "model-q4_0.gguf", "--type", "Q4_0")
             .WithExample("quantize", "model.safetensors", "model-q8_0.gguf", "--type", "Q8_0", "--json");
+        config.AddCommand<CompletionCommand>("completion")
+            .WithDescription("Print a shell completion script (bash, zsh, pwsh): commands, options, device ids and model names.")
+            .WithExample("completion", "bash");
         config.AddBranch("devices", devices =>
         {
             devices.SetDescription("The device catalog.");
@@ -138,8 +146,19 @@ public static class LlmSizeApp
     {
         // Spectre reports parse and conversion failures (e.g. "--context abc") as CommandParseException /
         // CommandRuntimeException: usage errors. Exceptions thrown by commands arrive unwrapped.
-        Exception e = ex;
-        if (ex is CommandRuntimeException { InnerException: FormatException { Message: ['-', '-', ..] } own })
+        Exception e = ex is System.Reflection.TargetInvocationException { InnerException: { } thrown } ? thrown : ex;
+        // A settings constructor that reads the user's config file (UserConfigSource) and finds it bad reaches here
+        // wrapped by Spectre's resolver ("Could not resolve type …") and by reflection; report the file's own error.
+        for (Exception? inner = e.InnerException; e is CommandRuntimeException or System.Reflection.TargetInvocationException && inner is not null; inner = inner.InnerException)
+        {
+            if (inner is InputException or ModelFormatException)
+            {
+                e = inner;
+                break;
+            }
+        }
+
+        if (e is CommandRuntimeException { InnerException: FormatException { Message: ['-', '-', ..] } own })
         {
             // Our own option converters (TokenCountConverter) name the option and the accepted forms; Spectre's
             // wrapper only says "Failed to convert 'abc' to Nullable`1".
@@ -148,7 +167,8 @@ public static class LlmSizeApp
 
         (int code, string message) = e switch
         {
-            CommandParseException or CommandConfigurationException => (ExitCodes.Usage, e.Message),
+            CommandParseException parse => (ExitCodes.Usage, ParseErrorAdvice.Explain(parse) ?? e.Message),
+            CommandConfigurationException => (ExitCodes.Usage, e.Message),
             CommandRuntimeException => (ExitCodes.Usage, ReadableConversion(e.Message)),
             FormatException when !ReferenceEquals(e, ex) => (ExitCodes.Usage, e.Message),
             UsageException => (ExitCodes.Usage, e.Message),
@@ -158,7 +178,7 @@ public static class LlmSizeApp
             OperationCanceledException => (ExitCodes.Cancelled, CliSR.Cancelled),
             _ => (ExitCodes.InternalError, string.Format(System.Globalization.CultureInfo.InvariantCulture, CliSR.UnexpectedError, e.GetType().Name, e.Message)),
         };
-        WriteErrorLine(console, Clean(message));
+        WriteErrorLine(console, Clean(ParseErrorAdvice.MissingValue(message)));
         return code;
     }
 
@@ -232,6 +252,48 @@ internal sealed class LoraMissingSubcommand : MissingSubcommand
 /// <summary>A usage error detected by a command (conflicting options, missing choice): exit code 2.</summary>
 /// <param name="message">What is wrong with the command line.</param>
 public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Runs several interceptors in order (Spectre's configurator takes one).</summary>
+internal sealed class CommandInterceptors(params ICommandInterceptor[] interceptors) : ICommandInterceptor
+{
+    /// <inheritdoc />
+    public void Intercept(CommandContext context, CommandSettings settings)
+    {
+        foreach (ICommandInterceptor i in interceptors) i.Intercept(context, settings);
+    }
+}
+
+/// <summary>Refuses an option whose value is missing at the end of the line (<c>llmsize fit x --device</c>). Spectre,
+/// retrying the parse with a branch's default command, hands such an option its internal word
+/// <c>__default_command</c> as the value; this names the option instead (usage error, exit 2).</summary>
+internal sealed class MissingOptionValueInterceptor : ICommandInterceptor
+{
+    /// <inheritdoc />
+    /// <exception cref="UsageException">An option holds Spectre's default-command word.</exception>
+    public void Intercept(CommandContext context, CommandSettings settings)
+    {
+        if (Find(settings, "llmsize " + context.Name) is { } message) throw new UsageException(message);
+    }
+
+    /// <summary>The error line for the first option of <paramref name="settings"/> whose value is missing, or null.</summary>
+    /// <param name="settings">Bound settings.</param>
+    /// <param name="command">The command for the help hint, e.g. <c>llmsize fit</c>.</param>
+    /// <returns>"--device needs a value (see 'llmsize fit --help')", or null.</returns>
+    internal static string? Find(CommandSettings settings, string command)
+    {
+        foreach (var property in settings.GetType().GetProperties())
+        {
+            if (property.GetCustomAttributes(typeof(CommandOptionAttribute), true).FirstOrDefault() is not CommandOptionAttribute option) continue;
+            if (property.GetValue(settings) is string value && value == ParseErrorAdvice.DefaultCommandWord)
+            {
+                string name = option.LongNames.Count > 0 ? "--" + option.LongNames[0] : "-" + option.ShortNames[0];
+                return string.Format(System.Globalization.CultureInfo.InvariantCulture, CliSR.OptionNeedsValue, name, command);
+            }
+        }
+
+        return null;
+    }
+}
 
 /// <summary>Before quantize, prune and lora merge: names temporary files an earlier, interrupted run of this tool left
 /// beside the output (<c>.&lt;output&gt;.llmsize-&lt;id&gt;.tmp</c>), as one warning line on standard error.</summary>

@@ -14,10 +14,30 @@ namespace LlmSize.Cli.Commands;
 /// </summary>
 public abstract class DeviceSelectionSettings : ModelSourceSettings
 {
-    /// <summary>Device id or alias from the catalog.</summary>
+    private readonly string? _device;
+    private bool _useConfigDevice;
+
+    /// <summary>Creates the settings without user defaults.</summary>
+    protected DeviceSelectionSettings()
+    {
+    }
+
+    /// <summary>Creates the settings with the user's config-file defaults (command-line options win).</summary>
+    /// <param name="config">The user's config.</param>
+    protected DeviceSelectionSettings(Infrastructure.UserConfigSource config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Defaults = config.Value;
+    }
+
+    /// <summary>The user's config-file defaults (<see cref="Infrastructure.UserConfig.None"/> without a file).</summary>
+    protected Infrastructure.UserConfig Defaults { get; } = Infrastructure.UserConfig.None;
+
+    /// <summary>Device id or alias from the catalog; else the config file's <c>device</c> when no other device option
+    /// is given (after <see cref="ValidateDevice"/>).</summary>
     [CommandOption("-d|--device <DEVICE>")]
-    [Description("Device from the catalog (llmsize devices list), e.g. pixel-8.")]
-    public string? Device { get; init; }
+    [Description("Device from the catalog (llmsize devices list), e.g. pixel-8. Default: the config file's \"device\" when no other device option is given.")]
+    public string? Device { get => _device ?? (_useConfigDevice ? Defaults.Device : null); init => _device = value; }
 
     /// <summary>User profile file.</summary>
     [CommandOption("--device-file <PATH>")]
@@ -51,6 +71,7 @@ public abstract class DeviceSelectionSettings : ModelSourceSettings
 
     /// <summary>Inline cores.</summary>
     [CommandOption("--cores <N>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.CoresOptionConverter))]
     [Description("Inline device: CPU cores.")]
     public int? Cores { get; init; }
 
@@ -100,8 +121,12 @@ public abstract class DeviceSelectionSettings : ModelSourceSettings
     /// <param name="required">Whether a device must be named.</param>
     /// <param name="others">Further ways of choosing devices the command offers (fit's <c>--all-devices</c>), counted with these.</param>
     /// <returns>The result.</returns>
-    protected ValidationResult ValidateDevice(bool required, int others = 0)
+    /// <param name="useConfigDevice">Whether the config file's device may stand in when none is named.</param>
+    protected ValidationResult ValidateDevice(bool required, int others = 0, bool useConfigDevice = true)
     {
+        // A value missing at the end of the line reaches here as Spectre's internal word; name the option instead.
+        if (MissingOptionValueInterceptor.Find(this, "llmsize") is { } missing) return ValidationResult.Error(missing);
+        if (useConfigDevice && DeviceSources + others == 0 && Defaults.Device is not null) _useConfigDevice = true;
         int sources = DeviceSources + others;
         if (required && sources == 0 && DeviceFile is not null) return ValidationResult.Error("--device-file adds your profiles to the catalog; choose one with --device ID" + (others > 0 || this is Fit.FitSettings ? ", or check them all with --all-devices." : "."));
         if (required && sources == 0) return ValidationResult.Error(this is Fit.FitSettings
@@ -155,6 +180,18 @@ public abstract class DeviceSelectionSettings : ModelSourceSettings
     public DeviceProfile ResolveDevice(DeviceCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        if (_device is null && _useConfigDevice && Defaults.Device is { } fromConfig)
+        {
+            try
+            {
+                return catalog.Find(fromConfig);
+            }
+            catch (UnknownNameException e)
+            {
+                throw new ModelFormatException(ModelFormatError.InvalidValue, e.Message, Defaults.Path, null, "device", e);
+            }
+        }
+
         if (Device is { } name) return catalog.Find(name);
         if (ThisMachine)
         {

@@ -87,7 +87,7 @@ internal static class DeviceCatalogJsonReader
         catch (JsonException e)
         {
             throw new ModelFormatException(ModelFormatError.InvalidJson,
-                $"not valid JSON: {e.Message}", file, null, null, e);
+                JsonSyntaxError.Describe(e, utf8.Span), file, JsonSyntaxError.Offset(e, utf8.Span), null, e);
         }
 
         using (doc)
@@ -204,9 +204,48 @@ internal static class DeviceCatalogJsonReader
         catch (JsonException e)
         {
             string path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? where : where + e.Path.TrimStart('$');
-            throw new ModelFormatException(ModelFormatError.InvalidJson, $"wrong JSON type or unknown property: {e.Message}",
-                file, null, path, e);
+            throw new ModelFormatException(ModelFormatError.InvalidJson, DescribeShapeError(e.Path), file, null, path, e);
         }
+    }
+
+    /// <summary>Says which property a deserialization failure is about, in our words: an unknown property (with the
+    /// nearest known names) or a known one of the wrong JSON type (with the type it takes).</summary>
+    /// <param name="jsonPath">System.Text.Json's path of the failure, e.g. <c>$.webGpu.maxBufferSize</c>.</param>
+    private static string DescribeShapeError(string? jsonPath)
+    {
+        Type owner = typeof(DeviceJson);
+        string[] parts = (jsonPath ?? "$").TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries);
+        string name = parts.Length > 0 ? parts[^1] : "(profile)";
+        int bracket = name.IndexOf('[', StringComparison.Ordinal);
+        if (bracket >= 0) name = name[..bracket];
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            string segment = parts[i].Split('[')[0];
+            owner = segment switch
+            {
+                "webGpu" => typeof(WebGpuJson),
+                "sources" => typeof(SourceJson),
+                _ => owner,
+            };
+        }
+
+        var info = DeviceJsonContext.Default.GetTypeInfo(owner)!;
+        var property = info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal));
+        if (property is null)
+        {
+            var known = info.Properties.Select(p => p.Name).ToArray();
+            return string.Format(CultureInfo.InvariantCulture, SR.JsonUnknownProperty, name, UnknownNameException.DidYouMean(name, known), string.Join(", ", known));
+        }
+
+        Type t = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        string expected = t == typeof(int) || t == typeof(long) ? "a whole number"
+            : t == typeof(double) ? "a number"
+            : t == typeof(string) ? "a string"
+            : t == typeof(bool) ? "true or false"
+            : t.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(t))
+            : t.IsGenericType ? "an array"
+            : "an object";
+        return string.Format(CultureInfo.InvariantCulture, SR.JsonWrongType, name, expected);
     }
 
     private static DeviceProfile ToProfile(DeviceJson d, string? file, string where, DeviceCatalogOptions options)

@@ -4,7 +4,7 @@ namespace LlmSize.Core.Precision;
 /// llama.cpp file types (<c>enum llama_ftype</c> in llama.h): the mixture names users pass to <c>llama-quantize</c>
 /// ("Q4_K_M") with their numeric ids as stored in GGUF <c>general.file_type</c>.
 /// </summary>
-/// <remarks>Source: llama.h (ggml-org/llama.cpp), tabulated in <c>shared/reference/llama-ftypes.csv</c>.</remarks>
+/// <remarks>Source: <c>enum llama_ftype</c> in llama.h, https://github.com/ggml-org/llama.cpp/blob/master/include/llama.h.</remarks>
 public enum LlamaFileType
 {
 #pragma warning disable CS1591 // the llama.h names are the documentation

@@ -80,7 +80,7 @@ public sealed class QuantizationScheme
     /// <inheritdoc />
     public override string ToString() => Name;
 
-    private const string GgmlSource = "ggml type_traits (ggml/src/ggml.c), tabulated in shared/reference/ggml-types.csv";
+    private const string GgmlSource = "ggml type_traits (github.com/ggml-org/llama.cpp: ggml/src/ggml.c, ggml/src/ggml-common.h)";
     private const string MlcSource =
         "MLC-LLM python/mlc_llm/quantization/quantization.py QUANTIZATION registry (GroupQuantize: group_size, "
         + "quantize_dtype, storage_dtype uint32, model_dtype); docs https://llm.mlc.ai/docs/compilation/configure_quantization.html";

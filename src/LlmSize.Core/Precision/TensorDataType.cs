@@ -27,7 +27,7 @@ public enum DataTypeKind
 /// </summary>
 /// <remarks>
 /// Sources: safetensors <c>Dtype</c> enum and <c>bitsize()</c> (huggingface/safetensors, safetensors/src/tensor.rs);
-/// ggml <c>type_traits</c> (ggml/src/ggml.c) as tabulated in <c>shared/reference/ggml-types.csv</c>.
+/// ggml <c>type_traits</c> (ggml/src/ggml.c) (https://github.com/ggml-org/llama.cpp/blob/master/ggml/src/ggml.c; block layouts in ggml/src/ggml-common.h).
 /// Instances are interned: compare with <c>==</c>.
 /// </remarks>
 public sealed class TensorDataType
@@ -146,7 +146,7 @@ public sealed class TensorDataType
     /// <summary>Unsigned 2-bit integer, four elements per byte (ONNX UINT2).</summary>
     public static readonly TensorDataType U2 = new("U2", DataTypeKind.UnsignedInteger, 4, 1, null, null);
 
-    // ---- ggml block-quantized types (ggml.c type_traits; shared/reference/ggml-types.csv) ----
+    // ---- ggml block-quantized types (ggml.c type_traits) ----
     public static readonly TensorDataType Q4_0 = Q("Q4_0", 2, 32, 18);
     public static readonly TensorDataType Q4_1 = Q("Q4_1", 3, 32, 20);
     public static readonly TensorDataType Q5_0 = Q("Q5_0", 6, 32, 22);

@@ -210,7 +210,7 @@ public sealed class HubModelSource : RemoteModelSource
         }
         catch (JsonException e)
         {
-            throw Malformed(where, "the listing is not well-formed JSON: " + e.Message);
+            throw Malformed(where, "the listing is " + JsonSyntaxError.Describe(e));
         }
 
         if (sha is null || sha.Length == 0) throw Malformed(where, "the listing has no commit 'sha'");

@@ -187,7 +187,7 @@ public sealed class OllamaModelSource : RemoteModelSource
         }
         catch (JsonException e)
         {
-            throw Malformed(display, registry, "the manifest is not well-formed JSON: " + e.Message);
+            throw Malformed(display, registry, "the manifest is " + JsonSyntaxError.Describe(e));
         }
 
         if (!digests.ContainsKey("model.gguf")) throw Malformed(display, registry, $"the manifest has no {ModelLayerMediaType} layer");

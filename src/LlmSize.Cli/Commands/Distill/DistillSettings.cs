@@ -9,6 +9,19 @@ namespace LlmSize.Cli.Commands.Distill;
 /// <summary>Options of <c>llmsize distill</c>.</summary>
 public sealed class DistillSettings : DeviceSelectionSettings
 {
+    /// <summary>Creates the settings without user defaults.</summary>
+    public DistillSettings()
+    {
+    }
+
+    /// <summary>Creates the settings with the config file's runtime and device as defaults.</summary>
+    /// <param name="config">The user's config.</param>
+    public DistillSettings(LlmSize.Cli.Infrastructure.UserConfigSource config)
+        : base(config)
+    {
+        RuntimeName = Defaults.Runtime;
+    }
+
     /// <summary>Teacher.</summary>
     [CommandArgument(0, "<TEACHER>")]
     [Description("Teacher model file, folder or catalog name.")]
@@ -31,8 +44,8 @@ public sealed class DistillSettings : DeviceSelectionSettings
 
     /// <inheritdoc />
     public override ValidationResult Validate() =>
-        (TargetParams is null) == !HasDevice ? ValidationResult.Error("Give exactly one of --target-params and a device (--device, --this-machine or inline --ram/--bandwidth).")
-        : ValidateDevice(required: false) is { Successful: false } device ? device
+        (TargetParams is null) == !(HasDevice || (TargetParams is null && Defaults.Device is not null)) ? ValidationResult.Error("Give exactly one of --target-params and a device (--device, --this-machine or inline --ram/--bandwidth).")
+        : ValidateDevice(required: false, useConfigDevice: TargetParams is null) is { Successful: false } device ? device
         : TargetParams is { } t && !TryParseCount(t, out _) ? ValidationResult.Error($"--target-params '{t}' is not a parameter count like 1B or 500M.")
         : TargetParams is { } small && TryParseCount(small, out long n) && n < MinimumTarget
             ? ValidationResult.Error($"--target-params '{small}' is below {Units.FormatParameters(MinimumTarget)}: a budget that small is a typo, not a student; give e.g. 100M or 1B.")

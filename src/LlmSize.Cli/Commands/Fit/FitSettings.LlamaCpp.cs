@@ -34,21 +34,25 @@ public sealed partial class FitSettings
 
     /// <summary>Layers on the GPU.</summary>
     [CommandOption("--gpu-layers <N>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.GpuLayersOptionConverter))]
     [Description("llama.cpp -ngl: layers offloaded to the GPU, 0 to the model's layer count (default: as many as fit).")]
     public int? GpuLayers { get; init; }
 
     /// <summary>Logical batch.</summary>
     [CommandOption("--batch <TOKENS>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.BatchOptionConverter))]
     [Description("llama.cpp -b, logical batch (default 2048); caps --ubatch.")]
     public int? Batch { get; init; }
 
     /// <summary>Physical batch.</summary>
     [CommandOption("--ubatch <TOKENS>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.UbatchOptionConverter))]
     [Description("llama.cpp -ub, physical batch (default 512): the tokens per graph evaluation, which size the compute buffer.")]
     public int? Ubatch { get; init; }
 
     /// <summary>Parallel sequences.</summary>
     [CommandOption("--parallel <N>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.ParallelOptionConverter))]
     [Description("llama.cpp -np: sequences sharing --context; each gets context / N (padded to 256) unless --kv-unified.")]
     public int? Parallel { get; init; }
 

@@ -10,6 +10,21 @@ namespace LlmSize.Cli.Commands.Fit;
 /// <c>--all-devices</c>), the runtime choices and the output.</summary>
 public sealed partial class FitSettings : DeviceSelectionSettings
 {
+    /// <summary>Creates the settings without user defaults.</summary>
+    public FitSettings()
+    {
+    }
+
+    /// <summary>Creates the settings with the config file's runtime, network, context and device as defaults.</summary>
+    /// <param name="config">The user's config.</param>
+    public FitSettings(Infrastructure.UserConfigSource config)
+        : base(config)
+    {
+        RuntimeName = Defaults.Runtime;
+        Network = Defaults.Network;
+        Context = Defaults.Context;
+    }
+
     /// <summary>A model file, folder or catalog name.</summary>
     [CommandArgument(0, "<MODEL>")]
     [Description("Model file, folder or built-in catalog name (e.g. gemma-2b).")]

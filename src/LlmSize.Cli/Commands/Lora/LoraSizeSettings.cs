@@ -15,6 +15,7 @@ public sealed class LoraSizeSettings : Commands.ModelSourceSettings
 
     /// <summary>Rank.</summary>
     [CommandOption("-r|--rank <R>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.RankOptionConverter))]
     [Description("LoRA rank r (default 16).")]
     public int Rank { get; init; } = 16;
 

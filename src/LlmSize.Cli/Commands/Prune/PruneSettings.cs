@@ -20,6 +20,7 @@ public sealed class PruneSettings : CommandSettings
 
     /// <summary>Unstructured sparsity.</summary>
     [CommandOption("-s|--sparsity <FRACTION>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.SparsityOptionConverter))]
     [Description("Unstructured magnitude pruning: fraction of each matrix zeroed, e.g. 0.5.")]
     public double? Sparsity { get; init; }
 

@@ -56,6 +56,7 @@ public sealed class QuantizeSettings : CommandSettings
 
     /// <summary>Worker threads.</summary>
     [CommandOption("--threads <N>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.ThreadsOptionConverter))]
     [Description("Worker threads (default: all cores).")]
     public int? Threads { get; init; }
 

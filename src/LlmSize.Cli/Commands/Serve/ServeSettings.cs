@@ -14,6 +14,7 @@ public sealed class ServeSettings : CommandSettings
 
     /// <summary>Requests per minute per client address on /api.</summary>
     [CommandOption("--rate-limit <N>")]
+    [TypeConverter(typeof(LlmSize.Cli.Infrastructure.RateLimitOptionConverter))]
     [Description("Requests per minute per client address on /api (default 120).")]
     public int RateLimit { get; init; } = 120;
 

@@ -9,6 +9,20 @@ namespace LlmSize.Cli.Commands.Shrink;
 /// context and output.</summary>
 public sealed class ShrinkSettings : DeviceSelectionSettings
 {
+    /// <summary>Creates the settings without user defaults.</summary>
+    public ShrinkSettings()
+    {
+    }
+
+    /// <summary>Creates the settings with the config file's runtime, context and device as defaults.</summary>
+    /// <param name="config">The user's config.</param>
+    public ShrinkSettings(UserConfigSource config)
+        : base(config)
+    {
+        RuntimeName = Defaults.Runtime;
+        Context = Defaults.Context;
+    }
+
     /// <summary>A model file, folder or catalog name.</summary>
     [CommandArgument(0, "<MODEL>")]
     [Description("Model file, folder or built-in catalog name (e.g. gemma-2b).")]

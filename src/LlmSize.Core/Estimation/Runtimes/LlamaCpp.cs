@@ -63,7 +63,7 @@ public sealed class LlamaCppRuntime : RuntimeProfile
     /// Q3_K_L, Q2_K_S, the IQ and TQ types), checked when named (<c>--quant BF16</c>) or stored in a GGUF, never walked.</summary>
     /// <param name="name">A file type name or id as llama-quantize accepts it.</param>
     /// <returns>The format (the same instance for the same type), or null when the name is no llama.cpp file type.</returns>
-    /// <remarks>Source: llama.h <c>enum llama_ftype</c> (../shared/reference/llama-ftypes.csv lists it with ids).</remarks>
+    /// <remarks>Source: llama.h <c>enum llama_ftype</c> (https://github.com/ggml-org/llama.cpp/blob/master/include/llama.h).</remarks>
     protected override WeightFormat? FindByRuntimeRules(string name)
     {
         if (!LlamaFileTypes.TryParse(name, out var type)) return null;
@@ -85,7 +85,7 @@ public sealed class LlamaCppRuntime : RuntimeProfile
         Name = LlamaFileTypes.Name(t),
         FileType = t,
         Description = description,
-        Source = "llama.cpp src/llama-quant.cpp type rules; ggml block sizes (ggml.c type_traits)",
+        Source = "llama-quantize type rules and ggml block sizes (github.com/ggml-org/llama.cpp: src/llama-quant.cpp, ggml/src/ggml.c type_traits)",
     };
 
     /// <summary>A GGUF's own file type (<c>general.file_type</c>, e.g. 15 = Q4_K_M): what llama.cpp loads as stored.</summary>

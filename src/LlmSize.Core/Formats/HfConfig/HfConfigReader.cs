@@ -171,7 +171,7 @@ public static class HfConfigReader
         catch (JsonException e)
         {
             throw new ModelFormatException(ModelFormatError.InvalidJson,
-                $"config.json is not valid JSON: {e.Message}", file, inner: e);
+                "config.json is " + JsonSyntaxError.Describe(e, utf8.Span), file, JsonSyntaxError.Offset(e, utf8.Span), inner: e);
         }
 
         using (doc)

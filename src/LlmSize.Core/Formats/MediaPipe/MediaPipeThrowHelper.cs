@@ -12,5 +12,5 @@ internal static class MediaPipeThrowHelper
     [DoesNotReturn]
     public static void ThrowCorrupt(string filePath, string? entry, InvalidDataException inner) =>
         throw new ModelFormatException(ModelFormatError.InvalidValue,
-            "MediaPipe .task bundle: the zip structure is corrupt: " + inner.Message, filePath, null, entry, inner);
+            "MediaPipe .task bundle: the zip structure is corrupt (no readable directory; a truncated download, or not a zip archive)", filePath, null, entry, inner);
 }

@@ -107,7 +107,11 @@ internal sealed partial class OnnxModelParser
                    m.Contains("end of", StringComparison.OrdinalIgnoreCase)
             ? ModelFormatError.Truncated
             : ModelFormatError.InvalidValue;
-        return new ModelFormatException(code, "malformed protobuf: " + m, _file, SafePosition(), inner: ex);
+        // Google.Protobuf's text ("Protocol message contained an invalid tag (zero).") is not for users: say it plainly.
+        string detail = code == ModelFormatError.Truncated
+            ? "not a complete ONNX model: the protobuf data ends inside a field (a truncated download?)"
+            : "not an ONNX model, or a damaged one: the bytes are not a valid protobuf message";
+        return new ModelFormatException(code, detail, _file, SafePosition(), inner: ex);
     }
 
     private long? SafePosition()

@@ -157,7 +157,7 @@ public static class TransformersJsRepository
         }
         catch (JsonException ex)
         {
-            throw new ModelFormatException(ModelFormatError.InvalidJson, "config.json is not valid JSON: " + ex.Message,
+            throw new ModelFormatException(ModelFormatError.InvalidJson, "config.json is " + JsonSyntaxError.Describe(ex),
                 config, inner: ex);
         }
     }

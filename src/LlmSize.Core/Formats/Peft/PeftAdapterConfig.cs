@@ -138,7 +138,7 @@ public sealed record PeftAdapterConfig
         }
         catch (JsonException ex)
         {
-            throw new ModelFormatException(ModelFormatError.InvalidJson, $"adapter config is not valid JSON ({ex.Message})", filePath, ex.BytePositionInLine, null, ex);
+            throw new ModelFormatException(ModelFormatError.InvalidJson, "adapter config is " + JsonSyntaxError.Describe(ex, json), filePath, JsonSyntaxError.Offset(ex, json), null, ex);
         }
 
         using (doc)

@@ -171,7 +171,7 @@ public static class PyTorchCheckpointReader
         catch (InvalidDataException ex)
         {
             throw new ModelFormatException(ModelFormatError.Truncated,
-                $"zip directory unreadable ({ex.Message}); the file is truncated or not a zip", path, null, null, ex);
+                "the zip archive has no readable directory at its end: the file is truncated (an interrupted download?) or not a zip archive", path, null, null, ex);
         }
 
         await using (zip.ConfigureAwait(false))
@@ -183,7 +183,7 @@ public static class PyTorchCheckpointReader
             }
             catch (InvalidDataException ex)
             {
-                throw new ModelFormatException(ModelFormatError.InvalidValue, $"zip central directory is corrupt ({ex.Message})", path, null, null, ex);
+                throw new ModelFormatException(ModelFormatError.InvalidValue, "the zip archive's central directory is corrupt", path, null, null, ex);
             }
 
             if (entries.Count > options.MaxZipEntries)
@@ -276,14 +276,14 @@ public static class PyTorchCheckpointReader
                 "(torch.save(torch.load(f, weights_only=True), out)) or convert it to safetensors.");
         }
 
-        string hint = head.Length >= 4 && head[..4].SequenceEqual(PyTorchConstants.GgufMagic) ? "a GGUF file"
-            : head.Length > PyTorchConstants.SafetensorsJsonStart && head[PyTorchConstants.SafetensorsJsonStart] == (byte)'{' ? "a safetensors file"
-            : head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b ? "a gzip file"
-            : head.Length >= 2 && head[0] == 0x80 ? "a bare pickle (not a torch zip checkpoint)"
-            : head.Length == 0 ? "an empty file"
-            : "not a zip archive";
-        PyTorchThrowHelper.Throw(head.Length == 0 ? ModelFormatError.Truncated : ModelFormatError.WrongFormat,
-            $"not a torch zip checkpoint: the bytes look like {hint}", path, 0);
+        // torch.save (≥ 1.6) writes a zip archive; say what the bytes are instead, as one sentence.
+        string detail = head.Length >= 4 && head[..4].SequenceEqual(PyTorchConstants.GgufMagic) ? "this is a GGUF file, not a PyTorch checkpoint (name it .gguf)"
+            : head.Length > PyTorchConstants.SafetensorsJsonStart && head[PyTorchConstants.SafetensorsJsonStart] == (byte)'{' ? "this is a safetensors file, not a PyTorch checkpoint (name it .safetensors)"
+            : head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b ? "this is gzip-compressed data, not a PyTorch checkpoint (decompress it first)"
+            : head.Length >= 2 && head[0] == 0x80 ? "this is a bare pickle stream, not the zip archive torch.save writes; re-save it with torch ≥ 1.6 or convert it to safetensors"
+            : head.Length == 0 ? "the file is empty; a PyTorch checkpoint is a zip archive"
+            : "this is not a PyTorch checkpoint: torch.save writes a zip archive, and the file does not start with a zip signature (PK\\x03\\x04)";
+        PyTorchThrowHelper.Throw(head.Length == 0 ? ModelFormatError.Truncated : ModelFormatError.WrongFormat, detail, path, 0);
     }
 
     private static void ValidateEntryName(string name, string? path)
@@ -321,7 +321,7 @@ public static class PyTorchCheckpointReader
         catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            throw new ModelFormatException(ModelFormatError.Truncated, $"entry data ends early or is corrupt ({ex.Message})",
+            throw new ModelFormatException(ModelFormatError.Truncated, "the zip entry's data ends early or is corrupt",
                 path, null, entry.FullName, ex);
         }
         catch
@@ -514,7 +514,7 @@ public static class PyTorchCheckpointReader
         }
         catch (JsonException ex)
         {
-            throw new ModelFormatException(ModelFormatError.InvalidJson, $"index is not valid JSON ({ex.Message})", indexPath, ex.BytePositionInLine, null, ex);
+            throw new ModelFormatException(ModelFormatError.InvalidJson, "index is " + JsonSyntaxError.Describe(ex), indexPath, null, null, ex);
         }
 
         var shardOrder = new List<string>();

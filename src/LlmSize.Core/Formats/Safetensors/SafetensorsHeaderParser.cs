@@ -105,7 +105,7 @@ internal static class SafetensorsHeaderParser
         }
         catch (JsonException e)
         {
-            throw new ModelFormatException(ModelFormatError.InvalidJson, "the header is not well-formed JSON: " + e.Message,
+            throw new ModelFormatException(ModelFormatError.InvalidJson, "the header is " + JsonSyntaxError.Describe(e),
                 file, baseOffset + reader.BytesConsumed, null, e);
         }
         catch (InvalidOperationException e)

@@ -337,7 +337,7 @@ public static partial class SafetensorsReader
         }
         catch (JsonException e)
         {
-            throw new ModelFormatException(ModelFormatError.InvalidJson, "the index is not well-formed JSON: " + e.Message, file,
+            throw new ModelFormatException(ModelFormatError.InvalidJson, "the index is " + JsonSyntaxError.Describe(e), file,
                 baseOffset + reader.BytesConsumed, null, e);
         }
         catch (InvalidOperationException e)

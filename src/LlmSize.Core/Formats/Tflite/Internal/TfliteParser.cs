@@ -94,7 +94,7 @@ internal static class TfliteParser
         if (bytes.Length >= 4 && bytes[..4].SequenceEqual("PK\x03\x04"u8))
         {
             TfliteThrowHelper.Throw(ModelFormatError.WrongFormat,
-                "this is a zip archive, not a TFLite flatbuffer (a MediaPipe .task bundle? read it with MediaPipeTaskReader)",
+                "this is a zip archive, not a TFLite flatbuffer (a MediaPipe .task bundle? name it .task)",
                 filePath, baseOffset);
         }
 
