@@ -1,3 +1,5 @@
+using LlmSize.Core.Models;
+using LlmSize.Core.Formats;
 using LlmSize.Core.Sources;
 using System.Buffers;
 using System.Buffers.Binary;
@@ -138,22 +140,31 @@ public static class GgufQuantizer
     /// <param name="Importance">The tensor's importance weights (ne0 × ne2 values: one vector per expert), or null.</param>
     private sealed record PlanItem(QuantizationSourceTensor Source, TensorDataType Target, bool Convert, float[]? Importance = null);
 
+    /// <summary>Opens the input through the one format registry (the same sniff as <c>inspect</c>): GGUF and
+    /// safetensors are quantized, any other format LlmSize reads is refused by name.</summary>
     private static QuantizationSource OpenSource(string input)
     {
-        Span<byte> head = stackalloc byte[4];
-        using (var fs = LocalFileGuard.OpenRead(input))
+        var (source, path) = LocalModelSource.ForFile(input);
+        IModelFormat? format;
+        try
         {
-            int n = fs.ReadAtLeast(head, 4, throwOnEndOfStream: false);
-            if (n == 4 && head.SequenceEqual(GgufConstants.Magic)) return QuantizationSource.FromGguf(input);
+            format = ModelFormatRegistry.Detect(source, path);
+        }
+        catch (NotSupportedException)
+        {
+            format = null;
         }
 
-        if (input.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+        return format?.Format switch
         {
-            return SafetensorsLlamaSource.Open(input);
-        }
-
-        throw new ModelFormatException(ModelFormatError.WrongFormat,
-            "the input is neither GGUF (magic \"GGUF\") nor a .safetensors file", input, 0, null);
+            ModelFileFormat.Gguf => QuantizationSource.FromGguf(input),
+            ModelFileFormat.Safetensors => SafetensorsLlamaSource.Open(input),
+            _ => throw new ModelFormatException(ModelFormatError.WrongFormat,
+                format is null
+                    ? "the input is neither GGUF (magic \"GGUF\") nor a .safetensors file"
+                    : $"the input is {format.Format}; quantize reads GGUF and .safetensors files",
+                input, 0, null),
+        };
     }
 
     /// <summary>llama-model-loader.h <c>weight_name_comparer</c>: layer from "blk.%d." (−1 when absent), then name.</summary>
