@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Estimation.Fit;
@@ -96,19 +97,25 @@ internal static class FitRenderer
         console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
     }
 
-    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports, string networkLabel = "device's network")
+    /// <summary>Renders one row per device (and context, for a sweep). At narrow widths the memory bar, the download,
+    /// the budget, the binding constraint, the longest context and tokens/s are left out in that order (see
+    /// <see cref="FittedTable"/>); <paramref name="wide"/> keeps them all.</summary>
+    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports, string networkLabel = "device's network", bool wide = false)
     {
         var first = reports[0];
-        var table = new Table().Border(TableBorder.Rounded)
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded)
             .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {Units.Plural(reports.Select(x => x.Device.Id).Distinct().Count(), "device")}"
-                + (reports.Select(x => x.Requested.ContextTokens).Distinct().Count() is > 1 and var contextCount ? $" at {contextCount} contexts" : string.Empty));
-        table.AddColumn(new TableColumn("device").NoWrap());
+                + (reports.Select(x => x.Requested.ContextTokens).Distinct().Count() is > 1 and var contextCount ? $" at {contextCount} contexts" : string.Empty)));
+        table.Column("device");
         // A context sweep (--context 4k,32k,128k): one row per device and context, the context asked in its own column.
         bool sweep = reports.Select(x => x.Requested.ContextTokens).Distinct().Count() > 1;
-        if (sweep) table.AddColumn(new TableColumn("context").RightAligned());
-        table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", $"download ({Markup.Escape(networkLabel)})");
+        if (sweep) table.Column("context", shortHeader: "ctx", right: true);
+        table.Column("verdict").Column("format").Column("limited by", drop: 4, shortHeader: "limit")
+            .Column("needs", right: true).Column("budget", drop: 5).Column("memory use", drop: 7, shortHeader: "use")
+            .Column("tokens/s", drop: 2, shortHeader: "tok/s", right: true)
+            .Column($"download ({Markup.Escape(networkLabel)})", drop: 6, shortHeader: "download");
         bool longest = reports.Any(x => x.LongestContext is not null);
-        if (longest) table.AddColumn("longest context");
+        if (longest) table.Column("longest context", drop: 3, shortHeader: "longest ctx", right: true);
 
         foreach (var r in reports)
         {
@@ -124,10 +131,10 @@ internal static class FitRenderer
             double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
             string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty)
                 + (v.Target != r.Runtime.Targets[0] ? $" ({TargetShort(v.Target)})" : string.Empty);
-            var cells = new List<string>
+            var cells = new List<FittedCell>
             {
                 Markup.Escape(r.Device.Id),
-                Verdict(r.Outcome) + (r.TightFit ? " [yellow](tight)[/]" : string.Empty),
+                new(Verdict(r.Outcome) + (r.TightFit ? " [yellow](tight)[/]" : string.Empty), CompactVerdict(r)),
                 r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
                 limitedBy,
                 Units.FormatBinary(v.Memory.TotalBytes),
@@ -140,14 +147,29 @@ internal static class FitRenderer
             };
             if (longest) cells.Add(r.LongestContext is { } l ? Markup.Escape(LongestContextShort(l)) : "–");
             if (sweep) cells.Insert(1, r.Requested.ContextTokens.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow(cells.ToArray());
+            table.Row(cells.ToArray());
         }
 
-        console.Write(table);
+        var dropped = table.Write(console, wide);
         if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
-        if (longest) console.MarkupLine("[grey]longest context: the longest context at which the format shown fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
-        console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits. (wasm), (native GPU): where the runtime runs on that device when not its first choice; (tight): under 10% of the budget left.[/]");
+        if (longest && !dropped.Contains("longest context")) console.MarkupLine("[grey]longest context: the longest context at which the format shown fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
+        // The legend names only the columns shown.
+        string legend = (table.Compact ? "verdict: fits; tight = fits with under 10% of the budget left; changes = fits with the format shown, not the one asked; no = does not fit. " : string.Empty)
+            + "needs: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried)"
+            + (dropped.Contains("memory use") ? "." : "; memory use: that against the device's budget (█ used, ░ free, red past 100%).")
+            + (dropped.Contains("limited by") ? string.Empty : " limited by: what fails for the requested format, or for the smallest one when nothing fits.")
+            + " (wasm), (native GPU): where the runtime runs on that device when not its first choice" + (table.Compact ? "." : "; (tight): under 10% of the budget left.");
+        console.MarkupLine("[grey]" + Markup.Escape(legend) + "[/]");
     }
+
+    /// <summary>The verdict in one word for narrow tables: "fits", "tight", "changes" (fits with changes) or "no".</summary>
+    private static string CompactVerdict(FitReport r) => r.Outcome switch
+    {
+        FitOutcome.DoesNotFit => "[red]no[/]",
+        _ when r.TightFit => "[yellow]tight[/]",
+        FitOutcome.Fits => "[green]fits[/]",
+        _ => "[yellow]changes[/]",
+    };
 
     /// <summary>"Q4_K_M: fits up to 23,552 tokens (trained maximum 32,768)".</summary>
     public static string LongestContextText(LongestContext l) => l.Tokens == 0

@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using Spectre.Console.Testing;
+
+namespace LlmSize.Cli.Tests.Commands;
+
+/// <summary>Issue 17 item 1: every table the CLI prints reads at 80 and 120 columns — no line wider than the console,
+/// no number or GGUF type name split across lines, and a pointer to --wide / --json when columns are left out.</summary>
+public sealed partial class NarrowTableTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("llmsize-cli-narrow-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Runs the command at <paramref name="width"/> columns and returns the transcript (exit 0 asserted).</summary>
+    private static string RunAt(int width, params string[] args)
+    {
+        var console = new TestConsole().Width(width);
+        console.Profile.Capabilities.Ansi = false;
+        int code = LlmSizeApp.Create(console).Run(args);
+        Assert.True(code == 0, $"exit {code}: {console.Output}");
+        return console.Output;
+    }
+
+    /// <summary>Tokens that hold a digit (counts, sizes, speeds, type names such as Q4_K_M) once the table borders
+    /// are removed: a value split across lines leaves fragments ("8,388,6" and "08", "Q5_K_" and "M").</summary>
+    private static HashSet<string> ValueTokens(string output) =>
+        Token().Matches(Border().Replace(output, " ")).Select(m => m.Value).Where(t => t.Any(char.IsAsciiDigit)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Asserts that <paramref name="output"/> (printed at <paramref name="width"/> columns) has no line wider than
+    /// the console, shows each of <paramref name="expected"/> intact on one line, and holds no value token that the
+    /// same command printed with every column at 250 columns (<paramref name="reference"/>) does not hold.</summary>
+    private static void AssertReadable(string output, int width, string reference, params string[] expected)
+    {
+        string[] lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        foreach (string line in lines) Assert.True(line.Length <= width, $"{line.Length} > {width} columns: '{line}'");
+        foreach (string token in expected) Assert.True(lines.Any(l => l.Contains(token, StringComparison.Ordinal)), $"'{token}' is not intact on one line at {width} columns:\n{output}");
+        var known = ValueTokens(reference);
+        known.Add(width.ToString(System.Globalization.CultureInfo.InvariantCulture)); // "not shown at 80 columns: …"
+        foreach (string token in ValueTokens(output)) Assert.True(known.Contains(token), $"'{token}' at {width} columns is a fragment (not a value of the full table):\n{output}");
+    }
+
+    /// <summary>Runs at 80 and 120 columns and at 250 with --wide (the reference), asserting readability at both widths.</summary>
+    private static (string At80, string At120) AssertAtBothWidths(string[] args, string[] expected, bool hasWide = true)
+    {
+        string reference = RunAt(250, hasWide ? [.. args, "--wide"] : args);
+        string at80 = RunAt(80, args);
+        string at120 = RunAt(120, args);
+        AssertReadable(at80, 80, reference, expected);
+        AssertReadable(at120, 120, reference, expected);
+        return (at80, at120);
+    }
+
+    [Fact]
+    public void Fit_all_devices_reads_at_80_and_120_columns()
+    {
+        // The command of issue 17's report; Q4_K_M is the requested llama.cpp type, mac-studio-m2-ultra-192gb the
+        // longest device id of the built-in catalog (src/LlmSize.Core/Devices/devices.json).
+        var (at80, at120) = AssertAtBothWidths(["fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M"],
+            ["Q4_K_M", "mac-studio-m2-ultra-192gb", "rtx-4090"]);
+        Assert.Contains("--wide shows every column", at80, StringComparison.Ordinal);
+        Assert.Contains("tok/s", at80, StringComparison.Ordinal); // speed is kept at 80 columns; the memory bar goes first
+        Assert.DoesNotContain("memory use │", at80, StringComparison.Ordinal);
+
+        // --wide keeps every column (Spectre wraps them if it must) and says nothing is left out.
+        string wide = RunAt(250, "fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M", "--wide");
+        Assert.Contains("memory use", wide, StringComparison.Ordinal);
+        Assert.DoesNotContain("not shown at", wide, StringComparison.Ordinal);
+        _ = at120;
+    }
+
+    [Fact]
+    public void Fit_context_sweep_reads_at_80_and_120_columns()
+    {
+        AssertAtBothWidths(["fit", "llama-3.2-1b", "--device", "pixel-8", "--context", "4k,32k,128k"], ["pixel-8", "4,096", "32,768", "131,072"]);
+    }
+
+    [GeneratedRegex(@"[│─╭╮╰╯├┤┬┴┼█░]")]
+    private static partial Regex Border();
+
+    [GeneratedRegex(@"\S+")]
+    private static partial Regex Token();
+}
