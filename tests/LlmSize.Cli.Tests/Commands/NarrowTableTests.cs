@@ -93,6 +93,29 @@ public sealed partial class NarrowTableTests : IDisposable
         AssertAtBothWidths(["shrink", "mistral-7b-v0.1", "--device", "rtx-4060-laptop", "--context", "max"], ["Q6_K", "Q4_K_M", "32,768"]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Quantize_report_reads_at_80_and_120_columns(bool allTensors)
+    {
+        // Q4_K_M of the 8-block model (75 tensors): its mix writes Q4_K and Q6_K (llama.cpp src/llama-quant.cpp
+        // llama_tensor_get_type); names such as blk.7.ffn_down.weight and the types must stay whole.
+        string model = QuantizeSummaryTests.EightLayerModel(_dir);
+        string[] Args(string output, params string[] more) => ["quantize", model, Path.Combine(_dir, output), "--type", "Q4_K_M", .. more, .. allTensors ? new[] { "--tensors" } : []];
+        string reference = Elapsed(RunAt(250, Args("ref.gguf", "--wide")));
+        string at80 = Elapsed(RunAt(80, Args("narrow.gguf")));
+        string at120 = Elapsed(RunAt(120, Args("medium.gguf")));
+        string[] expected = allTensors ? ["F16 → Q4_K", "F16 → Q6_K", "blk.7.ffn_down.weight", "token_embd.weight"] : ["F16 → Q4_K", "F16 → Q6_K", "75 tensors"];
+        AssertReadable(at80, 80, reference, expected);
+        AssertReadable(at120, 120, reference, expected);
+    }
+
+    /// <summary>The quantize report's run time ("in 0.4 s.") differs from run to run; blanked before comparing.</summary>
+    /// <remarks>
+    /// The output path holds the temporary folder's random name: blanked with as many characters (line widths unchanged).</remarks>
+    private string Elapsed(string output) =>
+        Regex.Replace(output.Replace(_dir, new string('x', _dir.Length), StringComparison.Ordinal), @"(in\s+)\d+(?:\.\d+)?(\s+s\.)", "$1_$2");
+
     [GeneratedRegex(@"[│─╭╮╰╯├┤┬┴┼█░]")]
     private static partial Regex Border();
 
