@@ -44,26 +44,27 @@ internal static class FitRenderer
             console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change){plan}[/]");
         }
 
-        var terms = new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + (best.ContextTokens > 0 ? $", {best.ContextTokens} tokens)" : ")"));
-        terms.AddColumns("term", "bytes", "how");
+        // Values never wrap; the "how" and "what" prose wraps between words (FittedTable).
+        var terms = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + (best.ContextTokens > 0 ? $", {best.ContextTokens} tokens)" : ")")))
+            .Column("term").Column("bytes", right: true).Column("how", wrap: true);
         foreach (var t in best.Memory.Terms)
         {
-            terms.AddRow(Markup.Escape(t.Name), Units.FormatBoth(t.Bytes), "[grey]" + Markup.Escape(t.How) + "[/]");
+            terms.Row(Markup.Escape(t.Name), Units.FormatBoth(t.Bytes), "[grey]" + Markup.Escape(t.How) + "[/]");
         }
 
-        terms.AddRow("[bold]total[/]", "[bold]" + Units.FormatBoth(best.Memory.TotalBytes) + "[/]", string.Empty);
-        console.Write(terms);
+        terms.Row("[bold]total[/]", "[bold]" + Units.FormatBoth(best.Memory.TotalBytes) + "[/]", string.Empty);
+        terms.Write(console, wide: false);
 
-        var checks = new Table().Border(TableBorder.Rounded).Title("constraints");
-        checks.AddColumns("constraint", "needed", "available", "", "what");
+        var checks = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("constraints"))
+            .Column("constraint").Column("needed", right: true).Column("available", shortHeader: "has", right: true).Column(string.Empty).Column("what", wrap: true);
         foreach (var c in best.Checks)
         {
             bool flag = c.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
-            checks.AddRow(ConstraintName(c.Constraint), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
+            checks.Row(ConstraintName(c.Constraint), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
                 c.Passes ? "[green]ok[/]" : "[red]no[/]", "[grey]" + Markup.Escape(c.Detail) + "[/]");
         }
 
-        console.Write(checks);
+        checks.Write(console, wide: false);
         if (r.Best is not null && r.Best != r.Requested)
         {
             var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => ConstraintName(c.Constraint)).ToList();
@@ -84,16 +85,16 @@ internal static class FitRenderer
         }
 
         var shown = r.Best ?? r.LastTried;
-        var dl = new Table().Border(TableBorder.Simple).Title($"download of {Markup.Escape(shown.Format.Name)}: {Units.FormatBoth(r.DownloadBytes)}");
-        dl.AddColumns("network", "Mbit/s", "time");
+        var dl = new FittedTable(() => new Table().Border(TableBorder.Simple).Title($"download of {Markup.Escape(shown.Format.Name)}: {Units.FormatBoth(r.DownloadBytes)}"))
+            .Column("network", wrap: true).Column("Mbit/s", right: true).Column("time", right: true);
         // Slowest network first; the device's own network (the first entry of the report) is marked, not moved to the top.
         foreach (var d in r.Download.Select((d, i) => (d, own: i == 0)).OrderBy(x => x.d.Network.DownloadMbps).ThenBy(x => x.own ? 0 : 1))
         {
             string name = Markup.Escape(d.d.Network.DisplayName) + (d.own ? $" [bold]({Markup.Escape(networkLabel)})[/]" : string.Empty);
-            dl.AddRow(name, d.d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.d.Seconds));
+            dl.Row(name, d.d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.d.Seconds));
         }
 
-        console.Write(dl);
+        dl.Write(console, wide: false);
         console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
     }
 
