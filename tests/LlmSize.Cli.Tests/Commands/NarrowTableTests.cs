@@ -151,6 +151,48 @@ public sealed partial class NarrowTableTests : IDisposable
         AssertAtBothWidths(args, expected, hasWide);
     }
 
+    [Theory]
+    [InlineData("80", 80)]
+    [InlineData("120", 120)]
+    [InlineData(null, LlmSizeApp.DefaultPipedWidth)]
+    [InlineData("", LlmSizeApp.DefaultPipedWidth)]
+    [InlineData("abc", LlmSizeApp.DefaultPipedWidth)]
+    [InlineData("-80", LlmSizeApp.DefaultPipedWidth)]
+    [InlineData("5", LlmSizeApp.DefaultPipedWidth)] // too narrow for any table: ignored
+    [InlineData("99999999999", LlmSizeApp.DefaultPipedWidth)]
+    public void Piped_width_is_COLUMNS_when_valid(string? columns, int expected) => Assert.Equal(expected, LlmSizeApp.PipedWidth(columns));
+
+    [Fact]
+    public void Piped_output_honours_COLUMNS_in_the_real_process()
+    {
+        // The shipped entry point with standard output redirected, as in "COLUMNS=80 llmsize shrink … | less".
+        string dll = Path.Combine(AppContext.BaseDirectory, "llmsize.dll");
+        string[] args = ["shrink", "gemma-2b", "--device", "pixel-8"];
+        string at80 = Exec(dll, "80", args);
+        Assert.All(at80.Split('\n'), l => Assert.True(l.TrimEnd('\r').Length <= 80, l));
+        Assert.Contains("not shown at 80 columns", Prose(at80), StringComparison.Ordinal);
+
+        // Without COLUMNS a pipe gets the wide default: every column, one row per line.
+        string unset = Exec(dll, null, args);
+        Assert.DoesNotContain("not shown at", unset, StringComparison.Ordinal);
+        Assert.Contains(unset.Split('\n'), l => l.Length > 80 && l.Length <= LlmSizeApp.DefaultPipedWidth && l.Contains("Q5_K_M", StringComparison.Ordinal));
+    }
+
+    private static string Exec(string dll, string? columns, string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("COLUMNS");
+        if (columns is not null) psi.Environment["COLUMNS"] = columns;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(120_000), "llmsize did not exit within 2 minutes");
+        Assert.True(p.ExitCode == 0, stderr.GetAwaiter().GetResult());
+        return stdout;
+    }
+
     private static string Fixture(params string[] parts) => CliRunner.Shared(["fixtures", .. parts]);
 
     [GeneratedRegex(@"[│─╭╮╰╯├┤┬┴┼█░]")]
