@@ -74,6 +74,15 @@ public sealed partial class NarrowTableTests : IDisposable
     }
 
     [Fact]
+    public void Fit_all_devices_keeps_the_longest_context_when_asked()
+    {
+        // 131,072 = max_position_embeddings of ../shared/fixtures/configs/llama-3.2-1b/config.json: on the larger
+        // devices the whole trained context fits, shown as "131,072 (all)".
+        var (at80, _) = AssertAtBothWidths(["fit", "llama-3.2-1b", "--all-devices", "--context", "max"], ["131,072 (all)", "mac-studio-m2-ultra-192gb"]);
+        Assert.Contains("longest ctx", at80, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fit_context_sweep_reads_at_80_and_120_columns()
     {
         AssertAtBothWidths(["fit", "llama-3.2-1b", "--device", "pixel-8", "--context", "4k,32k,128k"], ["pixel-8", "4,096", "32,768", "131,072"]);

@@ -98,9 +98,10 @@ internal static class FitRenderer
         console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
     }
 
-    /// <summary>Renders one row per device (and context, for a sweep). At narrow widths the memory bar, the download,
-    /// the budget, the binding constraint, the longest context and tokens/s are left out in that order (see
-    /// <see cref="FittedTable"/>); <paramref name="wide"/> keeps them all.</summary>
+    /// <summary>Renders one row per device (and context, for a sweep). At narrow widths the headers shorten and the
+    /// verdict becomes one word, then the memory bar, the download, the budget, the binding constraint and tokens/s are
+    /// left out in that order (see <see cref="FittedTable"/>); the longest context, when asked for, is kept;
+    /// <paramref name="wide"/> keeps them all.</summary>
     public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports, string networkLabel = "device's network", bool wide = false)
     {
         var first = reports[0];
@@ -116,7 +117,7 @@ internal static class FitRenderer
             .Column("tokens/s", drop: 2, shortHeader: "tok/s", right: true)
             .Column($"download ({Markup.Escape(networkLabel)})", drop: 6, shortHeader: "download");
         bool longest = reports.Any(x => x.LongestContext is not null);
-        if (longest) table.Column("longest context", drop: 3, shortHeader: "longest ctx", right: true);
+        if (longest) table.Column("longest context", shortHeader: "longest ctx", right: true); // asked for (--context max): kept
 
         foreach (var r in reports)
         {
@@ -153,7 +154,7 @@ internal static class FitRenderer
 
         var dropped = table.Write(console, wide);
         if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
-        if (longest && !dropped.Contains("longest context")) console.MarkupLine("[grey]longest context: the longest context at which the format shown fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
+        if (longest) console.MarkupLine("[grey]longest context: the longest context at which the format shown fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
         // The legend names only the columns shown.
         string legend = (table.Compact ? "verdict: fits; tight = fits with under 10% of the budget left; changes = fits with the format shown, not the one asked; no = does not fit. " : string.Empty)
             + "needs: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried)"

@@ -37,7 +37,7 @@ public sealed class ShrinkCommand(IAnsiConsole console, RemoteSourceOptions remo
             .Column("option", wrap: true, wrapMin: 12).Column("params", drop: 4, right: true).Column("format")
             .Column("download", drop: 6, shortHeader: "dl", right: true).Column("memory", shortHeader: "mem", right: true)
             .Column("verdict", wrap: true, wrapMin: 10).Column("tok/s", drop: 3, right: true).Column("quality cost", drop: 5, shortHeader: "quality", wrap: true);
-        if (longest) table.Column("longest context", drop: 1, shortHeader: "longest", right: true);
+        if (longest) table.Column("longest context", shortHeader: "longest", right: true); // asked for (--context max): kept
         int rank = 1;
         bool footnote = false;
         foreach (var o in plan.Options)
