@@ -31,12 +31,13 @@ public sealed class ShrinkCommand(IAnsiConsole console, RemoteSourceOptions remo
 
         var runtime = plan.Runtime;
         console.MarkupLine($"[bold]{Markup.Escape(plan.ModelName)}[/] ({Units.FormatParameters(plan.Parameters)} parameters) on [bold]{Markup.Escape(device.DisplayName)}[/] with {Markup.Escape(runtime.DisplayName)}");
-        // At narrow widths: technique, quality and verdict cells go compact, then the download, parameters, tokens/s,
-        // quality cost and technique columns are left out (FittedTable); --wide keeps them all.
-        var table = new FittedTable().Column("#", right: true).Column("technique", drop: 2, shortHeader: "how")
+        // At narrow widths: headers shorten and the technique and quality cells go compact, then the download, the
+        // technique (the option says it), parameters, tokens/s and quality cost are left out in that order
+        // (FittedTable); --wide keeps them all.
+        var table = new FittedTable().Column("#", right: true).Column("technique", drop: 5, shortHeader: "how")
             .Column("option", wrap: true, wrapMin: 12).Column("params", drop: 4, right: true).Column("format")
             .Column("download", drop: 6, shortHeader: "dl", right: true).Column("memory", shortHeader: "mem", right: true)
-            .Column("verdict", wrap: true, wrapMin: 10).Column("tok/s", drop: 3, right: true).Column("quality cost", drop: 5, shortHeader: "quality", wrap: true);
+            .Column("verdict", wrap: true, wrapMin: 10).Column("tok/s", drop: 3, right: true).Column("quality cost", drop: 2, shortHeader: "quality", wrap: true);
         if (longest) table.Column("longest context", shortHeader: "longest", right: true); // asked for (--context max): kept
         int rank = 1;
         bool footnote = false;
