@@ -67,11 +67,12 @@ public static class LlmSizeApp
         errorConsole ??= console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         if (console is null && Console.IsOutputRedirected)
         {
-            // Piped or redirected output: Spectre assumes 80 columns, which wraps wide tables mid-word and breaks
-            // grep/copy. Use a wide console instead; interactive terminals keep their real width.
-            var wide = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-            wide.Profile.Width = 200;
-            console = wide;
+            // Piped or redirected output has no terminal to measure: honour COLUMNS when it is set (a user piping
+            // into "less" at 80 columns says so), else use a wide console so that grep and files get every column
+            // on one line. Interactive terminals keep their real width.
+            var piped = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            piped.Profile.Width = PipedWidth(Environment.GetEnvironmentVariable("COLUMNS"));
+            console = piped;
         }
 
         // A redirected standard error (2>log) gets the same width, so one error stays on one line.
@@ -136,6 +137,20 @@ public static class LlmSizeApp
             devices.AddCommand<DevicesShowCommand>("show").WithDescription("Show one device profile with its sources.");
         });
     }
+
+    /// <summary>Width of redirected output when no terminal can be measured, in columns (200).</summary>
+    /// <remarks>200 holds every table of every command with all its columns (tables choose columns by width), and bash
+    /// does not export COLUMNS to child processes by default, so a pipe without it is usually a script or a file.</remarks>
+    public const int DefaultPipedWidth = 200;
+
+    /// <summary>The console width for redirected output: <paramref name="columns"/> (the <c>COLUMNS</c> environment
+    /// variable) when it is a whole number from 20 to 10,000, else <see cref="DefaultPipedWidth"/>.</summary>
+    /// <param name="columns">The value of <c>COLUMNS</c>, or null when unset.</param>
+    /// <returns>Width in terminal columns.</returns>
+    public static int PipedWidth(string? columns) =>
+        int.TryParse(columns, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is >= 20 and <= 10_000
+            ? n
+            : DefaultPipedWidth;
 
     /// <summary>Maps an exception to one readable line and an exit code by its kind: usage → 2; the user's input
     /// (<see cref="InputException"/>: unknown names, missing files, adapters, undisclosed models; malformed files

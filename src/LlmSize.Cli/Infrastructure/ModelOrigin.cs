@@ -22,18 +22,17 @@ internal static class ModelOrigin
         if (reference.Origin is not { } origin) return;
         console.MarkupLine($"[grey]source: {Markup.Escape(origin)}[/]");
         if (!verbose || reference.Traffic.Count == 0) return;
-        var table = new Table().AddColumns("file", "requests", "bytes read", "header cache");
-        table.Columns[1].RightAligned();
-        table.Columns[2].RightAligned();
+        var table = new FittedTable().Column("file").Column("requests", shortHeader: "req", right: true).Column("bytes read", shortHeader: "bytes", right: true)
+            .Column("header cache", shortHeader: "cache");
         foreach (var f in reference.Traffic)
         {
-            table.AddRow(Markup.Escape(f.Path), f.Requests.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+            table.Row(Markup.Escape(f.Path), f.Requests.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
                 Units.FormatDecimal(f.Bytes), f.FromCache ? "hit" : "-");
         }
 
-        table.AddRow("[bold]total[/]", reference.Requests.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+        table.Row("[bold]total[/]", reference.Requests.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
             Units.FormatDecimal(reference.BytesFetched), "");
-        console.Write(table);
+        table.Write(console, wide: false); // four columns: headers shorten, nothing is left out
         console.MarkupLine("[grey]requests include redirect hops (the Hub answers a file read with a redirect to its storage host); bytes are response bodies.[/]");
     }
 

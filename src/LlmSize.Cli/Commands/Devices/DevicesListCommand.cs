@@ -19,11 +19,14 @@ public sealed class DevicesListCommand(IAnsiConsole console) : Command<DevicesLi
             return ExitCodes.Success;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).Title($"{devices.Count} device profiles");
-        table.AddColumns("id", "category", "RAM", "usable by one app", "VRAM", "bandwidth", "WebGPU buffer / f16");
+        // At narrow widths the headers shorten, then the WebGPU limits, the category
+        // and VRAM are left out in that order.
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title($"{devices.Count} device profiles"))
+            .Column("id").Column("category", drop: 2).Column("RAM", right: true).Column("usable by one app", shortHeader: "app limit", right: true)
+            .Column("VRAM", drop: 1, right: true).Column("bandwidth", right: true).Column("WebGPU buffer / f16", drop: 3, shortHeader: "WebGPU");
         foreach (var d in devices)
         {
-            table.AddRow(
+            table.Row(
                 Markup.Escape(d.Id),
                 d.Category.ToString(),
                 Units.FormatBinary(d.RamBytes),
@@ -33,7 +36,7 @@ public sealed class DevicesListCommand(IAnsiConsole console) : Command<DevicesLi
                 d.WebGpu is { } g ? $"{Units.FormatBinary(g.MaxStorageBufferBindingSizeBytes)} / {(g.ShaderF16 ? "yes" : "no")}" : "–");
         }
 
-        console.Write(table);
+        table.Write(console, settings.Wide);
         console.MarkupLine("[grey]GiB = 2^30 bytes; bandwidth in GB/s = 10^9 bytes/s (peak). Sources: llmsize devices show <id>.[/]");
         return ExitCodes.Success;
     }

@@ -21,4 +21,9 @@ public sealed class DevicesListSettings : CommandSettings
     [CommandOption("--json")]
     [Description("Write JSON instead of a table.")]
     public bool Json { get; init; }
+
+    /// <summary>Show every table column even when the terminal is too narrow for them.</summary>
+    [CommandOption("--wide")]
+    [Description("Show every table column even if the terminal is too narrow (columns are otherwise chosen by width; --json has every value).")]
+    public bool Wide { get; init; }
 }

@@ -18,7 +18,7 @@ public sealed class DevicesShowCommand(IAnsiConsole console) : Command<DevicesSh
             return ExitCodes.Success;
         }
 
-        var grid = new Grid().AddColumn().AddColumn();
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn(); // labels never wrap; values wrap between words
         grid.AddRow("[bold]id[/]", Markup.Escape(device.Id));
         grid.AddRow("[bold]name[/]", Markup.Escape(device.DisplayName));
         grid.AddRow("[bold]category[/]", device.Category.ToString());

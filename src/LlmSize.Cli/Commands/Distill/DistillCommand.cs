@@ -56,15 +56,17 @@ public sealed class DistillCommand(IAnsiConsole console) : AsyncCommand<DistillS
         }
 
         console.MarkupLine($"[bold]{Markup.Escape(plan.TeacherName)}[/] ({Units.FormatParameters(plan.TeacherParameters)}) → students of about {Units.FormatParameters(plan.TargetParameters)} ({Markup.Escape(plan.BudgetReason)})");
-        var table = new Table().AddColumns("strategy", "parameters", "layers", "hidden", "heads / kv", "head_dim", "FFN");
+        var table = new FittedTable().Column("strategy", wrap: true, wrapMin: 12).Column("parameters", shortHeader: "params", right: true)
+            .Column("layers", right: true).Column("hidden", right: true).Column("heads / kv", shortHeader: "heads/kv", right: true)
+            .Column("head_dim", shortHeader: "hd", right: true).Column("FFN", right: true);
         foreach (var p in plan.Proposals)
         {
-            table.AddRow(Markup.Escape(p.Strategy), p.Parameters.ToString("N0", CultureInfo.InvariantCulture), p.Layers.ToString(CultureInfo.InvariantCulture),
+            table.Row(Markup.Escape(p.Strategy), p.Parameters.ToString("N0", CultureInfo.InvariantCulture), p.Layers.ToString(CultureInfo.InvariantCulture),
                 p.Hidden.ToString(CultureInfo.InvariantCulture), $"{p.Architecture.AttentionHeadCount} / {p.Architecture.KeyValueHeadCount}",
                 p.Architecture.HeadDim.ToString(CultureInfo.InvariantCulture), p.Architecture.IntermediateSize.ToString(CultureInfo.InvariantCulture));
         }
 
-        console.Write(table);
+        table.Write(console, wide: false); // seven numeric columns: headers shorten, nothing is left out
         foreach (var p in plan.Proposals) console.MarkupLine($"[grey]• {Markup.Escape(p.Strategy)}: {Markup.Escape(p.Rationale)}[/]");
         if (plan.References.Length > 0)
             console.MarkupLine("[grey]family members: " + Markup.Escape(string.Join(", ", plan.References.Select(r => $"{r.Name} ({Units.FormatParameters(r.Parameters)}, {r.Architecture.LayerCount}×{r.Architecture.HiddenSize})"))) + "[/]");

@@ -44,7 +44,7 @@ public sealed class FitCommand(IAnsiConsole console, RemoteSourceOptions remote)
 
         string networkLabel = settings.Network is null ? "device's network" : "--network";
         if (reports.Count == 1) FitRenderer.RenderOne(console, reports[0], networkLabel);
-        else FitRenderer.RenderMany(console, reports, networkLabel);
+        else FitRenderer.RenderMany(console, reports, networkLabel, settings.Wide);
         ModelOrigin.Render(console, model.Reference, settings.Verbose);
         if (settings.Chart is { } written) console.MarkupLine($"[grey]chart written to {Markup.Escape(Path.GetFullPath(written))}[/]");
         return ExitCodes.Success;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Estimation.Fit;
@@ -43,26 +44,27 @@ internal static class FitRenderer
             console.MarkupLine($"[grey]context: {r.Requested.ContextTokens} tokens (default; set --context to change){plan}[/]");
         }
 
-        var terms = new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + (best.ContextTokens > 0 ? $", {best.ContextTokens} tokens)" : ")"));
-        terms.AddColumns("term", "bytes", "how");
+        // Values never wrap; the "how" and "what" prose wraps between words (FittedTable).
+        var terms = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("memory (" + Markup.Escape(best.Format.Name) + (best.ContextTokens > 0 ? $", {best.ContextTokens} tokens)" : ")")))
+            .Column("term").Column("bytes", right: true).Column("how", wrap: true);
         foreach (var t in best.Memory.Terms)
         {
-            terms.AddRow(Markup.Escape(t.Name), Units.FormatBoth(t.Bytes), "[grey]" + Markup.Escape(t.How) + "[/]");
+            terms.Row(Markup.Escape(t.Name), Units.FormatBoth(t.Bytes), "[grey]" + Markup.Escape(t.How) + "[/]");
         }
 
-        terms.AddRow("[bold]total[/]", "[bold]" + Units.FormatBoth(best.Memory.TotalBytes) + "[/]", string.Empty);
-        console.Write(terms);
+        terms.Row("[bold]total[/]", "[bold]" + Units.FormatBoth(best.Memory.TotalBytes) + "[/]", string.Empty);
+        terms.Write(console, wide: false);
 
-        var checks = new Table().Border(TableBorder.Rounded).Title("constraints");
-        checks.AddColumns("constraint", "needed", "available", "", "what");
+        var checks = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("constraints"))
+            .Column("constraint").Column("needed", right: true).Column("available", shortHeader: "has", right: true).Column(string.Empty).Column("what", wrap: true);
         foreach (var c in best.Checks)
         {
             bool flag = c.Constraint is FitConstraint.ShaderF16Missing or FitConstraint.NoWebGpu;
-            checks.AddRow(ConstraintName(c.Constraint), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
+            checks.Row(ConstraintName(c.Constraint), flag ? "feature" : Units.FormatBinary(c.RequiredBytes), flag ? (c.Passes ? "yes" : "no") : Units.FormatBinary(c.AvailableBytes),
                 c.Passes ? "[green]ok[/]" : "[red]no[/]", "[grey]" + Markup.Escape(c.Detail) + "[/]");
         }
 
-        console.Write(checks);
+        checks.Write(console, wide: false);
         if (r.Best is not null && r.Best != r.Requested)
         {
             var failed = r.Requested.Checks.Where(c => !c.Passes).Select(c => ConstraintName(c.Constraint)).ToList();
@@ -83,32 +85,39 @@ internal static class FitRenderer
         }
 
         var shown = r.Best ?? r.LastTried;
-        var dl = new Table().Border(TableBorder.Simple).Title($"download of {Markup.Escape(shown.Format.Name)}: {Units.FormatBoth(r.DownloadBytes)}");
-        dl.AddColumns("network", "Mbit/s", "time");
+        var dl = new FittedTable(() => new Table().Border(TableBorder.Simple).Title($"download of {Markup.Escape(shown.Format.Name)}: {Units.FormatBoth(r.DownloadBytes)}"))
+            .Column("network", wrap: true).Column("Mbit/s", right: true).Column("time", right: true);
         // Slowest network first; the device's own network (the first entry of the report) is marked, not moved to the top.
         foreach (var d in r.Download.Select((d, i) => (d, own: i == 0)).OrderBy(x => x.d.Network.DownloadMbps).ThenBy(x => x.own ? 0 : 1))
         {
             string name = Markup.Escape(d.d.Network.DisplayName) + (d.own ? $" [bold]({Markup.Escape(networkLabel)})[/]" : string.Empty);
-            dl.AddRow(name, d.d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.d.Seconds));
+            dl.Row(name, d.d.Network.DownloadMbps.ToString("0.#", CultureInfo.InvariantCulture), Duration(d.d.Seconds));
         }
 
-        console.Write(dl);
+        dl.Write(console, wide: false);
         console.MarkupLine("[grey]Estimates: see README \"How estimates are made\". GiB = 2^30 bytes, GB = 10^9 bytes.[/]");
     }
 
-    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports, string networkLabel = "device's network")
+    /// <summary>Renders one row per device (and context, for a sweep). At narrow widths the headers shorten and the
+    /// verdict becomes one word, then the memory bar, the download, the budget, the binding constraint and tokens/s are
+    /// left out in that order (see <see cref="FittedTable"/>); the longest context, when asked for, is kept;
+    /// <paramref name="wide"/> keeps them all.</summary>
+    public static void RenderMany(IAnsiConsole console, IReadOnlyList<FitReport> reports, string networkLabel = "device's network", bool wide = false)
     {
         var first = reports[0];
-        var table = new Table().Border(TableBorder.Rounded)
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded)
             .Title($"{Markup.Escape(first.ModelName)} with {Markup.Escape(first.Runtime.DisplayName)} on {Units.Plural(reports.Select(x => x.Device.Id).Distinct().Count(), "device")}"
-                + (reports.Select(x => x.Requested.ContextTokens).Distinct().Count() is > 1 and var contextCount ? $" at {contextCount} contexts" : string.Empty));
-        table.AddColumn(new TableColumn("device").NoWrap());
+                + (reports.Select(x => x.Requested.ContextTokens).Distinct().Count() is > 1 and var contextCount ? $" at {contextCount} contexts" : string.Empty)));
+        table.Column("device");
         // A context sweep (--context 4k,32k,128k): one row per device and context, the context asked in its own column.
         bool sweep = reports.Select(x => x.Requested.ContextTokens).Distinct().Count() > 1;
-        if (sweep) table.AddColumn(new TableColumn("context").RightAligned());
-        table.AddColumns("verdict", "format", "limited by", "needs", "budget", "memory use", "tokens/s", $"download ({Markup.Escape(networkLabel)})");
+        if (sweep) table.Column("context", shortHeader: "ctx", right: true);
+        table.Column("verdict").Column("format").Column("limited by", drop: 4, shortHeader: "limit")
+            .Column("needs", right: true).Column("budget", drop: 5).Column("memory use", drop: 7, shortHeader: "use")
+            .Column("tokens/s", drop: 2, shortHeader: "tok/s", right: true)
+            .Column($"download ({Markup.Escape(networkLabel)})", drop: 6, shortHeader: "download");
         bool longest = reports.Any(x => x.LongestContext is not null);
-        if (longest) table.AddColumn("longest context");
+        if (longest) table.Column("longest context", shortHeader: "longest ctx", right: true); // asked for (--context max): kept
 
         foreach (var r in reports)
         {
@@ -124,10 +133,10 @@ internal static class FitRenderer
             double ratio = (double)v.Memory.TotalBytes / Math.Max(1, budgetBytes);
             string fmt = Markup.Escape(v.Format.Name) + (v.GpuLayers is { } n ? $" (-ngl {n})" : string.Empty) + (v.ContextTokens != r.Requested.ContextTokens ? $" @{v.ContextTokens}" : string.Empty)
                 + (v.Target != r.Runtime.Targets[0] ? $" ({TargetShort(v.Target)})" : string.Empty);
-            var cells = new List<string>
+            var cells = new List<FittedCell>
             {
                 Markup.Escape(r.Device.Id),
-                Verdict(r.Outcome) + (r.TightFit ? " [yellow](tight)[/]" : string.Empty),
+                new(Verdict(r.Outcome) + (r.TightFit ? " [yellow](tight)[/]" : string.Empty), CompactVerdict(r)),
                 r.Outcome == FitOutcome.DoesNotFit ? "–" : fmt,
                 limitedBy,
                 Units.FormatBinary(v.Memory.TotalBytes),
@@ -140,14 +149,29 @@ internal static class FitRenderer
             };
             if (longest) cells.Add(r.LongestContext is { } l ? Markup.Escape(LongestContextShort(l)) : "–");
             if (sweep) cells.Insert(1, r.Requested.ContextTokens.ToString("N0", CultureInfo.InvariantCulture));
-            table.AddRow(cells.ToArray());
+            table.Row(cells.ToArray());
         }
 
-        console.Write(table);
+        var dropped = table.Write(console, wide);
         if (reports.Any(IsStoredWeightsOnly)) console.MarkupLine($"[grey]tokens/s: {Markup.Escape(NoArchitectureSpeedNote)}[/]");
         if (longest) console.MarkupLine("[grey]longest context: the longest context at which the format shown fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
-        console.MarkupLine("[grey]memory use: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried) against the device's budget (█ used, ░ free, red past 100%). limited by: what fails for the requested format, or for the smallest one when nothing fits. (wasm), (native GPU): where the runtime runs on that device when not its first choice; (tight): under 10% of the budget left.[/]");
+        // The legend names only the columns shown.
+        string legend = (table.Compact ? "verdict: fits; tight = fits with under 10% of the budget left; changes = fits with the format shown, not the one asked; no = does not fit. " : string.Empty)
+            + "needs: weights + KV cache + buffers of the best variant (when nothing fits: the smallest one tried)"
+            + (dropped.Contains("memory use") ? "." : "; memory use: that against the device's budget (█ used, ░ free, red past 100%).")
+            + (dropped.Contains("limited by") ? string.Empty : " limited by: what fails for the requested format, or for the smallest one when nothing fits.")
+            + " (wasm), (native GPU): where the runtime runs on that device when not its first choice" + (table.Compact ? "." : "; (tight): under 10% of the budget left.");
+        console.MarkupLine("[grey]" + Markup.Escape(legend) + "[/]");
     }
+
+    /// <summary>The verdict in one word for narrow tables: "fits", "tight", "changes" (fits with changes) or "no".</summary>
+    private static string CompactVerdict(FitReport r) => r.Outcome switch
+    {
+        FitOutcome.DoesNotFit => "[red]no[/]",
+        _ when r.TightFit => "[yellow]tight[/]",
+        FitOutcome.Fits => "[green]fits[/]",
+        _ => "[yellow]changes[/]",
+    };
 
     /// <summary>"Q4_K_M: fits up to 23,552 tokens (trained maximum 32,768)".</summary>
     public static string LongestContextText(LongestContext l) => l.Tokens == 0

@@ -66,6 +66,11 @@ public sealed partial class FitSettings : DeviceSelectionSettings
     [Description("Write JSON instead of tables.")]
     public bool Json { get; init; }
 
+    /// <summary>Show every table column even when the terminal is too narrow for them.</summary>
+    [CommandOption("--wide")]
+    [Description("Show every table column even if the terminal is too narrow (columns are otherwise chosen by width; --json has every value).")]
+    public bool Wide { get; init; }
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {

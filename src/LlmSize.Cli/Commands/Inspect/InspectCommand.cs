@@ -21,7 +21,7 @@ public sealed class InspectCommand(IAnsiConsole console, RemoteSourceOptions rem
             return ExitCodes.Success;
         }
 
-        InspectRenderer.Render(console, report, settings.Tensors, settings.Metadata);
+        InspectRenderer.Render(console, report, settings.Tensors, settings.Metadata, settings.Wide);
         ModelOrigin.Render(console, inventory.Reference, settings.Verbose);
         return ExitCodes.Success;
     }

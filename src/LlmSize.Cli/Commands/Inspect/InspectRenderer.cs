@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
 using LlmSize.Core.Models;
 using Spectre.Console;
@@ -10,7 +11,9 @@ internal static class InspectRenderer
 {
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
 
-    public static void Render(IAnsiConsole console, ModelSizeReport r, bool tensors, bool metadata)
+    /// <summary>Renders the report; tables choose their columns by the console width (<see cref="FittedTable"/>) unless
+    /// <paramref name="wide"/>.</summary>
+    public static void Render(IAnsiConsole console, ModelSizeReport r, bool tensors, bool metadata, bool wide = false)
     {
         var inv = r.Inventory;
         console.Write(new Rule($"[bold]{Markup.Escape(inv.ModelName ?? inv.Source)}[/] [grey]({inv.Format})[/]").LeftJustified());
@@ -64,14 +67,14 @@ internal static class InspectRenderer
         if (r.TensorCount is { ByDataType.Count: > 0 } t) RenderDtypes(console, t);
         if (inv.Architecture is { } arch) RenderArchitecture(console, arch);
         if (inv.Adapter is { } ad) RenderAdapter(console, ad);
-        if (inv.Variants.Count > 0) RenderVariants(console, inv);
+        if (inv.Variants.Count > 0) RenderVariants(console, inv, wide);
         if (r.DownloadByPrecision.Count > 0) RenderPrecisions(console, r);
-        if (tensors) RenderTensors(console, r);
+        if (tensors) RenderTensors(console, r, wide);
         if (metadata && inv.Metadata.Count > 0)
         {
-            var mt = new Table().Border(TableBorder.Simple).Title("metadata").AddColumns("key", "value");
-            foreach (var (k, v) in inv.Metadata) mt.AddRow(Markup.Escape(k), Markup.Escape(v.Length > 120 ? v[..117] + "…" : v));
-            console.Write(mt);
+            var mt = new FittedTable(() => new Table().Border(TableBorder.Simple).Title("metadata")).Column("key").Column("value", wrap: true);
+            foreach (var (k, v) in inv.Metadata) mt.Row(Markup.Escape(k), Markup.Escape(v.Length > 120 ? v[..117] + "…" : v));
+            mt.Write(console, wide);
         }
 
         foreach (string note in r.Notes) console.MarkupLine("[yellow]note:[/] " + Markup.Escape(note));
@@ -104,38 +107,39 @@ internal static class InspectRenderer
         var chart = new BreakdownChart().Width(60).ShowPercentage();
         Color[] colors = [Color.SteelBlue, Color.Orange1, Color.Green, Color.Purple, Color.Yellow, Color.Red, Color.Grey];
         for (int i = 0; i < rows.Count; i++) chart.AddItem(rows[i].Name, Math.Round(100.0 * rows[i].Value / total, 1), colors[i % colors.Length]);
-        var table = new Table().Border(TableBorder.Rounded).Title(title).AddColumns("component", "parameters", "share");
-        foreach (var (name, value) in rows) table.AddRow(name, N(value), $"{100.0 * value / total:0.0}%");
-        console.Write(table);
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title(title)).Column("component").Column("parameters", right: true).Column("share", right: true);
+        foreach (var (name, value) in rows) table.Row(name, N(value), $"{100.0 * value / total:0.0}%");
+        table.Write(console, wide: false);
         console.Write(chart);
     }
 
     private static void RenderDtypes(IAnsiConsole console, TensorCount t)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("by dtype").AddColumns("dtype", "tensors", "parameters", "bytes", "bits/weight");
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("by dtype")).Column("dtype").Column("tensors", right: true)
+            .Column("parameters", right: true).Column("bytes", right: true).Column("bits/weight", shortHeader: "bits", right: true);
         foreach (var d in t.ByDataType)
         {
-            table.AddRow(d.DataType.Name, d.Tensors.ToString(CultureInfo.InvariantCulture), N(d.Parameters), N(d.Bytes),
+            table.Row(d.DataType.Name, d.Tensors.ToString(CultureInfo.InvariantCulture), N(d.Parameters), N(d.Bytes),
                 d.Parameters == 0 ? "–" : (d.Bytes * 8.0 / d.Parameters).ToString("0.###", CultureInfo.InvariantCulture));
         }
 
-        console.Write(table);
+        table.Write(console, wide: false);
     }
 
     private static void RenderArchitecture(IAnsiConsole console, Core.Models.Architectures.ModelArchitecture a)
     {
-        var g = new Table().Border(TableBorder.Rounded).Title("architecture (" + Markup.Escape(a.Family) + ")").AddColumns("hyper-parameter", "value");
-        g.AddRow("layers", a.LayerCount.ToString(CultureInfo.InvariantCulture) + (a.EncoderLayerCount > 0 ? $" decoder + {a.EncoderLayerCount} encoder" : string.Empty));
-        g.AddRow("hidden size", N(a.HiddenSize));
-        g.AddRow("attention heads / kv heads", $"{a.AttentionHeadCount} / {a.KeyValueHeadCount}" + (a.KeyValueHeadCount == 1 ? " (MQA)" : a.KeyValueHeadCount < a.AttentionHeadCount ? " (GQA)" : string.Empty));
-        g.AddRow("head dim", a.HeadDim.ToString(CultureInfo.InvariantCulture));
-        g.AddRow("FFN width", N(a.IntermediateSize));
-        g.AddRow("vocabulary", N(a.VocabSize));
-        if (a.ContextLength > 0) g.AddRow("context length (trained)", N(a.ContextLength));
-        if (a.SlidingWindow is { } w) g.AddRow("sliding window", N(w) + (a.SlidingWindowLayers is { } l ? $" on {l.Count(x => x)} of {l.Count} layer{(l.Count == 1 ? string.Empty : "s")}" : " on every layer"));
-        if (a.IsMixtureOfExperts) g.AddRow("experts", $"{a.ExpertCount} routed, top-{a.ActiveExpertCount}" + (a.SharedExpertCount > 0 ? $", {a.SharedExpertCount} shared" : string.Empty));
-        g.AddRow("tied embeddings", a.TieWordEmbeddings ? "yes" : "no");
-        console.Write(g);
+        var g = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("architecture (" + Markup.Escape(a.Family) + ")")).Column("hyper-parameter").Column("value", wrap: true);
+        g.Row("layers", a.LayerCount.ToString(CultureInfo.InvariantCulture) + (a.EncoderLayerCount > 0 ? $" decoder + {a.EncoderLayerCount} encoder" : string.Empty));
+        g.Row("hidden size", N(a.HiddenSize));
+        g.Row("attention heads / kv heads", $"{a.AttentionHeadCount} / {a.KeyValueHeadCount}" + (a.KeyValueHeadCount == 1 ? " (MQA)" : a.KeyValueHeadCount < a.AttentionHeadCount ? " (GQA)" : string.Empty));
+        g.Row("head dim", a.HeadDim.ToString(CultureInfo.InvariantCulture));
+        g.Row("FFN width", N(a.IntermediateSize));
+        g.Row("vocabulary", N(a.VocabSize));
+        if (a.ContextLength > 0) g.Row("context length (trained)", N(a.ContextLength));
+        if (a.SlidingWindow is { } w) g.Row("sliding window", N(w) + (a.SlidingWindowLayers is { } l ? $" on {l.Count(x => x)} of {l.Count} layer{(l.Count == 1 ? string.Empty : "s")}" : " on every layer"));
+        if (a.IsMixtureOfExperts) g.Row("experts", $"{a.ExpertCount} routed, top-{a.ActiveExpertCount}" + (a.SharedExpertCount > 0 ? $", {a.SharedExpertCount} shared" : string.Empty));
+        g.Row("tied embeddings", a.TieWordEmbeddings ? "yes" : "no");
+        g.Write(console, wide: false);
     }
 
     private static void RenderAdapter(IAnsiConsole console, LoraAdapterSummary a)
@@ -154,18 +158,20 @@ internal static class InspectRenderer
         }
     }
 
-    private static void RenderVariants(IAnsiConsole console, ModelInventory inv)
+    private static void RenderVariants(IAnsiConsole console, ModelInventory inv, bool wide)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("which dtype should the page load? (exact downloads)")
-            .AddColumns("dtype", "download bytes", "GB", "MiB", "parameters", "complete", "files");
+        // At narrow widths the file names, then the MiB and parameter columns are left out.
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("which dtype should the page load? (exact downloads)"))
+            .Column("dtype").Column("download bytes", shortHeader: "bytes", right: true).Column("GB", right: true).Column("MiB", drop: 2, right: true)
+            .Column("parameters", drop: 1, shortHeader: "params", right: true).Column("complete", shortHeader: "all"). Column("files", drop: 3, wrap: true);
         foreach (var v in inv.Variants.OrderBy(v => v.DownloadBytes))
         {
-            table.AddRow(Markup.Escape(v.Name), N(v.DownloadBytes), (v.DownloadBytes / 1e9).ToString("0.000", CultureInfo.InvariantCulture),
+            table.Row(Markup.Escape(v.Name), N(v.DownloadBytes), (v.DownloadBytes / 1e9).ToString("0.000", CultureInfo.InvariantCulture),
                 (v.DownloadBytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture), N(v.Parameters), v.Complete ? "yes" : "[yellow]no[/]",
                 Markup.Escape(string.Join(", ", v.Files)));
         }
 
-        console.Write(table);
+        table.Write(console, wide);
     }
 
     private static void RenderPrecisions(IAnsiConsole console, ModelSizeReport r)
@@ -175,31 +181,33 @@ internal static class InspectRenderer
         long largest = r.DownloadByPrecision.Count == 0 ? 0 : r.DownloadByPrecision.Max(e => e.Bytes);
         (string dec, double decDiv, string bin, double binDiv) = largest >= 1_000_000_000 ? ("GB", 1e9, "GiB", 1 << 30)
             : largest >= 1_000_000 ? ("MB", 1e6, "MiB", 1 << 20) : ("kB", 1e3, "KiB", 1 << 10);
-        var table = new Table().Border(TableBorder.Rounded).Title("what the weights would weigh (from the parameter count)")
-            .AddColumns("precision", "bits/weight", "bytes", dec, bin);
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title("what the weights would weigh (from the parameter count)"))
+            .Column("precision").Column("bits/weight", shortHeader: "bits", right: true).Column("bytes", right: true).Column(dec, right: true).Column(bin, right: true);
         string[] shown = ["fp32", "fp16", "bf16", "int8", "int4", "int4-g128-f16", "q4f16_1", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K", "IQ2_XXS"];
         foreach (var e in r.DownloadByPrecision.Where(e => shown.Contains(e.Scheme.Name, StringComparer.Ordinal)
                          || (e.Scheme.GgufType is { Kind: Core.Precision.DataTypeKind.BlockQuantized } g && shown.Contains(g.Name, StringComparer.Ordinal)))
                      .GroupBy(e => e.Scheme.Name).Select(g => g.First()))
         {
-            table.AddRow(Markup.Escape(e.Scheme.Name), e.EffectiveBitsPerWeight.ToString("0.###", CultureInfo.InvariantCulture), N(e.Bytes),
+            table.Row(Markup.Escape(e.Scheme.Name), e.EffectiveBitsPerWeight.ToString("0.###", CultureInfo.InvariantCulture), N(e.Bytes),
                 (e.Bytes / decDiv).ToString("0.00", CultureInfo.InvariantCulture), (e.Bytes / binDiv).ToString("0.00", CultureInfo.InvariantCulture));
         }
 
-        console.Write(table);
+        table.Write(console, wide: false);
         console.MarkupLine("[grey]Single-type estimates (block scales included, file headers and tokenizer not). llama.cpp mixes such as Q4_K_M: see 'llmsize fit --runtime llama.cpp'. --json lists every type.[/]");
     }
 
-    private static void RenderTensors(IAnsiConsole console, ModelSizeReport r)
+    private static void RenderTensors(IAnsiConsole console, ModelSizeReport r, bool wide)
     {
         if (r.TensorCount is null) return;
-        var table = new Table().Border(TableBorder.Simple).Title("tensors").AddColumns("name", "shape", "dtype", "bytes", "role", "component");
+        // At narrow widths the component, then the role are left out (--json has both).
+        var table = new FittedTable(() => new Table().Border(TableBorder.Simple).Title("tensors")).Column("name").Column("shape").Column("dtype")
+            .Column("bytes", right: true).Column("role", drop: 2).Column("component", drop: 1);
         foreach (var t in r.TensorCount.Tensors)
         {
-            table.AddRow(Markup.Escape(t.Tensor.Name), Markup.Escape(t.Tensor.ShapeText), t.Tensor.DataType.Name, N(t.Tensor.ByteLength),
+            table.Row(Markup.Escape(t.Tensor.Name), Markup.Escape(t.Tensor.ShapeText), t.Tensor.DataType.Name, N(t.Tensor.ByteLength),
                 t.IsTiedDuplicate ? "tied" : t.Role.ToString(), t.Component.ToString());
         }
 
-        console.Write(table);
+        table.Write(console, wide);
     }
 }

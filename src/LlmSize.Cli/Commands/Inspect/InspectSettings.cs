@@ -25,4 +25,9 @@ public sealed class InspectSettings : ModelSourceSettings
     [CommandOption("--metadata")]
     [Description("Show the file's metadata keys (GGUF general.*, safetensors __metadata__ …).")]
     public bool Metadata { get; init; }
+
+    /// <summary>Show every table column even when the terminal is too narrow for them.</summary>
+    [CommandOption("--wide")]
+    [Description("Show every table column even if the terminal is too narrow (columns are otherwise chosen by width; --json has every value).")]
+    public bool Wide { get; init; }
 }

@@ -30,23 +30,25 @@ public sealed class LoraSizeCommand(IAnsiConsole console, LlmSize.Core.Sources.R
         }
 
         var perKind = plan.Estimate.Modules.GroupBy(m => m.ModulePath[(m.ModulePath.LastIndexOf('.') + 1)..]);
-        var table = new Table().AddColumns("target", "modules", "in", "out", "parameters", "bytes");
+        var table = new FittedTable().Column("target").Column("modules", right: true).Column("in", right: true).Column("out", right: true)
+            .Column("parameters", shortHeader: "params", right: true).Column("bytes", right: true);
         foreach (var g in perKind)
         {
-            table.AddRow(Markup.Escape(g.Key), g.Count().ToString(CultureInfo.InvariantCulture), g.First().InFeatures.ToString(CultureInfo.InvariantCulture),
+            table.Row(Markup.Escape(g.Key), g.Count().ToString(CultureInfo.InvariantCulture), g.First().InFeatures.ToString(CultureInfo.InvariantCulture),
                 g.First().OutFeatures.ToString(CultureInfo.InvariantCulture), g.Sum(m => m.Parameters).ToString("N0", CultureInfo.InvariantCulture), Units.FormatBinary(g.Sum(m => m.Bytes)));
         }
 
         console.MarkupLine($"[bold]{Markup.Escape(name)}[/]: LoRA r={plan.Rank} on {Markup.Escape(string.Join(", ", plan.Targets))} ({dtype.Name})");
-        console.Write(table);
+        table.Write(console, wide: false); // six short columns: nothing is left out
         console.MarkupLine($"adapter: {plan.Estimate.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters ({Units.Percent(plan.ParameterFraction)} of the base's {Units.FormatParameters(plan.BaseParameters)}), {Units.FormatBoth(plan.Estimate.Bytes)}");
-        var storage = new Table().AddColumns("tasks N", "1 base + N adapters", "N fine-tuned copies", "saved");
+        var storage = new FittedTable().Column("tasks N", shortHeader: "N", right: true).Column("1 base + N adapters", shortHeader: "base + N adapters", right: true)
+            .Column("N fine-tuned copies", shortHeader: "N copies", right: true).Column("saved", right: true);
         foreach (var s in plan.Storage)
         {
-            storage.AddRow(s.AdapterCount.ToString(CultureInfo.InvariantCulture), Units.FormatBinary(s.BasePlusAdaptersBytes), Units.FormatBinary(s.FullCopiesBytes), Units.FormatBinary(s.SavedBytes));
+            storage.Row(s.AdapterCount.ToString(CultureInfo.InvariantCulture), Units.FormatBinary(s.BasePlusAdaptersBytes), Units.FormatBinary(s.FullCopiesBytes), Units.FormatBinary(s.SavedBytes));
         }
 
-        console.Write(storage);
+        storage.Write(console, wide: false);
         return ExitCodes.Success;
     }
 }

@@ -25,15 +25,18 @@ public sealed class ModelsCommand(IAnsiConsole console) : Command<ModelsSettings
             return ExitCodes.Success;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).Title($"{rows.Count} built-in models").AddColumns("id", "name", "parameters", "size class", "aliases");
+        // At narrow widths the aliases, then the display names are left out (the id is what commands take).
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title($"{rows.Count} built-in models"))
+            .Column("id").Column("name", drop: 1, wrap: true, wrapMin: 12).Column("parameters", right: true).Column("size class", shortHeader: "class")
+            .Column("aliases", drop: 2, wrap: true);
         foreach (var (e, r) in rows.OrderBy(r => r.Report.Parameters ?? long.MaxValue))
         {
-            table.AddRow(Markup.Escape(e.Id), Markup.Escape(e.DisplayName),
+            table.Row(Markup.Escape(e.Id), Markup.Escape(e.DisplayName),
                 r.Parameters is { } p ? p.ToString("N0", CultureInfo.InvariantCulture) : "[yellow]not disclosed[/]",
                 r.SizeClass?.Label ?? "–", Markup.Escape(string.Join(", ", e.Aliases.Take(3))));
         }
 
-        console.Write(table);
+        table.Write(console, settings.Wide);
         console.MarkupLine("[grey]Counts are analytic from each model's config and equal the published figures; sources: llmsize inspect <id>.[/]");
         return ExitCodes.Success;
     }

@@ -24,15 +24,20 @@ public sealed class PruneCommand(IAnsiConsole console) : Command<PruneSettings>
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumns("tensor", "shape", "dtype", "sparsity", "dense", "bitmask", "CSR", "note");
+        // At narrow widths the notes go compact, then CSR, bitmask, shape and the notes are left out (totals below).
+        var table = new FittedTable().Column("tensor").Column("shape", drop: 2).Column("dtype").Column("sparsity", shortHeader: "sparse", right: true)
+            .Column("dense", right: true).Column("bitmask", drop: 3, right: true).Column("CSR", drop: 4, right: true).Column("note", drop: 1, wrap: true);
         foreach (var t in r.Tensors)
         {
-            table.AddRow(Markup.Escape(t.Name), Markup.Escape("[" + string.Join(", ", t.Shape) + "]"), t.DataType.Name, Units.Percent(t.Sparsity),
+            string note = t.SkipReason ?? (t.InfiniteValues > 0 ? $"{t.InfiniteValues} infinite values kept" : string.Empty);
+            string noteShort = t.SkipReason is not null ? "kept dense" : t.InfiniteValues > 0 ? $"{t.InfiniteValues} inf kept" : string.Empty;
+            table.Row(Markup.Escape(t.Name), Markup.Escape("[" + string.Join(", ", t.Shape) + "]"), t.DataType.Name, Units.Percent(t.Sparsity),
                 Units.FormatBinary(t.Storage.DenseBytes), t.Pruned ? Units.FormatBinary(t.Storage.BitmaskBytes) : "-", t.Pruned ? Units.FormatBinary(t.Storage.CsrBytes) : "-",
-                Markup.Escape(t.SkipReason ?? (t.InfiniteValues > 0 ? $"{t.InfiniteValues} infinite values kept" : string.Empty)));
+                new FittedCell(Markup.Escape(note), Markup.Escape(noteShort)));
         }
 
-        console.Write(table);
+        var dropped = table.Write(console, settings.Wide);
+        if (table.Compact && !dropped.Contains("note")) console.MarkupLine("[grey]kept dense: not pruned (embeddings, output head, norms and biases; --wide or --json say why).[/]");
         console.MarkupLine($"achieved sparsity: {Units.Percent(r.PrunedTensorSparsity)} of pruned matrices, {Units.Percent(r.OverallSparsity)} of all {r.TotalElements.ToString("N0", CultureInfo.InvariantCulture)} parameters");
         console.MarkupLine($"written: {Markup.Escape(r.Output ?? string.Empty)} ({Units.FormatBoth(r.OutputBytes)}) — [yellow]dense storage does not shrink: zeros weigh as much as any weight[/]");
         console.MarkupLine($"sparse storage would weigh: bitmask {Units.FormatBinary(r.BitmaskBytes)}, CSR {Units.FormatBinary(r.CsrBytes)}"

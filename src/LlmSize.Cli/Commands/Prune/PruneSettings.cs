@@ -44,6 +44,11 @@ public sealed class PruneSettings : CommandSettings
     [Description("Write JSON (schema llmsize.prune/v1).")]
     public bool Json { get; init; }
 
+    /// <summary>Show every table column even when the terminal is too narrow for them.</summary>
+    [CommandOption("--wide")]
+    [Description("Show every table column even if the terminal is too narrow (columns are otherwise chosen by width; --json has every value).")]
+    public bool Wide { get; init; }
+
     /// <inheritdoc />
     public override ValidationResult Validate() =>
         (Sparsity is null) == (Pattern is null) ? ValidationResult.Error("Give exactly one of --sparsity S and --pattern N:M.")

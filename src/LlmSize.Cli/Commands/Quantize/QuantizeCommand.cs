@@ -1,5 +1,6 @@
 using System.Globalization;
 using LlmSize.Cli.Infrastructure;
+using LlmSize.Core;
 using LlmSize.Core.Compression.Quantization;
 using LlmSize.Core.Precision;
 using Spectre.Console;
@@ -53,30 +54,42 @@ public sealed class QuantizeCommand(IAnsiConsole console) : Command<QuantizeSett
             return ExitCodes.Success;
         }
 
-        Render(report);
+        Render(report, settings.Tensors, settings.Wide);
         return ExitCodes.Success;
     }
 
-    private void Render(QuantizationReport r)
+    /// <summary>How many tensors the default summary lists: those with the lowest signal-to-noise ratio.</summary>
+    internal const int WorstTensorCount = 5;
+
+    /// <summary>Default: the totals per type and the <see cref="WorstTensorCount"/> tensors with the lowest SNR (the
+    /// largest error relative to the tensor's own magnitude); <paramref name="allTensors"/> (<c>--tensors</c>) lists
+    /// every tensor instead.</summary>
+    private void Render(QuantizationReport r, bool allTensors, bool wide)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title(Markup.Escape($"{Path.GetFileName(r.OutputPath)} ({r.FileType})"))
-            .AddColumn("tensor").AddColumn("shape").AddColumn("type")
-            .AddColumn(new TableColumn("bytes before").RightAligned()).AddColumn(new TableColumn("bytes after").RightAligned())
-            .AddColumn(new TableColumn("RMSE").RightAligned()).AddColumn(new TableColumn("max |err|").RightAligned())
-            .AddColumn(new TableColumn("SNR dB").RightAligned());
-        foreach (var t in r.Tensors)
+        string title = Markup.Escape($"{Path.GetFileName(r.OutputPath)} ({r.FileType})");
+        if (allTensors)
         {
-            string type = t.SourceType == t.TargetType ? t.TargetType.Name : $"{t.SourceType.Name} → {t.TargetType.Name}";
-            table.AddRow(
-                Markup.Escape(t.Name), Markup.Escape("[" + string.Join(", ", t.Shape) + "]"), Markup.Escape(type),
-                N(t.BytesBefore), N(t.BytesAfter),
-                t.Converted ? t.Rmse.ToString("G3", CultureInfo.InvariantCulture) : "-",
-                t.Converted ? t.MaxAbsError.ToString("G3", CultureInfo.InvariantCulture) : "-",
-                t.SnrDb is { } snr ? snr.ToString("F1", CultureInfo.InvariantCulture) : t.Converted ? "exact" : "-");
+            TensorTable(r.Tensors, title, wide);
+        }
+        else
+        {
+            var byType = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title(title + " by type"))
+                .Column("type").Column("tensors", right: true).Column("bytes before", shortHeader: "before", right: true)
+                .Column("bytes after", shortHeader: "after", right: true).Column("lowest SNR dB", drop: 1, shortHeader: "min SNR", right: true);
+            foreach (var g in r.Tensors.GroupBy(TypeText).OrderByDescending(g => g.Sum(t => t.BytesAfter)))
+            {
+                double? lowest = g.Where(t => t.SnrDb is not null).Select(t => t.SnrDb).Min();
+                byType.Row(Markup.Escape(g.Key), g.Count().ToString(CultureInfo.InvariantCulture), N(g.Sum(t => t.BytesBefore)), N(g.Sum(t => t.BytesAfter)),
+                    lowest is { } l ? l.ToString("F1", CultureInfo.InvariantCulture) : g.Any(t => t.Converted) ? "exact" : "-");
+            }
+
+            byType.Write(console, wide);
+            var worst = r.Tensors.Where(t => t.Converted && t.SnrDb is not null).OrderBy(t => t.SnrDb).ThenBy(t => t.Name, StringComparer.Ordinal).Take(WorstTensorCount).ToList();
+            if (worst.Count > 0) TensorTable(worst, $"{Units.Plural(worst.Count, "tensor")} with the lowest SNR", wide);
+            console.MarkupLine("[grey]" + Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{Units.Plural(r.Tensors.Count, "tensor")}; shown: the {Math.Min(WorstTensorCount, worst.Count)} with the lowest SNR = 10·log10(Σx² / Σ(x − x̂)²), the error relative to the tensor's own magnitude. --tensors lists every tensor, --json every per-tensor figure.")) + "[/]");
         }
 
-        console.Write(table);
         var preferred = LlamaFileTypes.DefaultType(r.FileType);
         var fallbacks = r.Tensors.Where(t => t.Converted && t.Shape.Length >= 2 && preferred.Kind == DataTypeKind.BlockQuantized
             && t.Shape[^1] % preferred.BlockSize != 0).ToList();
@@ -90,6 +103,31 @@ public sealed class QuantizeCommand(IAnsiConsole console) : Command<QuantizeSett
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Wrote {r.OutputPath}: {r.OutputFileBytes:N0} bytes; tensor data {r.TensorBytesBefore:N0} → {r.TensorBytesAfter:N0} bytes ({Core.Units.Percent(ratio)}) in {r.Elapsed.TotalSeconds:F1} s.")));
     }
+
+    /// <summary>The per-tensor table: name, shape, type, bytes, RMSE, max |err|, SNR; at narrow widths max |err|,
+    /// bytes before, shape and RMSE are left out in that order.</summary>
+    private void TensorTable(IEnumerable<TensorQuantizationReport> tensors, string title, bool wide)
+    {
+        var table = new FittedTable(() => new Table().Border(TableBorder.Rounded).Title(title))
+            .Column("tensor").Column("shape", drop: 2).Column("type")
+            .Column("bytes before", drop: 4, shortHeader: "before", right: true).Column("bytes after", shortHeader: "after", right: true)
+            .Column("RMSE", drop: 1, right: true).Column("max |err|", drop: 3, shortHeader: "max err", right: true)
+            .Column("SNR dB", shortHeader: "SNR", right: true);
+        foreach (var t in tensors)
+        {
+            table.Row(
+                Markup.Escape(t.Name), Markup.Escape("[" + string.Join(", ", t.Shape) + "]"), Markup.Escape(TypeText(t)),
+                N(t.BytesBefore), N(t.BytesAfter),
+                t.Converted ? t.Rmse.ToString("G3", CultureInfo.InvariantCulture) : "-",
+                t.Converted ? t.MaxAbsError.ToString("G3", CultureInfo.InvariantCulture) : "-",
+                t.SnrDb is { } snr ? snr.ToString("F1", CultureInfo.InvariantCulture) : t.Converted ? "exact" : "-");
+        }
+
+        table.Write(console, wide);
+    }
+
+    /// <summary>"Q4_K" when the type is kept, else "F16 → Q4_K".</summary>
+    private static string TypeText(TensorQuantizationReport t) => t.SourceType == t.TargetType ? t.TargetType.Name : $"{t.SourceType.Name} → {t.TargetType.Name}";
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
 

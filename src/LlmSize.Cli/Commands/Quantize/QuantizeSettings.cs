@@ -65,6 +65,16 @@ public sealed class QuantizeSettings : CommandSettings
     [Description("Write the per-tensor report as JSON instead of tables.")]
     public bool Json { get; init; }
 
+    /// <summary>List every tensor instead of the summary.</summary>
+    [CommandOption("--tensors")]
+    [Description("List every tensor (default: totals per type and the 5 tensors with the lowest signal-to-noise ratio).")]
+    public bool Tensors { get; init; }
+
+    /// <summary>Show every table column even when the terminal is too narrow for them.</summary>
+    [CommandOption("--wide")]
+    [Description("Show every table column even if the terminal is too narrow (columns are otherwise chosen by width; --json has every value).")]
+    public bool Wide { get; init; }
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {

@@ -56,14 +56,15 @@ public sealed class ShareCommand(IAnsiConsole console) : Command<ShareSettings>
         }
         if (whatIfs.Count > 0)
         {
-            var t = new Table().AddColumns("share every k layers", "distinct layer sets", "parameters", "vs now");
+            var t = new FittedTable().Column("share every k layers", shortHeader: "every k", right: true).Column("distinct layer sets", shortHeader: "distinct")
+                .Column("parameters", right: true).Column("vs now");
             foreach (var w in whatIfs)
             {
-                t.AddRow(w.GroupSize.ToString(CultureInfo.InvariantCulture), $"{w.DistinctLayers} of {w.Layers}", w.SharedParameters.ToString("N0", CultureInfo.InvariantCulture) + (w.Exact ? string.Empty : " (≈)"),
+                t.Row(w.GroupSize.ToString(CultureInfo.InvariantCulture), $"{w.DistinctLayers} of {w.Layers}", w.SharedParameters.ToString("N0", CultureInfo.InvariantCulture) + (w.Exact ? string.Empty : " (≈)"),
                     Units.Percent((double)w.SharedParameters / w.OriginalParameters) + $" of {w.OriginalParameters.ToString("N0", CultureInfo.InvariantCulture)}");
             }
 
-            console.Write(t);
+            t.Write(console, wide: false); // four columns: headers shorten, nothing is left out
             console.MarkupLine("[grey]what-if only: shared layers must be trained that way (ALBERT); embeddings unchanged.[/]");
         }
         else

@@ -31,28 +31,41 @@ public sealed class ShrinkCommand(IAnsiConsole console, RemoteSourceOptions remo
 
         var runtime = plan.Runtime;
         console.MarkupLine($"[bold]{Markup.Escape(plan.ModelName)}[/] ({Units.FormatParameters(plan.Parameters)} parameters) on [bold]{Markup.Escape(device.DisplayName)}[/] with {Markup.Escape(runtime.DisplayName)}");
-        var table = new Table().AddColumns("#", "technique", "option", "params", "format", "download", "memory", "verdict", "tok/s", "quality cost");
-        if (longest) table.AddColumn("longest context");
+        // At narrow widths: headers shorten and the technique and quality cells go compact, then the download, the
+        // technique (the option says it), parameters, tokens/s and quality cost are left out in that order
+        // (FittedTable); --wide keeps them all.
+        var table = new FittedTable().Column("#", right: true).Column("technique", drop: 5, shortHeader: "how")
+            .Column("option", wrap: true, wrapMin: 12).Column("params", drop: 4, right: true).Column("format")
+            .Column("download", drop: 6, shortHeader: "dl", right: true).Column("memory", shortHeader: "mem", right: true)
+            .Column("verdict", wrap: true, wrapMin: 10).Column("tok/s", drop: 3, right: true).Column("quality cost", drop: 2, shortHeader: "quality", wrap: true);
+        if (longest) table.Column("longest context", shortHeader: "longest", right: true); // asked for (--context max): kept
         int rank = 1;
         bool footnote = false;
         foreach (var o in plan.Options)
         {
             bool noKernel = o.Format is GgufWeightFormat g && !CanQuantize(g);
             footnote |= noKernel;
-            var cells = new List<string>
+            string quality = Markup.Escape(o.Quality is { } q ? $"{q.PerplexityDelta:+0.0000;-0.0000} ppl @ {q.MeasuredOn}" : o.NeedsTraining ? "needs recovery training" : o.QualityNote);
+            string qualityShort = o.Quality is { } q2 ? q2.PerplexityDelta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture) + " ppl" : o.NeedsTraining ? "retrain" : "–";
+            var cells = new List<FittedCell>
             {
-                (rank++).ToString(CultureInfo.InvariantCulture), o.Technique.ToString(), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters),
+                (rank++).ToString(CultureInfo.InvariantCulture), new(o.Technique.ToString(), TechniqueShort(o.Technique)), Markup.Escape(o.Label), Units.FormatParameters(o.Parameters),
                 Markup.Escape(o.Format.Name) + (noKernel ? " ¹" : string.Empty),
                 Units.FormatBinary(o.DownloadBytes), Units.FormatBinary(o.MemoryBytes),
                 Verdict(o),
                 o.DecodeTokensPerSecond is { } s ? s.ToString("0.#", CultureInfo.InvariantCulture) : "-",
-                Markup.Escape(o.Quality is { } q ? $"{q.PerplexityDelta:+0.0000;-0.0000} ppl @ {q.MeasuredOn}" : o.NeedsTraining ? "needs recovery training" : o.QualityNote),
+                new(quality, qualityShort),
             };
             if (longest) cells.Add(o.LongestContext is { } l ? FitRenderer.LongestContextShort(l) : "-");
-            table.AddRow(cells.ToArray());
+            table.Row(cells.ToArray());
         }
 
-        console.Write(table);
+        var dropped = table.Write(console, settings.Wide);
+        if (table.Compact && !dropped.Contains("quality cost"))
+        {
+            console.MarkupLine("[grey]quality: perplexity change published for the model named in the quality source below; retrain = needs recovery training; – = no published figure (--wide shows the notes).[/]");
+        }
+
         if (plan.Options.All(o => !o.Fits)) console.MarkupLine("[red]Nothing fits this device with this runtime.[/] 'llmsize fit' shows each constraint.");
         if (plan.Options.FirstOrDefault(o => o.IsSplit) is { } split)
         {
@@ -82,6 +95,16 @@ public sealed class ShrinkCommand(IAnsiConsole console, RemoteSourceOptions remo
             ? $"[yellow]fits as a split[/] (-ngl {o.GpuLayers} of {o.LayerCount}{(tight.Length > 0 ? "; " + tight : string.Empty)})"
             : tight.Length > 0 ? $"[yellow]fits[/] ({tight})" : "[green]fits[/]";
     }
+
+    /// <summary>The technique in a word or two for narrow tables.</summary>
+    private static string TechniqueShort(ShrinkTechnique t) => t switch
+    {
+        ShrinkTechnique.Quantization => "quantize",
+        ShrinkTechnique.DepthPruning => "drop layers",
+        ShrinkTechnique.WidthPruning => "prune MLP",
+        ShrinkTechnique.SmallerSibling => "sibling",
+        _ => t.ToString(),
+    };
 
     /// <summary>Whether <c>llmsize quantize</c> has a kernel for the file type's main tensor type.</summary>
     private static bool CanQuantize(GgufWeightFormat g)
