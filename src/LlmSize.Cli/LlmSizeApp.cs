@@ -7,10 +7,12 @@ using LlmSize.Cli.Commands.Measure;
 using LlmSize.Cli.Commands.Models;
 using LlmSize.Cli.Commands.Prune;
 using LlmSize.Cli.Commands.Quantize;
+using LlmSize.Cli.Commands.Serve;
 using LlmSize.Cli.Commands.Share;
 using LlmSize.Cli.Commands.Shrink;
 using LlmSize.Cli.Infrastructure;
 using LlmSize.Core;
+using LlmSize.Core.Sources;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -24,10 +26,12 @@ public static class LlmSizeApp
     /// <param name="errorConsole">Console for error lines; null = standard error when <paramref name="console"/> is null,
     /// else <paramref name="console"/> itself (tests that read one combined transcript).</param>
     /// <returns>The configured application.</returns>
-    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errorConsole = null)
+    /// <param name="remote">How remote names are read; null = <see cref="RemoteSourceOptions.FromEnvironment"/> (tests point
+    /// it at a local hub).</param>
+    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null)
     {
         var app = new CommandApp();
-        app.Configure(config => Configure(config, console, errorConsole));
+        app.Configure(config => Configure(config, console, errorConsole, remote));
         return app;
     }
 
@@ -36,9 +40,11 @@ public static class LlmSizeApp
     /// <param name="console">Console for results; null = standard output.</param>
     /// <param name="errorConsole">Console for error lines; null = standard error when <paramref name="console"/> is null,
     /// else <paramref name="console"/> itself.</param>
-    public static void Configure(IConfigurator config, IAnsiConsole? console = null, IAnsiConsole? errorConsole = null)
+    /// <param name="remote">How remote names are read; null = <see cref="RemoteSourceOptions.FromEnvironment"/>.</param>
+    public static void Configure(IConfigurator config, IAnsiConsole? console = null, IAnsiConsole? errorConsole = null, RemoteSourceOptions? remote = null)
     {
         config.SetApplicationName("llmsize");
+        config.Settings.Registrar.RegisterInstance(remote ?? RemoteSourceOptions.FromEnvironment());
 
         // Errors go to standard error so that "llmsize fit … --json | jq" only ever sees JSON on standard output.
         errorConsole ??= console ?? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -65,7 +71,9 @@ public static class LlmSizeApp
             .WithDescription("Exact parameter count, size class and download size of a model file, folder or catalog name.")
             .WithExample("inspect", "gemma-2b")
             .WithExample("inspect", "model.gguf", "--json")
-            .WithExample("inspect", "path/to/config.json");
+            .WithExample("inspect", "path/to/config.json")
+            .WithExample("inspect", "hf:bartowski/Llama-3.2-1B-Instruct-GGUF")
+            .WithExample("inspect", "ollama:llama3.2:1b", "--verbose");
         config.AddCommand<FitCommand>("fit")
             .WithDescription("Will the model run on a device, how fast, and how long is the download?")
             .WithExample("fit", "gemma-2b", "--device", "pixel-8")
@@ -90,6 +98,9 @@ public static class LlmSizeApp
             lora.AddCommand<LoraMergeCommand>("merge").WithDescription("Merge an adapter into its base: W' = W + scaling·B·A, written as safetensors.")
                 .WithExample("lora", "merge", "model.safetensors", "adapter/", "merged.safetensors");
         });
+        config.AddCommand<ServeCommand>("serve")
+            .WithDescription("The web page and JSON API on loopback (http://127.0.0.1:5080): inspect, fit, probe this browser.")
+            .WithExample("serve", "--urls", "http://127.0.0.1:5080");
         config.AddCommand<ShareCommand>("share")
             .WithDescription("Tied and identical tensors in a file, and the ALBERT cross-layer sharing what-if.")
             .WithExample("share", "model.safetensors");

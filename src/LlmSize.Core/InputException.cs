@@ -27,6 +27,9 @@ public enum InputErrorKind
     /// <summary>A runtime setting outside its valid range for this model or runtime (<c>--gpu-layers</c> above the layer
     /// count, a cache type the runtime lacks, <c>--parallel 0</c>): a usage error, exit 2.</summary>
     InvalidSetting,
+    /// <summary>An uploaded header slice ended before the reader found the end of the header: post a longer slice
+    /// (<see cref="Sources.HeaderSliceTooShortException"/> says from which offset more bytes are needed).</summary>
+    IncompleteHeader,
 }
 
 /// <summary>

@@ -79,6 +79,70 @@ public static class ModelLoader
             pathOrName, near.Select(e => e.Id).ToList());
     }
 
+    /// <summary>Loads a catalog name or a Hub repository id only — never a local path, a direct URL or an Ollama name:
+    /// the entry point for front ends that take names from untrusted users (the web API), where reading the server's
+    /// files or fetching arbitrary URLs must not happen. Hub ids (<c>org/name</c>, <c>hf:org/name</c>, a URL on the
+    /// configured Hub endpoint) are read from <paramref name="remote"/>'s <see cref="RemoteSourceOptions.HubEndpoint"/>.</summary>
+    /// <param name="name">A catalog id / alias / WebLLM id, or a Hub repository id.</param>
+    /// <param name="catalog">Catalog to search; null = <see cref="ModelCatalog.Default"/>.</param>
+    /// <param name="remote">Remote options (the Hub endpoint); null = <see cref="RemoteSourceOptions.FromEnvironment"/>.</param>
+    /// <returns>The inventory.</returns>
+    /// <exception cref="InputException">The name is a path, a URL off the Hub endpoint or an Ollama name
+    /// (<see cref="InputErrorKind.InvalidRequest"/>).</exception>
+    /// <exception cref="ModelNotFoundException">Not a catalog name.</exception>
+    /// <exception cref="RemoteSourceException">As <see cref="Load"/>.</exception>
+    /// <exception cref="ModelFormatException">As <see cref="Load"/>.</exception>
+    public static ModelInventory LoadCatalogOrHub(string name, ModelCatalog? catalog = null, RemoteSourceOptions? remote = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        catalog ??= ModelCatalog.Default;
+        remote ??= RemoteSourceOptions.FromEnvironment();
+        var location = ModelLocation.Parse(name, remote.HubEndpoint);
+        switch (location.Kind)
+        {
+            case ModelLocationKind.Hub:
+                if (location.Url is { } url && !string.Equals(url.Host, new Uri(remote.HubEndpoint).Host, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InputException(InputErrorKind.InvalidRequest, $"{name}: only Hub ids on the configured Hub ({remote.HubEndpoint}) are read here");
+                }
+
+                if (!location.Explicit && CatalogByHubId(catalog, location.Repository!) is { } known)
+                {
+                    var inventory = FromCatalog(known);
+                    return inventory.With(inventory.Reference with { Origin = $"built-in catalog; nothing fetched (hf:{location.Repository} reads the Hub)" });
+                }
+
+                return LoadRemote(location with { Explicit = true }, catalog, remote);
+            case ModelLocationKind.LocalOrCatalog when !LooksLikePath(name) || catalog.TryFind(name, out _, out _):
+                if (catalog.TryFind(name, out var entry, out string? webLlmQuantization))
+                {
+                    return webLlmQuantization is null ? FromCatalog(entry) : FromCatalog(entry, name.Trim(), webLlmQuantization);
+                }
+
+                var near = catalog.SuggestNearest(name, 3);
+                throw new ModelNotFoundException(
+                    InputException.Format(SR.NotFileFolderOrCatalogModel, name,
+                        near.Count > 0 ? $"; did you mean {string.Join(", ", near.Select(e => e.Id))}?" : "; see the catalog with 'llmsize models'"),
+                    name, near.Select(e => e.Id).ToList());
+            default:
+                throw new InputException(InputErrorKind.InvalidRequest, $"{name}: give a catalog name or a Hub id (org/name); paths, URLs and Ollama names are not read here");
+        }
+    }
+
+    /// <summary>Loads a model from any source with the folder rules of <see cref="Load"/> (a PEFT adapter, an index,
+    /// one safetensors file, GGUF files, a bare config.json …); a source holding one file is that file.</summary>
+    /// <param name="source">The source (e.g. an <see cref="UploadedSliceSource"/>).</param>
+    /// <returns>The inventory.</returns>
+    /// <exception cref="ModelFormatException">A file is malformed.</exception>
+    /// <exception cref="NotSupportedException">Files of a kind LlmSize does not read yet, or several models.</exception>
+    /// <exception cref="ModelNotFoundException">No model files.</exception>
+    public static ModelInventory LoadSource(IModelSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var files = source.ListFiles();
+        return files.Count == 1 ? ModelFormatRegistry.Identify(source, files[0].Path) : LoadFolder(source, source.DisplayName);
+    }
+
     /// <summary>Reads a remote model header-only and records where the answer came from. When the remote cannot be
     /// reached (or offline) and the cache has no copy, a model the catalog knows answers from the catalog and says so.</summary>
     private static ModelInventory LoadRemote(ModelLocation location, ModelCatalog catalog, RemoteSourceOptions remote)
@@ -138,6 +202,7 @@ public static class ModelLoader
                 Commit = source.Commit,
                 Requests = source.Statistics.Requests,
                 BytesFetched = source.Statistics.BytesRead,
+                Traffic = source.Statistics.Files,
             });
         }
     }

@@ -12,7 +12,7 @@ namespace LlmSize.Cli.Commands;
 /// the user's profiles), this machine (<c>--this-machine</c>), or an inline description (<c>--ram 8GiB --bandwidth
 /// 100GB/s …</c>). Commands derive their settings from this class (Spectre's <c>DogSettings : MammalSettings</c>).
 /// </summary>
-public abstract class DeviceSelectionSettings : CommandSettings
+public abstract class DeviceSelectionSettings : ModelSourceSettings
 {
     /// <summary>Device id or alias from the catalog.</summary>
     [CommandOption("-d|--device <DEVICE>")]

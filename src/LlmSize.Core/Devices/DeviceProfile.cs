@@ -60,6 +60,15 @@ public sealed record DeviceProfile
     /// <summary>Typical WebGPU limits of the device's browser; null when the browser exposes no WebGPU.</summary>
     public WebGpuLimits? WebGpu { get; init; }
 
+    /// <summary>True for a probed browser that has no WebGPU: browser runtimes still run there on wasm
+    /// (<see cref="Estimation.ExecutionTarget.BrowserWasm"/>), WebGPU-only runtimes do not.</summary>
+    public bool BrowserWithoutWebGpu { get; init; }
+
+    /// <summary>The origin's storage left for the model as the browser itself reported it
+    /// (<c>navigator.storage.estimate()</c>: quota − usage), bytes; null = derive it from
+    /// <see cref="FreeStorageBytes"/> by the browser's quota rule.</summary>
+    public long? OriginQuotaBytes { get; init; }
+
     /// <summary>Assumed free storage for model files, bytes (10^9-byte GB in sources).</summary>
     public required long FreeStorageBytes { get; init; }
 

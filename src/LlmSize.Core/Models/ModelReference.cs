@@ -49,4 +49,8 @@ public sealed record ModelReference(string Text, ModelReferenceKind Kind)
 
     /// <summary>Bytes received over the network to answer.</summary>
     public long BytesFetched { get; init; }
+
+    /// <summary>Requests and bytes per remote file (the listing first), in the order they were read; empty for local
+    /// files and catalog answers.</summary>
+    public IReadOnlyList<Sources.FileTraffic> Traffic { get; init; } = [];
 }

@@ -88,7 +88,7 @@ public sealed class HubModelSource : RemoteModelSource
                 {
                     r.Headers.Accept.ParseAdd("application/json");
                     if (cached?.ETag is { } etag) r.Headers.TryAddWithoutValidation("If-None-Match", etag);
-                }, cancellationToken).ConfigureAwait(false);
+                }, cancellationToken, SourceStatistics.ListingName).ConfigureAwait(false);
             }
             catch (RemoteSourceException e) when (e.IsTransient && cached is not null)
             {
@@ -113,7 +113,7 @@ public sealed class HubModelSource : RemoteModelSource
                     throw failure;
                 }
 
-                byte[] body = await http.ReadBoundedAsync(response, url, cancellationToken).ConfigureAwait(false);
+                byte[] body = await http.ReadBoundedAsync(response, url, cancellationToken, SourceStatistics.ListingName).ConfigureAwait(false);
                 var source = Create(http, options, cache, repository, revision, body, null, endpoint);
                 cache?.WriteAnswer(body, response.Headers.ETag?.Tag, listingKey);
                 return source;

@@ -58,6 +58,10 @@ public interface IModelSource
     /// "from the cache, fetched 2026-12-01"; null for a local source.</summary>
     string? Origin => null;
 
+    /// <summary>How many files' headers to read at once (shards, split parts): 8 for a local source; a remote one
+    /// uses <see cref="RemoteSourceOptions.MaxParallelFiles"/> so that shard headers arrive in one round trip.</summary>
+    int MaxParallelReads => 8;
+
     /// <summary>The exact version read: the Hub commit, an Ollama manifest digest, a URL's ETag; null for a local source.</summary>
     string? Commit => null;
 
@@ -69,9 +73,14 @@ public interface IModelSource
 }
 
 /// <summary>Counts of reads made through a source: requests (read calls for a local source, HTTP requests for a
-/// remote one) and bytes delivered (received over the network for a remote source).</summary>
+/// remote one) and bytes delivered (received over the network for a remote source), in total and per file.</summary>
 public sealed class SourceStatistics
 {
+    /// <summary>The name under which a remote source's file listing (the Hub's revision API, an Ollama manifest) is counted.</summary>
+    public const string ListingName = "(file list)";
+
+    private readonly Lock _lock = new();
+    private readonly List<FileTraffic> _files = [];
     private long _requests;
     private long _bytes;
 
@@ -80,6 +89,15 @@ public sealed class SourceStatistics
 
     /// <summary>Bytes delivered to readers.</summary>
     public long BytesRead => Interlocked.Read(ref _bytes);
+
+    /// <summary>Traffic per file, in the order files were first read (remote sources; empty for a local one).</summary>
+    public IReadOnlyList<FileTraffic> Files
+    {
+        get
+        {
+            lock (_lock) return [.. _files.Select(f => f.Snapshot())];
+        }
+    }
 
     /// <summary>Records one read.</summary>
     /// <param name="bytes">Bytes it delivered.</param>
@@ -90,9 +108,75 @@ public sealed class SourceStatistics
     }
 
     /// <summary>Records one request (a remote source counts HTTP requests, not read calls).</summary>
-    internal void RecordRequest() => Interlocked.Increment(ref _requests);
+    /// <param name="file">The file it was for, or null.</param>
+    internal void RecordRequest(string? file = null)
+    {
+        Interlocked.Increment(ref _requests);
+        if (file is not null) For(file).AddRequest();
+    }
 
     /// <summary>Records bytes received.</summary>
     /// <param name="bytes">Bytes.</param>
-    internal void RecordBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
+    /// <param name="file">The file they belong to, or null.</param>
+    internal void RecordBytes(long bytes, string? file = null)
+    {
+        Interlocked.Add(ref _bytes, bytes);
+        if (file is not null) For(file).AddBytes(bytes);
+    }
+
+    /// <summary>Records that a file's leading bytes came from the cache.</summary>
+    /// <param name="file">The file.</param>
+    internal void RecordCacheHit(string file) => For(file).MarkCached();
+
+    private FileTraffic For(string file)
+    {
+        lock (_lock)
+        {
+            foreach (var f in _files)
+            {
+                if (f.Path == file) return f;
+            }
+
+            var added = new FileTraffic(file);
+            _files.Add(added);
+            return added;
+        }
+    }
+}
+
+/// <summary>The traffic of one remote file: HTTP requests (redirect hops included) and bytes received.</summary>
+public sealed class FileTraffic
+{
+    private long _requests;
+    private long _bytes;
+    private int _cached;
+
+    internal FileTraffic(string path) => Path = path;
+
+    /// <summary>Path in the repository (<see cref="SourceStatistics.ListingName"/> for the file listing).</summary>
+    public string Path { get; }
+
+    /// <summary>HTTP requests made for the file, redirects included.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Bytes received for the file (bodies only; headers of HTTP messages are not counted).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>True when the file's leading bytes came from the local header cache.</summary>
+    public bool FromCache => Volatile.Read(ref _cached) != 0;
+
+    internal void AddRequest() => Interlocked.Increment(ref _requests);
+
+    internal void AddBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
+
+    internal void MarkCached() => Volatile.Write(ref _cached, 1);
+
+    internal FileTraffic Snapshot()
+    {
+        var copy = new FileTraffic(Path);
+        copy._requests = Requests;
+        copy._bytes = Bytes;
+        copy._cached = FromCache ? 1 : 0;
+        return copy;
+    }
 }

@@ -95,7 +95,7 @@ public sealed class OllamaModelSource : RemoteModelSource
                     r.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
                     r.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
                     if (cached?.ETag is { } etag) r.Headers.TryAddWithoutValidation("If-None-Match", etag);
-                }, cancellationToken).ConfigureAwait(false);
+                }, cancellationToken, SourceStatistics.ListingName).ConfigureAwait(false);
             }
             catch (RemoteSourceException e) when (e.IsTransient && cached is not null)
             {
@@ -118,7 +118,7 @@ public sealed class OllamaModelSource : RemoteModelSource
                         };
                 }
 
-                byte[] body = await http.ReadBoundedAsync(response, url, cancellationToken).ConfigureAwait(false);
+                byte[] body = await http.ReadBoundedAsync(response, url, cancellationToken, SourceStatistics.ListingName).ConfigureAwait(false);
                 var source = Create(http, options, cache, ns, model, tag, body, null, registry, display);
                 cache?.WriteAnswer(body, response.Headers.ETag?.Tag, key);
                 return source;

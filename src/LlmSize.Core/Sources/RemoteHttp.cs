@@ -27,17 +27,16 @@ internal sealed class RemoteHttp : IDisposable
         _options = options;
         var retry = new HttpRetryStrategyOptions
         {
-            MaxRetryAttempts = Math.Max(0, options.MaxRetries),
+            MaxRetryAttempts = Math.Max(1, options.MaxRetries),
             Delay = options.RetryBaseDelay,
             MaxDelay = TimeSpan.FromSeconds(30),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             ShouldRetryAfterHeader = true,
         };
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(retry)
-            .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.AttemptTimeout })
-            .Build();
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (options.MaxRetries > 0) builder.AddRetry(retry); // Polly refuses 0 attempts: no retries = no retry strategy
+        var pipeline = builder.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.AttemptTimeout }).Build();
         HttpMessageHandler inner = options.Handler ?? new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -60,10 +59,11 @@ internal sealed class RemoteHttp : IDisposable
     /// <param name="tokenHost">The only host that may receive the token.</param>
     /// <param name="configure">Adds headers (Range, Accept, If-None-Match) to each request.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
+    /// <param name="file">The file (or listing) the requests are counted under in <see cref="SourceStatistics.Files"/>; null = totals only.</param>
     /// <returns>The final response (the caller disposes it) and the URL that gave it.</returns>
     /// <exception cref="RemoteSourceException">No server answered (transient), or too many redirects.</exception>
     public async Task<(HttpResponseMessage Response, Uri Url)> GetAsync(Uri url, string? token, string? tokenHost,
-        Action<HttpRequestMessage>? configure, CancellationToken cancellationToken)
+        Action<HttpRequestMessage>? configure, CancellationToken cancellationToken, string? file = null)
     {
         Uri current = url;
         for (int hop = 0; ; hop++)
@@ -79,7 +79,7 @@ internal sealed class RemoteHttp : IDisposable
             HttpResponseMessage response;
             try
             {
-                Statistics.RecordRequest();
+                Statistics.RecordRequest(file);
                 response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException
@@ -107,7 +107,7 @@ internal sealed class RemoteHttp : IDisposable
     }
 
     /// <summary>Reads a JSON (or other small) answer whole, refusing more than <see cref="RemoteSourceOptions.MaxJsonBytes"/>.</summary>
-    public async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken)
+    public async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, Uri url, CancellationToken cancellationToken, string? file = null)
     {
         int max = _options.MaxJsonBytes;
         if (response.Content.Headers.ContentLength is { } declared && declared > max)
@@ -126,7 +126,7 @@ internal sealed class RemoteHttp : IDisposable
             buffer.Write(chunk, 0, n);
         }
 
-        Statistics.RecordBytes(buffer.Length);
+        Statistics.RecordBytes(buffer.Length, file);
         return buffer.ToArray();
     }
 
@@ -135,11 +135,11 @@ internal sealed class RemoteHttp : IDisposable
     /// <exception cref="RemoteSourceException">The server ignores Range (unless allowed), the body is truncated, the
     /// range is not satisfiable, or a status that is not success (mapped by <paramref name="fail"/>).</exception>
     public async Task<RangeAnswer> GetRangeAsync(Uri url, long offset, int count, string? token, string? tokenHost,
-        Func<HttpResponseMessage, Uri, Exception> fail, CancellationToken cancellationToken)
+        Func<HttpResponseMessage, Uri, Exception> fail, CancellationToken cancellationToken, string? file = null)
     {
         count = Math.Min(count, _options.MaxRangeBytes);
         var (response, served) = await GetAsync(url, token, tokenHost,
-            r => r.Headers.Range = new RangeHeaderValue(offset, offset + count - 1), cancellationToken).ConfigureAwait(false);
+            r => r.Headers.Range = new RangeHeaderValue(offset, offset + count - 1), cancellationToken, file).ConfigureAwait(false);
         using (response)
         {
             int status = (int)response.StatusCode;
@@ -172,7 +172,7 @@ internal sealed class RemoteHttp : IDisposable
                         $"{Redact(served)}: the body ended at offset {offset + got}, {expected - got} bytes short of the range asked for", Redact(served), offset + got, status);
                 }
 
-                Statistics.RecordBytes(got);
+                Statistics.RecordBytes(got, file);
                 return new RangeAnswer(bytes, length, served, etag);
             }
 
@@ -204,7 +204,7 @@ internal sealed class RemoteHttp : IDisposable
 
             byte[] result = new byte[Math.Max(0, need - offset)];
             int read = at < offset ? 0 : await ReadFullyAsync(body, result, served, offset, cancellationToken).ConfigureAwait(false);
-            Statistics.RecordBytes(at + read);
+            Statistics.RecordBytes(at + read, file);
             if (at < offset || read < result.Length)
             {
                 throw new RemoteSourceException(InputErrorKind.RemoteFailure,

@@ -85,6 +85,9 @@ public abstract class RemoteModelSource : IModelSource, IDisposable
     public IReadOnlyList<ModelSourceFile> ListFiles() => Files;
 
     /// <inheritdoc />
+    public int MaxParallelReads => Math.Max(1, Options.MaxParallelFiles);
+
+    /// <inheritdoc />
     public bool Exists(string path) => _files.ContainsKey(path);
 
     /// <inheritdoc />
@@ -161,13 +164,13 @@ public abstract class RemoteModelSource : IModelSource, IDisposable
         RangeAnswer answer;
         try
         {
-            answer = await Http.GetRangeAsync(url, offset, count, Token, TokenHost, (r, u) => FileFailure(r, u, path), ct).ConfigureAwait(false);
+            answer = await Http.GetRangeAsync(url, offset, count, Token, TokenHost, (r, u) => FileFailure(r, u, path), ct, path).ConfigureAwait(false);
         }
         catch (RemoteSourceException e) when (e.StatusCode is 403 or 401 or 410 && url != UrlOf(path))
         {
             // A signed CDN URL that expired: start again from the repository's URL.
             lock (_lock) _servedBy.Remove(path);
-            answer = await Http.GetRangeAsync(UrlOf(path), offset, count, Token, TokenHost, (r, u) => FileFailure(r, u, path), ct).ConfigureAwait(false);
+            answer = await Http.GetRangeAsync(UrlOf(path), offset, count, Token, TokenHost, (r, u) => FileFailure(r, u, path), ct, path).ConfigureAwait(false);
         }
 
         lock (_lock) _servedBy[path] = answer.ServedBy;
@@ -195,6 +198,7 @@ public abstract class RemoteModelSource : IModelSource, IDisposable
             // The next open of the same file (a format sniffs, then reads) starts from everything held so far.
             if (!_seeds.TryGetValue(path, out var held) || held.Length < prefix.Length) _seeds[path] = prefix;
             if (fromCache && !stream.Fetched) _filesFromCache.Add(path);
+            if (fromCache) Statistics.RecordCacheHit(path);
         }
 
         if (stream.Fetched && Cache is not null && prefix.Length > stream.SeedLength) Cache.WritePrefix(prefix, stream.Length, key);

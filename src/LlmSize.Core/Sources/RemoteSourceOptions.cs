@@ -48,8 +48,9 @@ public sealed record RemoteSourceOptions
     /// <summary>The first retry's base delay.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Header reads of different files in flight at once (shards of one model): 8.</summary>
-    public int MaxParallelFiles { get; init; } = 8;
+    /// <summary>Header reads of different files in flight at once (shards of one model): 32, so a 30-shard model's
+    /// headers arrive in one round trip (plus the redirect) rather than in waves.</summary>
+    public int MaxParallelFiles { get; init; } = 32;
 
     /// <summary>The handler requests go through (tests and benchmarks pass one that adds latency); null = a
     /// <see cref="SocketsHttpHandler"/>. The handler must not follow redirects: the sources follow them, so a token

@@ -6,6 +6,9 @@ internal sealed class SubfolderSource(IModelSource parent, string folder) : IMod
 {
     private readonly string _prefix = folder.Trim('/') + "/";
 
+    /// <inheritdoc />
+    public int MaxParallelReads => parent.MaxParallelReads;
+
     public string DisplayName => $"{parent.DisplayName}/{_prefix.TrimEnd('/')}";
 
     public SourceStatistics Statistics => parent.Statistics;

@@ -73,7 +73,7 @@ public sealed class UrlModelSource : RemoteModelSource
             }
 
             int first = RangeReadPolicy.FirstRange(name, long.MaxValue);
-            RangeAnswer answer = await http.GetRangeAsync(url, 0, first, null, null, (r, u) => Failure(r, u), cancellationToken).ConfigureAwait(false);
+            RangeAnswer answer = await http.GetRangeAsync(url, 0, first, null, null, (r, u) => Failure(r, u), cancellationToken, name).ConfigureAwait(false);
             string version = answer.ETag ?? $"length {answer.TotalLength}";
             cache?.WriteAnswer(System.Text.Encoding.UTF8.GetBytes(answer.TotalLength.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 answer.ETag, key);

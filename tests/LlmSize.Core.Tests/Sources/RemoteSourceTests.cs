@@ -2,6 +2,7 @@ using LlmSize.Core.Models;
 using LlmSize.Core.Models.Catalog;
 using LlmSize.Core.Sources;
 using LlmSize.Core.Tests.Infrastructure;
+using LlmSize.Testing;
 
 namespace LlmSize.Core.Tests.Sources;
 

@@ -9,6 +9,9 @@ internal sealed record FitJson(
     long DownloadBytes, IReadOnlyDictionary<string, double> DownloadSeconds, IReadOnlyList<string> Warnings,
     RuntimeSettingsJson Settings, LongestContextJson? LongestContext, bool Tight, double TightHeadroomFraction)
 {
+    /// <summary>Where the model's answer came from (remote names); null for local files and plain catalog names.</summary>
+    public Infrastructure.OriginJson? Origin { get; init; }
+
     public static FitJson From(FitReport r) => new(
         "llmsize.fit/v1", r.ModelName, r.Device.Id, r.Runtime.Id, r.Outcome.ToString(), r.BindingConstraint.ToString(), r.Reason,
         FitVariantJson.From(r.Requested), r.Best is null ? null : FitVariantJson.From(r.Best),

@@ -21,6 +21,9 @@ internal sealed record InspectJson(
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>Where the answer came from (remote names and Hub ids the catalog answered); null for local files.</summary>
+    public Infrastructure.OriginJson? Origin { get; init; }
+
     public static InspectJson From(ModelSizeReport r, bool withTensors)
     {
         var inv = r.Inventory;

@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace LlmSize.Cli.Commands.Inspect;
 
 /// <summary>Options of <c>llmsize inspect</c>.</summary>
-public sealed class InspectSettings : CommandSettings
+public sealed class InspectSettings : ModelSourceSettings
 {
     /// <summary>A model file, folder or catalog name.</summary>
     [CommandArgument(0, "<MODEL>")]

@@ -8,12 +8,12 @@ using Spectre.Console.Cli;
 namespace LlmSize.Cli.Commands.Lora;
 
 /// <summary><c>llmsize lora size</c>: adapter size from the architecture and the storage argument.</summary>
-public sealed class LoraSizeCommand(IAnsiConsole console) : AsyncCommand<LoraSizeSettings>
+public sealed class LoraSizeCommand(IAnsiConsole console, LlmSize.Core.Sources.RemoteSourceOptions remote) : AsyncCommand<LoraSizeSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, LoraSizeSettings settings, CancellationToken cancellationToken)
     {
-        var inventory = await ModelLoader.LoadAsync(settings.Model, cancellationToken: cancellationToken);
+        var inventory = await ModelOrigin.LoadAsync(settings.Model, settings, remote, cancellationToken);
         var (architecture, name) = await CompressionCli.LoadArchitectureAsync(settings.Model, cancellationToken);
         var dtype = LoraSizeSettings.ParseDataType(settings.DataType)!;
         string[] targets = settings.Targets is { } given

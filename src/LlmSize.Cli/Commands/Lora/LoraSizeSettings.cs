@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace LlmSize.Cli.Commands.Lora;
 
 /// <summary>Options of <c>llmsize lora size</c>.</summary>
-public sealed class LoraSizeSettings : CommandSettings
+public sealed class LoraSizeSettings : Commands.ModelSourceSettings
 {
     /// <summary>Base model.</summary>
     [CommandArgument(0, "<MODEL>")]

@@ -6,25 +6,26 @@ using LlmSize.Core.Compression.Planning;
 using LlmSize.Core.Compression.Quantization;
 using LlmSize.Core.Estimation;
 using LlmSize.Core.Precision;
+using LlmSize.Core.Sources;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace LlmSize.Cli.Commands.Shrink;
 
 /// <summary><c>llmsize shrink</c>: the ways to make a model fit a device, ranked (<see cref="ShrinkPlanner"/>).</summary>
-public sealed class ShrinkCommand(IAnsiConsole console) : AsyncCommand<ShrinkSettings>
+public sealed class ShrinkCommand(IAnsiConsole console, RemoteSourceOptions remote) : AsyncCommand<ShrinkSettings>
 {
     /// <inheritdoc />
     public override async Task<int> ExecuteAsync(CommandContext context, ShrinkSettings settings, CancellationToken cancellationToken)
     {
-        var model = await ModelLoader.LoadAsync(settings.Model, cancellationToken: cancellationToken);
+        var model = await ModelOrigin.LoadAsync(settings.Model, settings, remote, cancellationToken);
         var device = settings.ResolveDevice(settings.Catalog());
         bool longest = settings.Context is { Max: true };
         var plan = ShrinkPlanner.Plan(model, device, settings.RuntimeName is { } r ? Runtimes.Find(r) : null,
             settings.Context is { Max: false, Tokens: [var tokens, ..] } ? tokens : null, longest);
         if (settings.Json)
         {
-            JsonOutput.Write(console, ShrinkJson.From(plan, CanQuantize));
+            JsonOutput.Write(console, ShrinkJson.From(plan, CanQuantize) with { Origin = ModelOrigin.Json(model.Reference) });
             return ExitCodes.Success;
         }
 
@@ -67,6 +68,7 @@ public sealed class ShrinkCommand(IAnsiConsole console) : AsyncCommand<ShrinkSet
         if (longest) console.MarkupLine("[grey]longest context: the longest context at which the option's format fits, up to the model's trained maximum, in steps of 256 tokens ((all) = the whole trained context).[/]");
         if (footnote) console.MarkupLine("[grey]¹ llama-quantize produces this type; 'llmsize quantize' has no kernel for it yet.[/]");
         foreach (string n in plan.Notes) console.MarkupLine("[grey]• " + Markup.Escape(n) + "[/]");
+        ModelOrigin.Render(console, model.Reference, settings.Verbose);
         if (plan.Options.FirstOrDefault(o => o.Quality is not null) is { Quality: { } src }) console.MarkupLine("[grey]• quality source: " + Markup.Escape(src.Source) + "[/]");
         return ExitCodes.Success;
     }

@@ -7,6 +7,9 @@ namespace LlmSize.Cli.Commands.Shrink;
 internal sealed record ShrinkJson(string Schema, string Model, string Device, string Runtime, long Parameters,
     IReadOnlyList<ShrinkOptionJson> Options, IReadOnlyList<string> Notes, double TightHeadroomFraction)
 {
+    /// <summary>Where the model's answer came from (remote names); null for local files and plain catalog names.</summary>
+    public Infrastructure.OriginJson? Origin { get; init; }
+
     public static ShrinkJson From(ShrinkPlan plan, Func<GgufWeightFormat, bool> canQuantize) => new(
         "llmsize.shrink/v1", plan.ModelName, plan.Device.Id, plan.Runtime.Id, plan.Parameters,
         plan.Options.Select((o, i) => ShrinkOptionJson.From(i + 1, o, canQuantize)).ToList(), plan.Notes, ShrinkPlanner.TightHeadroomFraction);

@@ -496,9 +496,11 @@ public sealed class FitAnalyzer
             checks.Add(new FitCheck(FitConstraint.UnsupportedArchitecture, 1, 0, unsupported));
         }
 
-        if (browser && device.WebGpu is null)
+        if (target == ExecutionTarget.BrowserWebGpu && device.WebGpu is null || target == ExecutionTarget.BrowserWasm && device.WebGpu is null && !device.BrowserWithoutWebGpu)
         {
-            checks.Add(new FitCheck(FitConstraint.NoWebGpu, 1, 0, $"{runtime.DisplayName} runs in a browser; this device profile has no browser (no WebGPU limits)"));
+            checks.Add(new FitCheck(FitConstraint.NoWebGpu, 1, 0, device.BrowserWithoutWebGpu
+                ? $"{runtime.DisplayName} needs WebGPU; this browser exposes none (navigator.gpu absent or no adapter)"
+                : $"{runtime.DisplayName} runs in a browser; this device profile has no browser (no WebGPU limits)"));
         }
 
         if (target == ExecutionTarget.BrowserWebGpu && device.WebGpu is { } gpu)

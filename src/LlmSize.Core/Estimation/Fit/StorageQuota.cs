@@ -18,6 +18,7 @@ public static class StorageQuota
     public static (long Bytes, string Rule) Browser(DeviceProfile device)
     {
         ArgumentNullException.ThrowIfNull(device);
+        if (device.OriginQuotaBytes is { } reported) return (reported, "origin quota left as the browser reports it (navigator.storage.estimate(): quota − usage)");
         string browser = device.WebGpu?.Browser ?? device.Platform;
         long free = device.FreeStorageBytes;
         if (browser.Contains("Firefox", StringComparison.OrdinalIgnoreCase))

@@ -200,7 +200,8 @@ public abstract class RuntimeProfile
     protected static bool IsAvailable(ExecutionTarget target, DeviceProfile device, bool nativeGpu) => target switch
     {
         ExecutionTarget.NativeGpu => nativeGpu,
-        ExecutionTarget.BrowserWebGpu or ExecutionTarget.BrowserWasm => device.WebGpu is not null,
+        ExecutionTarget.BrowserWebGpu => device.WebGpu is not null,
+        ExecutionTarget.BrowserWasm => device.WebGpu is not null || device.BrowserWithoutWebGpu,
         _ => true,
     };
 

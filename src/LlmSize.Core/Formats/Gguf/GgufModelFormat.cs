@@ -24,7 +24,7 @@ public sealed class GgufModelFormat : IModelFormat
         GgufFile file;
         if (path.Contains("-of-", StringComparison.Ordinal))
         {
-            file = FormatInventory.Wait(GgufReader.ReadSplitAsync(source, path));
+            file = FormatInventory.Wait(GgufReader.ReadSplitAsync(source, path, maxParallel: source.MaxParallelReads));
         }
         else
         {

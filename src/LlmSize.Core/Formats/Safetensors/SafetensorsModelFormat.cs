@@ -55,7 +55,7 @@ public sealed class SafetensorsIndexModelFormat : IModelFormat
     {
         ArgumentNullException.ThrowIfNull(source);
         string indexPath = source.DisplayPath(path);
-        var model = FormatInventory.Wait(SafetensorsReader.ReadIndexedModelAsync(source, path));
+        var model = FormatInventory.Wait(SafetensorsReader.ReadIndexedModelAsync(source, path, maxParallel: source.MaxParallelReads));
         var files = new List<ModelFile> { new(indexPath, source.GetLength(path)) };
         files.AddRange(model.Files.Select(f => new ModelFile(f.FilePath!, f.FileLength)));
         return new ModelInventory(indexPath, ModelFileFormat.Safetensors, files, model.Tensors)

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace LlmSize.Core.Tests.Sources;
+namespace LlmSize.Testing;
 
 /// <summary>
 /// A real HTTP server (Kestrel on 127.0.0.1, a free port) serving model repositories in the shapes of the Hugging Face
@@ -23,6 +23,7 @@ internal sealed class TestHub : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _hits = new();
+    private readonly ConcurrentQueue<(string Path, long StartTicks, long EndTicks)> _log = new();
     private readonly ConcurrentBag<(string Path, bool Authorized)> _cdnRequests = [];
 
     private TestHub(WebApplication app) => _app = app;
@@ -35,6 +36,9 @@ internal sealed class TestHub : IAsyncDisposable
 
     /// <summary>Direct files by URL path ("/files/x.gguf").</summary>
     public Dictionary<string, string> Direct { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Delay before every answer: a simulated network round trip (benchmarks use 50 ms).</summary>
+    public TimeSpan Latency { get; set; }
 
     /// <summary>Paths whose first request answers 429 (Retry-After: 0).</summary>
     public HashSet<string> Throttled { get; } = [];
@@ -51,7 +55,12 @@ internal sealed class TestHub : IAsyncDisposable
     /// <summary>Requests that reached the CDN host, and whether they carried an Authorization header.</summary>
     public IReadOnlyCollection<(string Path, bool Authorized)> CdnRequests => _cdnRequests;
 
-    /// <summary>Requests seen per request path (API and CDN).</summary>
+    /// <summary>Requests that started at or after <paramref name="sinceTicks"/> (<see cref="Now"/>), with their start and
+    /// end relative to it (the end is when the handler returned: headers and body written).</summary>
+    public IReadOnlyList<(string Path, TimeSpan Start, TimeSpan End)> Log(long sinceTicks) =>
+        [.. _log.Where(e => e.StartTicks >= sinceTicks).Select(e => (e.Path, TimeSpan.FromTicks(e.StartTicks - sinceTicks), TimeSpan.FromTicks(e.EndTicks - sinceTicks)))];
+
+    /// <summary>Requests whose path contains <paramref name="pathContains"/>.</summary>
     public int Hits(string pathContains) => _hits.Where(h => h.Key.Contains(pathContains, StringComparison.Ordinal)).Sum(h => h.Value);
 
     /// <summary>Starts the server.</summary>
@@ -85,8 +94,28 @@ internal sealed class TestHub : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            await HandleCoreAsync(ctx);
+        }
+        finally
+        {
+            _log.Enqueue((ctx.Request.Path.Value ?? "/", TicksOf(start), TicksOf(System.Diagnostics.Stopwatch.GetTimestamp())));
+        }
+    }
+
+    /// <summary>A <see cref="System.Diagnostics.Stopwatch"/> timestamp in <see cref="TimeSpan"/> ticks.</summary>
+    public static long TicksOf(long timestamp) => (long)(timestamp * (double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Now, in the units of <see cref="Log"/>.</summary>
+    public static long Now => TicksOf(System.Diagnostics.Stopwatch.GetTimestamp());
+
+    private async Task HandleCoreAsync(HttpContext ctx)
+    {
         string path = ctx.Request.Path.Value ?? "/";
         _hits.AddOrUpdate(path, 1, (_, n) => n + 1);
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
         if (Throttled.Contains(path) && _hits[path] == 1)
         {
             ctx.Response.StatusCode = 429;
