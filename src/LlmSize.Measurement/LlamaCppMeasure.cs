@@ -39,8 +39,8 @@ public sealed record MeasureRequest
 }
 
 /// <summary>One term: what fit predicted beside what llama.cpp did.</summary>
-/// <param name="Name">"model buffer (weights)", "KV cache", "compute buffer", "peak memory growth", "load time",
-/// "prefill", "decode".</param>
+/// <param name="Name">"model buffer (weights)", "KV cache", "compute buffer", "output buffer", "runtime overhead",
+/// "total vs peak growth", "total vs process peak", "load time", "prefill", "decode".</param>
 /// <param name="Unit">"bytes", "s" or "tokens/s".</param>
 /// <param name="Predicted">Fit's figure; null when fit has none.</param>
 /// <param name="Measured">The measured figure; null when llama.cpp did not report it.</param>
@@ -48,8 +48,8 @@ public sealed record MeasureRequest
 /// <param name="MeasuredHow">Where the measured figure comes from.</param>
 public sealed record MeasuredTerm(string Name, string Unit, double? Predicted, double? Measured, string PredictedHow, string MeasuredHow)
 {
-    /// <summary>(predicted − measured) ÷ measured; null when either is missing or the measured figure is 0.</summary>
-    public double? RelativeError => Predicted is { } p && Measured is { } m && m != 0 ? (p - m) / m : null;
+    /// <summary>(predicted − measured) ÷ measured; null when either is missing or the measured figure is not positive.</summary>
+    public double? RelativeError => Predicted is { } p && Measured is { } m && m > 0 ? (p - m) / m : null;
 }
 
 /// <summary>The answer of <c>llmsize measure</c>: fit's report for the run's settings, the measurement, and the terms
@@ -171,14 +171,33 @@ public static class LlamaCppMeasure
         return
         [
             new("model buffer (weights)", "bytes", mem.Weights.TotalBytes, b.ModelBufferBytes, "fit weights term", "llama.cpp log: model buffer size"),
-            new("KV cache", "bytes", mem.KvCache.Bytes, b.KvCacheBytes, "fit KV cache term", $"llama.cpp log: llama_kv_cache size ({b.KvCacheCells?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} cells)"),
+            new("KV cache", "bytes", mem.KvCache.Bytes, b.KvCacheExactBytes ?? b.KvCacheBytes, "fit KV cache term",
+                b.KvCacheExactBytes is not null
+                    ? $"llama.cpp log: {b.KvCacheLayers} layers × {b.KvCacheCells} cells × (n_embd_k_gqa {b.EmbdKGqa} × {b.KvKeyType} + n_embd_v_gqa {b.EmbdVGqa} × {b.KvValueType}), exact"
+                    : $"llama.cpp log: llama_kv_cache size ({b.KvCacheCells?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} cells, ±0.005 MiB)"),
             new("compute buffer", "bytes", mem.ComputeBufferBytes, b.ComputeBufferBytes, "fit compute buffers term", "llama.cpp log: compute buffer size"),
-            new("output buffer + overhead", "bytes", mem.OverheadBytes, b.OutputBufferBytes, "fit runtime overhead term (assumption)", "llama.cpp log: output buffer size (the rest of the overhead is not logged)"),
+            new("output buffer", "bytes", null, b.OutputBufferBytes, "no own fit term (fit counts it inside the runtime overhead)", "llama.cpp log: output buffer size (logits as reserved at context creation; llama.cpp grows it when a batch asks for more outputs)"),
+            new("runtime overhead", "bytes", mem.OverheadBytes, UnloggedGrowth(m), "fit runtime overhead term (assumption)",
+                "peak growth − logged model, KV, compute and output buffers (none when the buffers were not all touched)"),
             new("total vs peak growth", "bytes", mem.TotalBytes, m.PeakGrowthBytes, "fit total (weights + KV + compute + overhead)", peakHow),
             new("total vs process peak", "bytes", mem.TotalBytes, m.PeakResidentBytes, "fit total", "peak resident set of the whole process (includes the .NET runtime)"),
             new("load time", "s", speed?.LoadSeconds, m.LoadSeconds, $"fit load: weights ÷ {EstimationAssumptions.Default.DefaultStorageReadGBps} GB/s storage read (cold read)", "wall clock of model load + context creation (page cache may be warm)"),
             new("prefill", "tokens/s", speed?.PrefillTokensPerSecond, m.PrefillTokensPerSecond, speed?.PrefillFormula ?? "–", $"{m.PromptTokens} random prompt tokens in batches of 512"),
             new("decode", "tokens/s", speed?.DecodeTokensPerSecond, m.DecodeTokensPerSecond, speed?.DecodeFormula ?? "–", $"{m.GenTokens} tokens one at a time after the prompt"),
         ];
+    }
+
+    /// <summary>What the process grew by beyond llama.cpp's logged buffers, bytes: peak growth − (model + KV + compute +
+    /// output); null when a buffer was not logged or the rest is not positive (allocated buffers that were never
+    /// touched are not resident, so peak growth can be below their sum).</summary>
+    /// <param name="m">The measurement.</param>
+    /// <returns>The bytes, or null.</returns>
+    public static long? UnloggedGrowth(LlamaCppMeasurement m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        var b = m.Buffers;
+        if (b.ModelBufferBytes is not { } w || b.KvCacheBytes is not { } kv || b.ComputeBufferBytes is not { } c || b.OutputBufferBytes is not { } o) return null;
+        long rest = m.PeakGrowthBytes - (w + kv + c + o);
+        return rest > 0 ? rest : null;
     }
 }

@@ -109,7 +109,7 @@ public static class LlamaCppMeasurer
     /// <param name="cancellationToken">Checked between decode calls.</param>
     /// <returns>The measurement.</returns>
     /// <exception cref="ArgumentException">Token counts out of range (prompt + gen above the context, below 1).</exception>
-    /// <exception cref="InputException">llama.cpp refuses the file (<see cref="InputErrorKind.InvalidRequest"/>; the
+    /// <exception cref="InputException">The file does not exist (<see cref="InputErrorKind.NotFound"/>), llama.cpp refuses the file (<see cref="InputErrorKind.InvalidRequest"/>; the
     /// message carries llama.cpp's own reason from its log) or its native library cannot be loaded.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static LlamaCppMeasurement Measure(string modelPath, LlamaCppRunOptions options, CancellationToken cancellationToken = default)
@@ -123,6 +123,11 @@ public static class LlamaCppMeasurer
         if ((long)options.PromptTokens + options.GenTokens > options.ContextTokens)
         {
             throw new ArgumentException(Format(MeasurementSR.TokensAboveContext, options.PromptTokens, options.GenTokens, options.ContextTokens), nameof(options));
+        }
+
+        if (!File.Exists(modelPath))
+        {
+            throw new InputException(InputErrorKind.NotFound, Format(MeasurementSR.ModelFileMissing, modelPath));
         }
 
         lock (Gate)
