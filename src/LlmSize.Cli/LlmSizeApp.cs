@@ -5,6 +5,7 @@ using LlmSize.Cli.Commands.Distill;
 using LlmSize.Cli.Commands.Fit;
 using LlmSize.Cli.Commands.Inspect;
 using LlmSize.Cli.Commands.Lora;
+using LlmSize.Cli.Commands.Measure;
 using LlmSize.Cli.Commands.Models;
 using LlmSize.Cli.Commands.Prune;
 using LlmSize.Cli.Commands.Quantize;
@@ -96,6 +97,9 @@ public static class LlmSizeApp
             .WithDescription("Will the model run on a device, how fast, and how long is the download?")
             .WithExample("fit", "gemma-2b", "--device", "pixel-8")
             .WithExample("fit", "mistral-7b-v0.1", "--all-devices", "--runtime", "llama.cpp", "--quant", "Q4_K_M");
+        config.AddCommand<MeasureCommand>("measure")
+            .WithDescription("Run a GGUF model in llama.cpp on this CPU and set what it measures beside fit's prediction.")
+            .WithExample("measure", "model.gguf", "--context", "2048", "--threads", "2");
         config.AddCommand<ModelsCommand>("models").WithDescription("The built-in model catalog with exact parameter counts and size classes.");
         config.AddCommand<ShrinkCommand>("shrink")
             .WithDescription("Rank the ways to make a model fit a device: quantization, pruning, smaller siblings.")
