@@ -155,7 +155,7 @@ internal sealed class FittedTable
 
     private ColumnSize Measure(RenderOptions options, FittedColumn c, int index)
     {
-        static Measurement M(RenderOptions o, string markup) => ((IRenderable)new Markup(markup)).Measure(o, 100_000);
+        static Spectre.Console.Rendering.Measurement M(RenderOptions o, string markup) => ((IRenderable)new Markup(markup)).Measure(o, 100_000);
         var full = M(options, c.Header);
         var abbreviated = c.ShortHeader is { } s ? M(options, s) : full;
         int fullMax = 0, fullWord = 0, compactMax = 0, compactWord = 0;

@@ -125,7 +125,7 @@ public sealed class OneLineErrorTests : IDisposable
     {
         string line = OneLine(2, typed, "gemma-2b");
         Assert.Contains($"unknown command '{typed}' (did you mean {expected}?)", line, StringComparison.Ordinal);
-        Assert.Contains("inspect, fit, models", line, StringComparison.Ordinal);
+        Assert.Contains("llmsize takes: inspect, fit,", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -129,6 +129,8 @@ public sealed class SameDeviceOptionsTests : IDisposable
         {
             foreach (PropertyInfo p in t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
             {
+                // measure always runs on this machine; its --bandwidth only corrects this machine's figure for the prediction.
+                if (t.Name == "MeasureSettings" && p.Name == "Bandwidth") continue;
                 if (p.GetCustomAttribute<CommandOptionAttribute>() is { } a && a.LongNames.Any(deviceOptions.Contains))
                 {
                     Assert.Fail($"{t.Name}.{p.Name} declares --{a.LongNames[0]}; derive from DeviceSelectionSettings instead");
