@@ -1,7 +1,6 @@
 using System.Text.Json;
-using LlmSize.Core.Compression.Quantization;
-using LlmSize.Core.Formats.Gguf;
 using LlmSize.Core.Precision;
+using LlmSize.Measurement;
 using Spectre.Console.Testing;
 
 namespace LlmSize.Cli.Tests.Commands;
@@ -29,60 +28,14 @@ public sealed class QuantizeSummaryTests : IDisposable
         return (code, console.Output);
     }
 
-    /// <summary>An 8-block LLaMA GGUF in llama.cpp tensor names: hidden 256, FFN 256, 4 heads / 2 KV heads (head dim
-    /// 64), vocabulary 512; matrices F16 from a fixed-seed RNG, norms F32. Every row is a multiple of 256 elements, so
-    /// Q4_K_M applies its own types (no fallbacks).</summary>
+    /// <summary>An 8-block LLaMA GGUF in llama.cpp tensor names (the generator <c>measure</c>'s tests use): hidden 256,
+    /// FFN 256, 4 heads / 2 KV heads (head dim 64), vocabulary 512; matrices F16 from a fixed-seed RNG, norms F32.
+    /// Every row is a multiple of 256 elements, so Q4_K_M applies its own types (no fallbacks).</summary>
     internal static string EightLayerModel(string dir)
     {
-        const int hidden = 256, ffn = 256, heads = 4, kvHeads = 2, vocab = 512, headDim = hidden / heads;
         string path = Path.Combine(dir, "llama-8x256-f16.gguf");
-        var shapes = new List<(string Name, long[] Shape)> { ("token_embd.weight", [vocab, hidden]) };
-        for (int i = 0; i < Layers; i++)
-        {
-            shapes.Add(($"blk.{i}.attn_norm.weight", [hidden]));
-            shapes.Add(($"blk.{i}.attn_q.weight", [hidden, hidden]));
-            shapes.Add(($"blk.{i}.attn_k.weight", [kvHeads * headDim, hidden]));
-            shapes.Add(($"blk.{i}.attn_v.weight", [kvHeads * headDim, hidden]));
-            shapes.Add(($"blk.{i}.attn_output.weight", [hidden, hidden]));
-            shapes.Add(($"blk.{i}.ffn_norm.weight", [hidden]));
-            shapes.Add(($"blk.{i}.ffn_gate.weight", [ffn, hidden]));
-            shapes.Add(($"blk.{i}.ffn_up.weight", [ffn, hidden]));
-            shapes.Add(($"blk.{i}.ffn_down.weight", [hidden, ffn]));
-        }
-
-        shapes.Add(("output_norm.weight", [hidden]));
-        shapes.Add(("output.weight", [vocab, hidden]));
-        var metadata = new List<KeyValuePair<string, GgufValue>>
-        {
-            new("general.architecture", GgufValue.FromString("llama")),
-            new("general.file_type", GgufValue.FromUInt32(1)), // MOSTLY_F16 (llama.h)
-            new("llama.context_length", GgufValue.FromUInt32(256)),
-            new("llama.embedding_length", GgufValue.FromUInt32(hidden)),
-            new("llama.block_count", GgufValue.FromUInt32(Layers)),
-            new("llama.feed_forward_length", GgufValue.FromUInt32(ffn)),
-            new("llama.attention.head_count", GgufValue.FromUInt32(heads)),
-            new("llama.attention.head_count_kv", GgufValue.FromUInt32(kvHeads)),
-            new("llama.vocab_size", GgufValue.FromUInt32(vocab)),
-        };
-        var descriptors = shapes.Select(t => new GgufTensorDescriptor(t.Name, [.. t.Shape], t.Shape.Length == 1 ? TensorDataType.F32 : TensorDataType.F16)).ToList();
-        var rng = new Random(17);
-        using var writer = GgufWriter.Create(path, metadata, descriptors);
-        foreach (var d in descriptors)
-        {
-            var x = new float[d.ElementCount];
-            for (int i = 0; i < x.Length; i++)
-            {
-                double g = rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5; // roughly normal, σ = 0.5
-                x[i] = d.Shape.Length == 1 ? (float)(1 + 0.1 * g) : (float)(0.04 * g);
-            }
-
-            RowQuantizers.TryGet(d.Type, out var conv);
-            var bytes = new byte[d.ByteLength];
-            conv!.QuantizeRow(x, bytes);
-            writer.WriteTensorData(bytes);
-        }
-
-        writer.Commit();
+        SyntheticLlamaGguf.Write(path, new SyntheticLlamaSpec(Hidden: 256, Layers: Layers, Ffn: 256, Heads: 4, KvHeads: 2, Vocab: 512, ContextLength: 256),
+            TensorDataType.F16, seed: 17);
         return path;
     }
 
