@@ -53,15 +53,13 @@ public sealed class ModelSizeReport
     /// <summary>True when the inventory is an adapter rather than a model: a PEFT adapter folder, a weights file whose
     /// tensors include LoRA factors (so the bare <c>adapter_model.safetensors</c> gets the same answer as its folder), or a
     /// GGUF with <c>general.type</c> = <c>adapter</c>. An adapter has no size class of its own.</summary>
-    public bool IsAdapter => IsAdapterInventory(Inventory);
+    public bool IsAdapter { get; private init; }
 
     private static bool IsAdapterInventory(ModelInventory inventory)
     {
-        {
-            if (inventory.Format == ModelFileFormat.PeftAdapter || inventory.Adapter is not null) return true;
-            if (inventory.Metadata.TryGetValue("general.type", out string? type) && type == "adapter") return true;
-            return inventory.Tensors.Any(t => LoraFactorNames.Any(n => t.Name.Contains(n, StringComparison.Ordinal)));
-        }
+        if (inventory.Format == ModelFileFormat.PeftAdapter || inventory.Adapter is not null) return true;
+        if (inventory.Metadata.TryGetValue("general.type", out string? type) && type == "adapter") return true;
+        return inventory.Tensors.Any(t => LoraFactorNames.Any(n => t.Name.Contains(n, StringComparison.Ordinal)));
     }
 
     /// <summary>The one answer to "is it an LLM?" every front end prints: <see cref="AnAdapter"/> for an adapter, "no, " +
@@ -240,6 +238,7 @@ public sealed class ModelSizeReport
 
         return new ModelSizeReport(inventory)
         {
+            IsAdapter = adapter,
             TensorCount = tensors,
             Analytic = analytic,
             Parameters = parameters,

@@ -297,9 +297,7 @@ public sealed class FitAnalyzer
             Download = download,
             DownloadBytes = downloadBytes,
             Reason = FitExplanation.Reason(outcome, requested, best, chosen),
-            Warnings = device.CpuCoresAssumed && !chosen.Target.IsGpu()
-                ? [.. Warnings(runtime, requested, best, context, passedOver), CoresAssumedWarning(device)]
-                : Warnings(runtime, requested, best, context, passedOver),
+            Warnings = Warnings(device, runtime, requested, best, chosen, context, passedOver),
             LastTried = chosen,
             GeneratesTokens = _architecture is null || _architecture.Kind != TransformerKind.EncoderOnly,
             HasArchitecture = _architecture is not null,
@@ -376,7 +374,7 @@ public sealed class FitAnalyzer
     private static string CoresAssumedWarning(DeviceProfile device) =>
         $"the prompt (prefill) speed assumes {Units.Plural(device.CpuCores, "CPU core")}: the device was described without a core count, so it is no better than the generation speed; pass --cores N (or a device with its cores) for a prompt estimate";
 
-    private List<string> Warnings(RuntimeProfile runtime, FitVariant requested, FitVariant? best, long context, FitVariant? passedOver)
+    private List<string> Warnings(DeviceProfile device, RuntimeProfile runtime, FitVariant requested, FitVariant? best, FitVariant chosen, long context, FitVariant? passedOver)
     {
         var warnings = new List<string>();
         if (passedOver is { } tight && best is not null && tight.Budget is var tb)
@@ -397,6 +395,7 @@ public sealed class FitAnalyzer
         }
 
         warnings.AddRange(runtime.Warnings(requested.Memory));
+        if (device.CpuCoresAssumed && !chosen.Target.IsGpu()) warnings.Add(CoresAssumedWarning(device));
         return warnings;
     }
 
